@@ -1,0 +1,56 @@
+//! `innobieb build`: build the site and swap it into the output folder atomically.
+
+use crate::cli::{BuildArgs, EXIT_CONTENT, EXIT_INTERNAL, Verbosity};
+use crate::pipeline::{BuildOptions, Cache, build_site};
+use std::time::Instant;
+
+pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
+    let start = Instant::now();
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.site.drafts,
+        check_only: false,
+    };
+    let built = match build_site(&opts, &mut Cache::default()) {
+        Ok(b) => b,
+        Err(failed) => {
+            super::print_diagnostics(&failed.diagnostics);
+            super::print_timings(&failed.timings, verbosity);
+            eprintln!(
+                "Build failed; {} was left as it was.",
+                args.output.display()
+            );
+            return EXIT_CONTENT;
+        }
+    };
+    let write_start = Instant::now();
+    let stats = match crate::output::write_site(&args.output, &args.site.root, &built.outputs) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INTERNAL;
+        }
+    };
+    let mut timings = built.timings.clone();
+    timings.push(("write", write_start.elapsed()));
+    super::print_timings(&timings, verbosity);
+    if verbosity >= Verbosity::Normal {
+        let html = built
+            .outputs
+            .iter()
+            .filter(|o| o.path.ends_with(".html"))
+            .count();
+        println!(
+            "Built {} pages ({} HTML files, {} collections, {} files, {:.1} MiB) in {:.2} s -> {}",
+            built.page_count,
+            html,
+            built.site.collections.len(),
+            stats.files,
+            stats.bytes as f64 / (1024.0 * 1024.0),
+            start.elapsed().as_secs_f64(),
+            args.output.display()
+        );
+    }
+    0
+}

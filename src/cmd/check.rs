@@ -1,0 +1,33 @@
+//! `innobieb check`: validate content, references, links and templates; write nothing.
+
+use crate::cli::{CheckArgs, EXIT_CONTENT, Verbosity};
+use crate::pipeline::{BuildOptions, Cache, build_site};
+use std::time::Instant;
+
+pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
+    let start = Instant::now();
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        base_url: None,
+        drafts: args.site.drafts,
+        check_only: false,
+    };
+    // A full in-memory build: templates are rendered too, so template errors are found.
+    match build_site(&opts, &mut Cache::default()) {
+        Ok(built) => {
+            super::print_timings(&built.timings, verbosity);
+            if verbosity >= Verbosity::Normal {
+                println!(
+                    "No problems found in {} pages ({:.2} s).",
+                    built.page_count,
+                    start.elapsed().as_secs_f64()
+                );
+            }
+            0
+        }
+        Err(failed) => {
+            super::print_diagnostics(&failed.diagnostics);
+            EXIT_CONTENT
+        }
+    }
+}

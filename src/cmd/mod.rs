@@ -1,0 +1,35 @@
+//! One module per command; each has `run(args, verbosity) -> exit code`.
+
+pub mod build;
+pub mod check;
+pub mod new;
+pub mod serve;
+
+use crate::cli::Verbosity;
+use crate::diagnostic::Diagnostic;
+use std::io::IsTerminal;
+
+/// Prints diagnostics to stderr (coloured on a terminal) and a count line.
+pub fn print_diagnostics(diags: &[Diagnostic]) {
+    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in diags {
+        eprintln!(
+            "{}\n",
+            if styled {
+                d.render_styled()
+            } else {
+                d.render()
+            }
+        );
+    }
+    let n = diags.len();
+    eprintln!("{n} error{} found", if n == 1 { "" } else { "s" });
+}
+
+pub fn print_timings(timings: &[(&'static str, std::time::Duration)], verbosity: Verbosity) {
+    if verbosity == Verbosity::Verbose {
+        for (stage, d) in timings {
+            eprintln!("  {stage:<10} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! `innobieb new <collection> "Titel"`: a new page with the collection's fields
+//! written out as a template (required fields first, allowed values in comments).
+
+use crate::cli::{EXIT_CONTENT, EXIT_INTERNAL, NewArgs, Verbosity};
+use crate::config::{COMMON_FIELDS, Config, FieldDef, FieldKind};
+use crate::diagnostic::closest;
+use crate::parse::scalar_text;
+use crate::schema::example_value;
+use crate::slug::slugify;
+
+pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
+    let config = match Config::load(&args.root) {
+        Ok(c) => c,
+        Err(diags) => {
+            super::print_diagnostics(&diags);
+            return EXIT_CONTENT;
+        }
+    };
+    let Some(def) = config.collections.get(&args.collection) else {
+        let names: Vec<&str> = config.collections.keys().map(String::as_str).collect();
+        let hint = closest(&args.collection, names.iter().copied())
+            .map(|c| format!(" Did you mean `{c}`?"))
+            .unwrap_or_default();
+        eprintln!(
+            "error: no collection `{}` in site.yaml.{hint} Collections: {}",
+            args.collection,
+            names.join(", ")
+        );
+        return EXIT_INTERNAL;
+    };
+    let slug = slugify(&args.title);
+    if slug.is_empty() {
+        eprintln!(
+            "error: cannot make a file name from the title `{}`",
+            args.title
+        );
+        return EXIT_INTERNAL;
+    }
+    let folder = def
+        .folder
+        .clone()
+        .unwrap_or_else(|| args.collection.clone());
+    let path = args
+        .root
+        .join("content")
+        .join(&folder)
+        .join(format!("{slug}.md"));
+    if path.exists() {
+        eprintln!(
+            "error: {} already exists; choose another title or edit that file",
+            path.display()
+        );
+        return EXIT_INTERNAL;
+    }
+    let text = template(&args.title, &def.fields);
+    if let Err(e) = std::fs::create_dir_all(path.parent().unwrap_or(&args.root))
+        .and_then(|_| std::fs::write(&path, text))
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return EXIT_INTERNAL;
+    }
+    if verbosity >= Verbosity::Normal {
+        println!("Created {}", path.display());
+    }
+    0
+}
+
+/// The front matter and body of a new page.
+pub fn template(title: &str, fields: &indexmap::IndexMap<String, FieldDef>) -> String {
+    let mut out = String::from("---\n");
+    out.push_str(&format!("title: {}\n", yaml_string(title)));
+    let (required, optional): (Vec<_>, Vec<_>) = fields.iter().partition(|(_, f)| f.required);
+    for (name, f) in required {
+        write_field(&mut out, name, f, false);
+    }
+    for (name, f) in optional {
+        write_field(&mut out, name, f, true);
+    }
+    out.push_str("---\n\nSchrijf hier de tekst van de pagina.\n");
+    out
+}
+
+fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
+    let mut notes = Vec::new();
+    if let Some(label) = &f.label {
+        notes.push(label.clone());
+    }
+    if let Some(d) = &f.description {
+        notes.push(d.clone());
+    }
+    if optional {
+        notes.push("optioneel".into());
+    } else {
+        notes.push("verplicht".into());
+    }
+    if let Some(values) = &f.values {
+        notes.push(format!(
+            "een van: {}",
+            values
+                .iter()
+                .filter_map(scalar_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !f.targets().is_empty() {
+        notes.push(format!("slug(s) uit {}", f.targets().join(" of ")));
+    }
+    let item_values = f.items.as_ref().and_then(|i| i.values.as_ref());
+    if let Some(values) = item_values {
+        notes.push(format!(
+            "waarden: {}",
+            values
+                .iter()
+                .filter_map(scalar_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out.push_str(&format!("# {name}: {}\n", notes.join("; ")));
+    let prefix = if optional { "# " } else { "" };
+    let value = match f.kind {
+        FieldKind::Record => {
+            let mut s = String::new();
+            for (k, sub) in f.fields.iter().flatten() {
+                s.push_str(&format!("\n{prefix}  {k}: {}", example_value(sub)));
+            }
+            s
+        }
+        FieldKind::List => match f.items.as_deref() {
+            Some(items) if items.kind == FieldKind::Record => {
+                let mut s = String::new();
+                for (i, (k, sub)) in items.fields.iter().flatten().enumerate() {
+                    let lead = if i == 0 { "  - " } else { "    " };
+                    s.push_str(&format!("\n{prefix}{lead}{k}: {}", example_value(sub)));
+                }
+                s
+            }
+            Some(items) => format!("[{}]", example_value(items)),
+            None => "[]".into(),
+        },
+        _ => example_value(f),
+    };
+    if COMMON_FIELDS.contains(&name) && name == "date" {
+        out.push_str(&format!("{prefix}date: {value}\n"));
+    } else if value.starts_with('\n') {
+        out.push_str(&format!("{prefix}{name}:{value}\n"));
+    } else {
+        out.push_str(&format!("{prefix}{name}: {value}\n"));
+    }
+}
+
+fn yaml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}

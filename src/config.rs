@@ -1,0 +1,695 @@
+//! The site configuration (`site.yaml`): `RawConfig` as written, checked into `Config`.
+//!
+//! The content model (collections, their fields, references and taxonomies) is
+//! declared here; the engine has no built-in knowledge of any particular model.
+//! Invariant: a `Config` that exists is consistent (every reference names a
+//! declared collection, every taxonomy a field feeds exists).
+
+use crate::diagnostic::{Diagnostic, closest};
+use crate::parse::locate::{Seg, Target, locate};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// Field names every page has, whatever its collection.
+pub const COMMON_FIELDS: &[&str] = &[
+    "title",
+    "date",
+    "draft",
+    "slug",
+    "weight",
+    "description",
+    "template",
+    "aliases",
+    "extra",
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: String,
+    #[serde(default = "default_language")]
+    language: String,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    menus: IndexMap<String, Vec<MenuItem>>,
+    #[serde(default)]
+    taxonomies: IndexMap<String, TaxonomyDef>,
+    #[serde(default)]
+    collections: IndexMap<String, CollectionDef>,
+    #[serde(default)]
+    paginate_by: Option<usize>,
+    #[serde(default = "default_feed_limit")]
+    feed_limit: usize,
+    #[serde(default)]
+    search: SearchConfig,
+    #[serde(default)]
+    extra: serde_yaml::Value,
+}
+
+fn default_language() -> String {
+    "nl".into()
+}
+fn default_feed_limit() -> usize {
+    20
+}
+
+/// A validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site root (the folder holding `site.yaml`).
+    pub root: PathBuf,
+    pub title: String,
+    pub description: String,
+    /// Absolute base URL, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/` or `/prefix/`): every internal link starts with it.
+    pub base_path: String,
+    pub language: String,
+    pub theme: Option<String>,
+    pub menus: IndexMap<String, Vec<MenuItem>>,
+    pub taxonomies: IndexMap<String, TaxonomyDef>,
+    pub collections: IndexMap<String, CollectionDef>,
+    pub paginate_by: Option<usize>,
+    pub feed_limit: usize,
+    pub search: SearchConfig,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    pub name: String,
+    /// `@/path.md` for a page or section, `/path/` for a site path, or an external URL.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    #[default]
+    Asc,
+    Desc,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxonomyDef {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub singular: Option<String>,
+    /// `title` or `count`.
+    #[serde(default = "default_tax_sort")]
+    pub sort_by: String,
+    #[serde(default)]
+    pub order: Order,
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+    #[serde(default)]
+    pub template: Option<String>,
+    #[serde(default)]
+    pub term_template: Option<String>,
+    #[serde(default)]
+    pub feed: bool,
+}
+
+fn default_tax_sort() -> String {
+    "title".into()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionDef {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub singular: Option<String>,
+    /// Folder under `content/`; defaults to the collection's name.
+    #[serde(default)]
+    pub folder: Option<String>,
+    #[serde(default)]
+    pub page_template: Option<String>,
+    #[serde(default)]
+    pub list_template: Option<String>,
+    /// `date`, `title`, `weight`, `none` or the name of a text, integer or date field.
+    #[serde(default = "default_sort")]
+    pub sort_by: String,
+    /// Defaults to `desc` for dates and `asc` for everything else.
+    #[serde(default)]
+    pub order: Option<Order>,
+    #[serde(default)]
+    pub paginate_by: Option<usize>,
+    #[serde(default)]
+    pub feed: bool,
+    #[serde(default)]
+    pub fields: IndexMap<String, FieldDef>,
+}
+
+fn default_sort() -> String {
+    "title".into()
+}
+
+impl CollectionDef {
+    pub fn order(&self) -> Order {
+        self.order.unwrap_or(if self.sort_by == "date" {
+            Order::Desc
+        } else {
+            Order::Asc
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    Text,
+    Markdown,
+    Integer,
+    Boolean,
+    Url,
+    Date,
+    List,
+    #[serde(alias = "map")]
+    Record,
+    Reference,
+}
+
+impl FieldKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Markdown => "markdown",
+            FieldKind::Integer => "integer",
+            FieldKind::Boolean => "boolean",
+            FieldKind::Url => "url",
+            FieldKind::Date => "date",
+            FieldKind::List => "list",
+            FieldKind::Record => "record",
+            FieldKind::Reference => "reference",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// One declared field of a collection (or of a nested record).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    /// Allowed values (an enum), for text and integer fields.
+    #[serde(default)]
+    pub values: Option<Vec<serde_yaml::Value>>,
+    #[serde(default)]
+    pub default: Option<serde_yaml::Value>,
+    /// Target collection(s) of a reference.
+    #[serde(default)]
+    pub to: Option<OneOrMany>,
+    /// A reference to several pages (a list of slugs).
+    #[serde(default)]
+    pub many: bool,
+    /// The type of a list's items.
+    #[serde(default)]
+    pub items: Option<Box<FieldDef>>,
+    /// The fields of a record.
+    #[serde(default)]
+    pub fields: Option<IndexMap<String, FieldDef>>,
+    /// Human label for templates and backlink headings.
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Values of this field become terms of this taxonomy (a date gives its year).
+    #[serde(default)]
+    pub taxonomy: Option<String>,
+}
+
+impl FieldDef {
+    /// Reference targets, for reference fields and lists of references.
+    pub fn targets(&self) -> &[String] {
+        self.to.as_ref().map(OneOrMany::as_slice).unwrap_or(&[])
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SearchConfig {
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Facets offered on the search page. A facet without `field` is the collection.
+    #[serde(default)]
+    pub facets: Vec<FacetDef>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacetDef {
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+impl Config {
+    /// Reads and checks `site.yaml` in `root`. Errors name `site.yaml` with line and column.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![
+                Diagnostic::in_file(
+                    CONFIG_FILE,
+                    format!("cannot read the site configuration: {e}"),
+                )
+                .with_help(
+                    "run innobieb in a site folder (one with a site.yaml), or pass --root DIR",
+                ),
+            ]
+        })?;
+        Config::parse(root, &text)
+    }
+
+    /// Parses configuration text (see [`Config::load`]).
+    pub fn parse(root: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let raw: RawConfig =
+            serde_yaml::from_str(text).map_err(|e| vec![yaml_error(CONFIG_FILE, text, 0, &e)])?;
+        let mut diags = Vec::new();
+        let cfg = check(root, raw, text, &mut diags);
+        if diags.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// The declared collection whose folder is `folder`, if any.
+    pub fn collection_for_folder(&self, folder: &str) -> Option<(&str, &CollectionDef)> {
+        self.collections
+            .iter()
+            .find(|(name, def)| def.folder.as_deref().unwrap_or(name) == folder)
+            .map(|(n, d)| (n.as_str(), d))
+    }
+}
+
+fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
+    let at = |path: &[Seg], target: Target, msg: String| -> Diagnostic {
+        match locate(text, path, target) {
+            Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
+            None => Diagnostic::in_file(CONFIG_FILE, msg),
+        }
+    };
+    let key = |k: &str| Seg::Key(k.to_string());
+
+    let mut base_url = raw.base_url.trim().to_string();
+    if !base_url.ends_with('/') {
+        base_url.push('/');
+    }
+    let base_path = base_path_of(&base_url);
+    if !(base_url.starts_with("http://")
+        || base_url.starts_with("https://")
+        || base_url.starts_with('/'))
+    {
+        diags.push(
+            at(&[key("base_url")], Target::Value, format!("`{}` is not a base URL", raw.base_url))
+                .with_help("write an absolute URL such as `https://example.org/` or `https://example.org/kennisbank/`"),
+        );
+    }
+
+    let names: Vec<&str> = raw.collections.keys().map(String::as_str).collect();
+    let taxonomies: Vec<&str> = raw.taxonomies.keys().map(String::as_str).collect();
+    for (cname, coll) in &raw.collections {
+        let base = vec![key("collections"), key(cname)];
+        if let Some(folder) = &coll.folder {
+            if folder.contains("..") || folder.starts_with('/') || folder.is_empty() {
+                let mut p = base.clone();
+                p.push(key("folder"));
+                diags.push(at(
+                    &p,
+                    Target::Value,
+                    format!("folder `{folder}` must be a folder inside content/"),
+                ));
+            }
+        }
+        let sortable = ["date", "title", "weight", "none"];
+        if !sortable.contains(&coll.sort_by.as_str()) && !coll.fields.contains_key(&coll.sort_by) {
+            let mut p = base.clone();
+            p.push(key("sort_by"));
+            diags.push(at(&p, Target::Value, format!("cannot sort by `{}`", coll.sort_by)).with_help(
+                "sort_by is `date`, `title`, `weight`, `none` or the name of one of the collection's fields",
+            ));
+        }
+        for (fname, field) in &coll.fields {
+            let mut p = base.clone();
+            p.push(key("fields"));
+            p.push(key(fname));
+            check_field(fname, field, true, &p, &names, &taxonomies, &at, diags);
+        }
+    }
+    for (menu, items) in &raw.menus {
+        for (i, item) in items.iter().enumerate() {
+            if item.url.contains("..") {
+                diags.push(at(
+                    &[key("menus"), key(menu), Seg::Index(i), key("url")],
+                    Target::Value,
+                    format!("menu URL `{}` must not contain `..`", item.url),
+                ));
+            }
+        }
+    }
+    for (i, facet) in raw.search.facets.iter().enumerate() {
+        if let Some(field) = &facet.field {
+            let known = field == "date"
+                || raw
+                    .collections
+                    .values()
+                    .any(|c| c.fields.contains_key(field));
+            if !known {
+                diags.push(at(
+                    &[key("search"), key("facets"), Seg::Index(i), key("field")],
+                    Target::Value,
+                    format!(
+                        "no collection has a field `{field}` for the search facet `{}`",
+                        facet.name
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(theme) = &raw.theme {
+        if theme.contains('/') || theme.contains('\\') || theme.starts_with('.') {
+            diags.push(at(
+                &[key("theme")],
+                Target::Value,
+                format!("theme `{theme}` must be a folder name in themes/"),
+            ));
+        } else if !root.join("themes").join(theme).is_dir() {
+            let available = list_dirs(&root.join("themes"));
+            let mut d = at(
+                &[key("theme")],
+                Target::Value,
+                format!("theme `{theme}` not found in themes/"),
+            );
+            if let Some(c) = closest(theme, available.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{c}`?"));
+            }
+            diags.push(d);
+        }
+    }
+
+    Config {
+        root: root.to_path_buf(),
+        title: raw.title,
+        description: raw.description,
+        base_url,
+        base_path,
+        language: raw.language,
+        theme: raw.theme,
+        menus: raw.menus,
+        taxonomies: raw.taxonomies,
+        collections: raw.collections,
+        paginate_by: raw.paginate_by,
+        feed_limit: raw.feed_limit,
+        search: raw.search,
+        extra: serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_field(
+    name: &str,
+    field: &FieldDef,
+    top_level: bool,
+    path: &[Seg],
+    collections: &[&str],
+    taxonomies: &[&str],
+    at: &dyn Fn(&[Seg], Target, String) -> Diagnostic,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let sub = |k: &str| {
+        let mut p = path.to_vec();
+        p.push(Seg::Key(k.to_string()));
+        p
+    };
+    if top_level && COMMON_FIELDS.contains(&name) {
+        let compatible = matches!(
+            (name, field.kind),
+            ("title" | "description", FieldKind::Text)
+                | ("date", FieldKind::Date)
+                | ("weight", FieldKind::Integer)
+        );
+        if !compatible {
+            diags.push(at(path, Target::Key, format!("`{name}` is a common field of every page and cannot be redeclared as {}", field.kind.name()))
+                .with_help("common fields (title, date, weight, description) may only be redeclared with their own type, to make them required or feed a taxonomy"));
+        }
+    }
+    match field.kind {
+        FieldKind::Reference => {
+            if field.targets().is_empty() {
+                diags.push(at(
+                    path,
+                    Target::Key,
+                    format!("reference field `{name}` needs `to:` (the target collection)"),
+                ));
+            }
+            for t in field.targets() {
+                if !collections.contains(&t.as_str()) {
+                    let mut d = at(
+                        &sub("to"),
+                        Target::Value,
+                        format!("reference field `{name}` points to unknown collection `{t}`"),
+                    );
+                    if let Some(c) = closest(t, collections.iter().copied()) {
+                        d = d.with_help(format!("did you mean `{c}`?"));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        FieldKind::List => match &field.items {
+            Some(items) => check_field(
+                name,
+                items,
+                false,
+                &sub("items"),
+                collections,
+                taxonomies,
+                at,
+                diags,
+            ),
+            None => diags.push(at(
+                path,
+                Target::Key,
+                format!("list field `{name}` needs `items:` (the type of its items)"),
+            )),
+        },
+        FieldKind::Record => match &field.fields {
+            Some(fields) => {
+                for (fname, f) in fields {
+                    let mut p = sub("fields");
+                    p.push(Seg::Key(fname.clone()));
+                    check_field(fname, f, false, &p, collections, taxonomies, at, diags);
+                }
+            }
+            None => diags.push(at(
+                path,
+                Target::Key,
+                format!("record field `{name}` needs `fields:`"),
+            )),
+        },
+        _ => {}
+    }
+    if field.many && field.kind != FieldKind::Reference {
+        diags.push(at(
+            &sub("many"),
+            Target::Key,
+            format!(
+                "`many` only applies to reference fields (`{name}` is {})",
+                field.kind.name()
+            ),
+        ));
+    }
+    if let Some(tax) = &field.taxonomy {
+        if !taxonomies.contains(&tax.as_str()) {
+            let mut d = at(
+                &sub("taxonomy"),
+                Target::Value,
+                format!("field `{name}` feeds unknown taxonomy `{tax}`"),
+            );
+            d = match closest(tax, taxonomies.iter().copied()) {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None => d.with_help("declare it under `taxonomies:`"),
+            };
+            diags.push(d);
+        }
+    }
+}
+
+fn list_dirs(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    v.sort();
+    v
+}
+
+/// `https://example.org/kb/` -> `/kb/`; `https://example.org` -> `/`.
+pub fn base_path_of(base_url: &str) -> String {
+    let after_scheme = base_url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(base_url);
+    let path = if base_url.starts_with('/') {
+        base_url
+    } else {
+        after_scheme
+            .find('/')
+            .map(|i| &after_scheme[i..])
+            .unwrap_or("/")
+    };
+    let mut p = path.to_string();
+    if !p.ends_with('/') {
+        p.push('/');
+    }
+    p
+}
+
+/// Turns a serde_yaml error into a diagnostic at the right line of `path`.
+/// `line_offset` is the number of lines before the YAML text in the file (front matter).
+pub fn yaml_error(
+    path: &str,
+    yaml: &str,
+    line_offset: usize,
+    err: &serde_yaml::Error,
+) -> Diagnostic {
+    let full = err.to_string();
+    // serde_yaml appends " at line L column C"; the position is shown separately.
+    let message = match full.find(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full.clone(),
+    };
+    let (message, help) = explain_serde_message(&message);
+    let mut d = match err.location() {
+        Some(loc) => {
+            // Re-create the file's text lines around the YAML for quoting.
+            let mut d = Diagnostic::at(path, yaml, loc.line(), loc.column(), message);
+            d.line = Some(loc.line() + line_offset);
+            d
+        }
+        None => Diagnostic::in_file(path, message),
+    };
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    d
+}
+
+/// Adds a "did you mean" to serde's "unknown field" and "unknown variant" messages.
+fn explain_serde_message(msg: &str) -> (String, Option<String>) {
+    for prefix in ["unknown field `", "unknown variant `"] {
+        if let Some(start) = msg.find(prefix) {
+            let rest = &msg[start + prefix.len()..];
+            let Some(end) = rest.find('`') else { break };
+            let wanted = &rest[..end];
+            let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
+            let kind = if prefix.contains("field") {
+                "field"
+            } else {
+                "value"
+            };
+            let head = format!("unknown {kind} `{wanted}`");
+            let help = match closest(wanted, expected.iter().copied()) {
+                Some(c) => Some(format!("did you mean `{c}`?")),
+                None if !expected.is_empty() => Some(format!(
+                    "expected one of {}",
+                    expected
+                        .iter()
+                        .map(|e| format!("`{e}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                None => None,
+            };
+            return (head, help);
+        }
+    }
+    if msg.contains("duplicate entry with key") {
+        return (
+            msg.to_string(),
+            Some("each key may appear only once; remove or merge the duplicate".into()),
+        );
+    }
+    if msg.contains("found character that cannot start any token")
+        || msg.contains("found a tab character")
+    {
+        return (
+            msg.to_string(),
+            Some("YAML indentation must use spaces, not tabs".into()),
+        );
+    }
+    (msg.to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_path_handles_prefixes() {
+        assert_eq!(base_path_of("https://example.org/"), "/");
+        assert_eq!(base_path_of("https://example.org"), "/");
+        assert_eq!(base_path_of("https://example.org/kb/"), "/kb/");
+        assert_eq!(base_path_of("/kb/"), "/kb/");
+    }
+
+    #[test]
+    fn unknown_key_gets_did_you_mean_with_position() {
+        let text = "title: T\nbase_url: https://x.org/\ntheem: foo\n";
+        let errs = Config::parse(Path::new("/nonexistent"), text).unwrap_err();
+        let r = errs[0].render();
+        assert!(r.contains("unknown field `theem`"), "{r}");
+        assert!(r.contains("site.yaml:3:1"), "{r}");
+        assert!(r.contains("did you mean `theme`?"), "{r}");
+    }
+
+    #[test]
+    fn reference_to_unknown_collection_is_reported() {
+        let text = "title: T\nbase_url: https://x.org/\ncollections:\n  boeken:\n    fields:\n      auteur: { type: reference, to: auteur }\n  auteurs: {}\n";
+        let errs = Config::parse(Path::new("/nonexistent"), text).unwrap_err();
+        let r = errs[0].render();
+        assert!(r.contains("points to unknown collection `auteur`"), "{r}");
+        assert!(r.contains("site.yaml:6:"), "{r}");
+        assert!(r.contains("did you mean `auteurs`?"), "{r}");
+    }
+}

@@ -1,0 +1,221 @@
+//! User-facing errors: one `Diagnostic` type for every problem in a site's input.
+//!
+//! Stages collect diagnostics instead of stopping at the first problem, so one
+//! run reports everything (`check` lists every broken reference at once).
+//! Rendering is compiler style (`--> path:line:col`, the quoted line, a caret and
+//! an optional `help:`), via annotate-snippets, so editors and terminals can jump to it.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use serde::Serialize;
+use std::fmt;
+
+/// A position in a source file. Lines and columns are 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// One problem found in the input (content, configuration or templates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub message: String,
+    /// Where the problem is; `None` for problems that concern no one file.
+    pub path: Option<String>,
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    /// The text of the offending line, quoted under the message.
+    pub source_line: Option<String>,
+    /// Length of the underlined part of `source_line` (in characters).
+    #[serde(skip)]
+    pub span_len: usize,
+    /// A label under the caret.
+    pub label: Option<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// A pre-rendered report (Tera's own, with its include chain), shown verbatim.
+    pub detail: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>) -> Self {
+        Diagnostic {
+            message: message.into(),
+            path: None,
+            line: None,
+            col: None,
+            source_line: None,
+            span_len: 1,
+            label: None,
+            help: None,
+            detail: None,
+        }
+    }
+
+    /// A problem in a whole file, without a line.
+    pub fn in_file(path: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut d = Self::new(message);
+        d.path = Some(path.into());
+        d
+    }
+
+    /// A problem at `line:col` of `source` (the whole text of the file at `path`).
+    pub fn at(
+        path: impl Into<String>,
+        source: &str,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let mut d = Self::in_file(path, message);
+        let line = line.max(1);
+        d.line = Some(line);
+        d.col = Some(col.max(1));
+        d.source_line = source
+            .lines()
+            .nth(line - 1)
+            .map(|l| l.trim_end_matches('\r').to_string());
+        d
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_span_len(mut self, len: usize) -> Self {
+        self.span_len = len.max(1);
+        self
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The sort key that makes reports stable: by file, then position, then text.
+    pub fn sort_key(&self) -> (Option<&str>, usize, usize, &str) {
+        (
+            self.path.as_deref(),
+            self.line.unwrap_or(0),
+            self.col.unwrap_or(0),
+            &self.message,
+        )
+    }
+
+    /// `path:line:col`, as far as known.
+    pub fn location(&self) -> Option<String> {
+        let path = self.path.as_deref()?;
+        Some(match (self.line, self.col) {
+            (Some(l), Some(c)) => format!("{path}:{l}:{c}"),
+            (Some(l), None) => format!("{path}:{l}"),
+            _ => path.to_string(),
+        })
+    }
+
+    /// Renders the diagnostic as plain text (no colours), in rustc's layout.
+    pub fn render(&self) -> String {
+        self.render_with(&Renderer::plain())
+    }
+
+    /// Renders with terminal colours.
+    pub fn render_styled(&self) -> String {
+        self.render_with(&Renderer::styled())
+    }
+
+    fn render_with(&self, renderer: &Renderer) -> String {
+        let title = Level::ERROR.primary_title(self.message.as_str());
+        let mut group = match (&self.path, &self.source_line, self.line, self.col) {
+            (Some(path), Some(src), Some(line), Some(col)) => {
+                let start = char_to_byte(src, col - 1);
+                let end = char_to_byte(src, col - 1 + self.span_len).max(start);
+                let mut ann = AnnotationKind::Primary.span(start..end);
+                if let Some(label) = &self.label {
+                    ann = ann.label(label.as_str());
+                }
+                title.element(
+                    Snippet::source(src.as_str())
+                        .line_start(line)
+                        .path(path.as_str())
+                        .annotation(ann),
+                )
+            }
+            (Some(_), _, _, _) => {
+                let loc = self.location().unwrap_or_default();
+                title.element(Level::NOTE.message(format!("in {loc}")))
+            }
+            _ => Group::with_title(title),
+        };
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        let mut out = renderer.render(&[group]);
+        if let Some(detail) = &self.detail {
+            out.push('\n');
+            out.push_str(detail.trim_end());
+        }
+        out
+    }
+}
+
+fn char_to_byte(s: &str, chars: usize) -> usize {
+    s.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(s.len())
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+/// Sorts and de-duplicates diagnostics so reports are deterministic.
+pub fn normalize(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags.dedup();
+}
+
+/// Finds the closest candidate to `wanted` ("did you mean"), if any is close enough.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(wanted, c);
+        if score >= 0.8 && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_quote_and_help() {
+        let src = "---\ntitel: x\n---\n";
+        let d = Diagnostic::at("content/a.md", src, 2, 1, "unknown field `titel`")
+            .with_span_len(5)
+            .with_help("did you mean `title`?");
+        let text = d.render();
+        assert!(text.contains("error: unknown field `titel`"), "{text}");
+        assert!(text.contains("--> content/a.md:2:1"), "{text}");
+        assert!(text.contains("2 | titel: x"), "{text}");
+        assert!(text.contains("^^^^^"), "{text}");
+        assert!(text.contains("help: did you mean `title`?"), "{text}");
+    }
+
+    #[test]
+    fn closest_picks_similar_names_only() {
+        assert_eq!(closest("titel", ["title", "date", "weight"]), Some("title"));
+        assert_eq!(closest("zzz", ["title", "date"]), None);
+    }
+}

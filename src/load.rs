@@ -1,0 +1,212 @@
+//! Stage 1: read the site's files. The only stage that reads content from disk.
+//!
+//! Produces `Sources`: every Markdown file under `content/` as text, the other
+//! files under `content/` as assets to copy, the templates (theme first, then the
+//! site's own `templates/`, which override by name) and the static files
+//! (likewise). Invariant: no parsing happens here; order is deterministic.
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// One Markdown file, with its path relative to `content/` (always `/`-separated).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub rel: String,
+    pub text: String,
+}
+
+/// A file under `content/` that is not Markdown (an image, a PDF): copied next to its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+/// A template, by its name (path under `templates/`), with the path shown in errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateSource {
+    pub name: String,
+    pub display_path: String,
+    pub text: String,
+}
+
+/// A static file to copy to the output as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub content: Vec<SourceFile>,
+    pub assets: Vec<Asset>,
+    pub templates: Vec<TemplateSource>,
+    pub statics: Vec<StaticFile>,
+}
+
+/// Reads everything a build needs. Problems (unreadable files, invalid UTF-8,
+/// symlink loops) are returned as diagnostics; the rest is still loaded.
+pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
+    let root = &config.root;
+    let mut diags = Vec::new();
+    let content_dir = root.join("content");
+    let mut md_paths = Vec::new();
+    let mut assets = Vec::new();
+    for (rel, abs) in walk_files(&content_dir, root, &mut diags) {
+        if rel.ends_with(".md") {
+            md_paths.push((rel, abs));
+        } else {
+            assets.push(Asset { rel, abs });
+        }
+    }
+    let read: Vec<Result<SourceFile, Diagnostic>> = md_paths
+        .par_iter()
+        .map(|(rel, abs)| read_source(rel, abs, &format!("content/{rel}")))
+        .collect();
+    let mut content = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(f) => content.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+
+    let theme_dir = config.theme.as_ref().map(|t| root.join("themes").join(t));
+    let mut templates: BTreeMap<String, TemplateSource> = BTreeMap::new();
+    let mut template_dirs = Vec::new();
+    if let Some(t) = &theme_dir {
+        template_dirs.push(t.join("templates"));
+    }
+    template_dirs.push(root.join("templates"));
+    for dir in &template_dirs {
+        for (rel, abs) in walk_files(dir, root, &mut diags) {
+            let display = display_path(&abs, root);
+            match read_source(&rel, &abs, &display) {
+                Ok(f) => {
+                    templates.insert(
+                        rel.clone(),
+                        TemplateSource {
+                            name: rel,
+                            display_path: display,
+                            text: f.text,
+                        },
+                    );
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+
+    let mut statics: BTreeMap<String, StaticFile> = BTreeMap::new();
+    let mut static_dirs = Vec::new();
+    if let Some(t) = &theme_dir {
+        static_dirs.push(t.join("static"));
+    }
+    static_dirs.push(root.join("static"));
+    for dir in &static_dirs {
+        for (rel, abs) in walk_files(dir, root, &mut diags) {
+            statics.insert(rel.clone(), StaticFile { rel, abs });
+        }
+    }
+
+    let sources = Sources {
+        content,
+        assets,
+        templates: templates.into_values().collect(),
+        statics: statics.into_values().collect(),
+    };
+    (sources, diags)
+}
+
+/// Reads one text file; invalid UTF-8 is reported with the line it occurs on.
+pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
+    let bytes = std::fs::read(abs)
+        .map_err(|e| Diagnostic::in_file(display, format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            rel: rel.to_string(),
+            text,
+        }),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = good
+                - bytes[..good]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map(|p| p + 1)
+                    .unwrap_or(0)
+                + 1;
+            let mut d =
+                Diagnostic::in_file(display, format!("file is not valid UTF-8 (byte {good})"))
+                    .with_help("save the file as UTF-8 in your editor");
+            d.line = Some(line);
+            d.col = Some(col);
+            Err(d)
+        }
+    }
+}
+
+fn display_path(abs: &Path, root: &Path) -> String {
+    abs.strip_prefix(root)
+        .unwrap_or(abs)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Lists the files under `dir` as (path relative to `dir`, absolute path), sorted.
+/// Follows symlinks (a symlinked folder of content works) but reports loops.
+/// Hidden files and editor backups are skipped.
+pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let Ok(rel) = e.path().strip_prefix(dir) else {
+                    continue;
+                };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                out.push((rel, e.path().to_path_buf()));
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| display_path(p, root))
+                    .unwrap_or_else(|| display_path(dir, root));
+                let msg = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                } else {
+                    format!("cannot read: {err}")
+                };
+                diags.push(
+                    Diagnostic::in_file(path, msg).with_help("remove or fix the symbolic link"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Files no build should see: hidden files and the temporary files editors write.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}

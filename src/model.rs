@@ -1,0 +1,166 @@
+//! The resolved site: the types `resolve` produces and every later stage borrows.
+//!
+//! Invariant: a `Site` is immutable after `resolve`. Every reference is a checked
+//! `PageId`; backlinks, terms and related pages are complete before any HTML exists.
+
+use crate::config::{CollectionDef, Config, TaxonomyDef};
+use crate::date::PartialDate;
+use crate::load::Asset;
+use crate::parse::{Common, DocKind, Heading};
+use indexmap::IndexMap;
+use std::collections::HashMap;
+
+/// Index of a page in `Site::pages`.
+pub type PageId = usize;
+
+/// A checked front-matter value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Text(String),
+    /// Markdown source; rendered to HTML by the markdown stage.
+    Markdown(String),
+    Integer(i64),
+    Bool(bool),
+    Url(String),
+    Date(PartialDate),
+    List(Vec<Value>),
+    Record(IndexMap<String, Value>),
+    Ref(PageId),
+}
+
+impl Value {
+    /// Every page this value references, with the innermost record that holds the reference.
+    pub fn visit_refs<'a>(
+        &'a self,
+        record: Option<&'a IndexMap<String, Value>>,
+        f: &mut dyn FnMut(PageId, Option<&'a IndexMap<String, Value>>),
+    ) {
+        match self {
+            Value::Ref(id) => f(*id, record),
+            Value::List(items) => items.iter().for_each(|v| v.visit_refs(record, f)),
+            Value::Record(fields) => fields.values().for_each(|v| v.visit_refs(Some(fields), f)),
+            _ => {}
+        }
+    }
+}
+
+/// A page or a section (list page) of the site.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub id: PageId,
+    /// Path of the source file relative to `content/`.
+    pub rel: String,
+    pub kind: DocKind,
+    /// Declared collection, if the page's top folder is one.
+    pub collection: Option<String>,
+    /// The section this page is listed in (`None` for the home page).
+    pub parent: Option<PageId>,
+    pub title: String,
+    pub slug: String,
+    /// Site path without the base path: `""` for home, `tijdlijn/x/` for a page.
+    pub path: String,
+    pub common: Common,
+    pub fields: IndexMap<String, Value>,
+    pub body: String,
+    pub body_line: usize,
+    pub headings: Vec<Heading>,
+    /// Body link destinations as written, with the URL path (base-relative) they resolve to.
+    pub links: HashMap<String, String>,
+    pub template: String,
+    pub assets: Vec<Asset>,
+    /// Whether the page exists only because a collection has no `_index.md`.
+    pub implicit: bool,
+    // Filled in by later steps of `resolve`:
+    pub backlinks: Vec<BacklinkGroup>,
+    pub terms: Vec<(usize, usize)>,
+    pub related: Vec<PageId>,
+    /// For sections: the pages listed, sorted; and sub-sections.
+    pub pages: Vec<PageId>,
+    pub subsections: Vec<PageId>,
+    pub paginate_by: Option<usize>,
+}
+
+impl Page {
+    pub fn is_section(&self) -> bool {
+        self.kind == DocKind::Section
+    }
+}
+
+/// The pages that reference one page through one field (or the body).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BacklinkGroup {
+    pub collection: Option<String>,
+    /// Field path such as `personen` or `rollen.regio`, or `body` for Markdown links.
+    pub field: String,
+    pub label: String,
+    pub links: Vec<Backlink>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backlink {
+    pub source: PageId,
+    /// The nested record holding the reference (a role, a programme row), if any.
+    pub record: Option<IndexMap<String, Value>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub name: String,
+    pub def: TaxonomyDef,
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    /// Sorted like a collection: the pages carrying the term.
+    pub pages: Vec<PageId>,
+}
+
+/// The whole resolved site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub pages: Vec<Page>,
+    pub home: PageId,
+    /// Content path (`personen/x.md`) -> page.
+    pub by_rel: HashMap<String, PageId>,
+    /// Collection name -> its section and its pages, sorted by the collection's order.
+    pub collections: IndexMap<String, CollectionIndex>,
+    pub taxonomies: Vec<Taxonomy>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectionIndex {
+    pub section: PageId,
+    pub pages: Vec<PageId>,
+}
+
+impl Site {
+    pub fn collection_def(&self, name: &str) -> Option<&CollectionDef> {
+        self.config.collections.get(name)
+    }
+
+    /// URL of a site path, with the base path: `tijdlijn/` -> `/kb/tijdlijn/`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_path, path)
+    }
+
+    /// Absolute URL of a site path.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, path)
+    }
+
+    pub fn taxonomy_path(&self, tax: usize) -> String {
+        format!("{}/", self.taxonomies[tax].name)
+    }
+
+    pub fn term_path(&self, tax: usize, term: usize) -> String {
+        format!(
+            "{}/{}/",
+            self.taxonomies[tax].name, self.taxonomies[tax].terms[term].slug
+        )
+    }
+}

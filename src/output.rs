@@ -1,0 +1,222 @@
+//! Stage 6: write the site. The only stage that writes to disk.
+//!
+//! The site is written into a temporary sibling folder and swapped in only when
+//! everything was written, so a failed build leaves the previous output exactly
+//! as it was. Invariants: nothing is written outside the output folder (every
+//! path is checked here, whatever earlier stages produced); a folder that
+//! innobieb did not create (it has no marker file) is never replaced or deleted.
+
+use crate::render::{Output, OutputData};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The file that marks a folder as innobieb's output.
+pub const MARKER: &str = ".innobieb-output";
+
+#[derive(Debug)]
+pub enum OutputError {
+    /// The output folder exists, is not empty and was not made by innobieb.
+    NotOurs(PathBuf),
+    /// The output folder would contain the site's own sources.
+    ContainsSources(PathBuf),
+    /// A generated path tried to leave the output folder.
+    UnsafePath(String),
+    Io(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::NotOurs(p) => write!(
+                f,
+                "the output folder {} exists and was not created by innobieb; refusing to replace it (choose another --output, or empty it yourself)",
+                p.display()
+            ),
+            OutputError::ContainsSources(p) => {
+                write!(
+                    f,
+                    "the output folder {} would contain the site's own files; choose another --output",
+                    p.display()
+                )
+            }
+            OutputError::UnsafePath(p) => write!(
+                f,
+                "refusing to write `{p}`: it is not a path inside the output folder"
+            ),
+            OutputError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
+
+/// Checks that `path` is a plain relative path (no `..`, no root, no backslashes).
+pub fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && !path.contains('\0')
+        && !path.contains(':')
+        && path
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+}
+
+/// Summary of a write.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteStats {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Writes `outputs` into `out_dir` atomically (see the module docs).
+pub fn write_site(
+    out_dir: &Path,
+    site_root: &Path,
+    outputs: &[Output],
+) -> Result<WriteStats, OutputError> {
+    for o in outputs {
+        if !is_safe_relative(&o.path) {
+            return Err(OutputError::UnsafePath(o.path.clone()));
+        }
+    }
+    let out_abs = absolute(out_dir);
+    let root_abs = absolute(site_root);
+    if root_abs.starts_with(&out_abs) {
+        return Err(OutputError::ContainsSources(out_dir.to_path_buf()));
+    }
+    check_ours(&out_abs)?;
+    let parent = out_abs
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = out_abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "public".into());
+    std::fs::create_dir_all(&parent).map_err(|e| OutputError::Io(parent.clone(), e))?;
+    let tmp = parent.join(format!(".{name}.innobieb-tmp-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+    }
+    let result = write_tree(&tmp, outputs);
+    let stats = match result {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    // Swap: old output aside, new one in, old one removed.
+    let old = parent.join(format!(".{name}.innobieb-old-{}", std::process::id()));
+    let had_old = out_abs.exists();
+    if had_old {
+        std::fs::rename(&out_abs, &old).map_err(|e| OutputError::Io(out_abs.clone(), e))?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, &out_abs) {
+        if had_old {
+            let _ = std::fs::rename(&old, &out_abs);
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(OutputError::Io(out_abs, e));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(stats)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(p)
+    };
+    // Canonicalize what exists, so `a/../b` and symlinks compare correctly.
+    match abs.canonicalize() {
+        Ok(c) => c,
+        Err(_) => match (
+            abs.parent().and_then(|p| p.canonicalize().ok()),
+            abs.file_name(),
+        ) {
+            (Some(parent), Some(name)) => parent.join(name),
+            _ => abs,
+        },
+    }
+}
+
+/// An existing output folder must be empty or carry our marker.
+fn check_ours(out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(OutputError::NotOurs(out.to_path_buf()));
+    }
+    if out.join(MARKER).is_file() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(out).map_err(|e| OutputError::Io(out.to_path_buf(), e))?;
+    if entries.next().is_none() {
+        Ok(())
+    } else {
+        Err(OutputError::NotOurs(out.to_path_buf()))
+    }
+}
+
+fn write_tree(dir: &Path, outputs: &[Output]) -> Result<WriteStats, OutputError> {
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
+    let dirs: BTreeSet<&str> = outputs
+        .iter()
+        .filter_map(|o| o.path.rfind('/').map(|i| &o.path[..i]))
+        .collect();
+    for d in &dirs {
+        let p = dir.join(d);
+        std::fs::create_dir_all(&p).map_err(|e| OutputError::Io(p, e))?;
+    }
+    let bytes: Result<Vec<u64>, OutputError> = outputs
+        .par_iter()
+        .map(|o| {
+            let target = dir.join(&o.path);
+            match &o.data {
+                OutputData::Bytes(b) => std::fs::write(&target, b).map(|_| b.len() as u64),
+                OutputData::Copy(from) => std::fs::copy(from, &target),
+            }
+            .map_err(|e| OutputError::Io(target, e))
+        })
+        .collect();
+    let bytes = bytes?;
+    std::fs::write(
+        dir.join(MARKER),
+        "This folder is generated by innobieb. It is replaced on every build.\n",
+    )
+    .map_err(|e| OutputError::Io(dir.join(MARKER), e))?;
+    Ok(WriteStats {
+        files: outputs.len(),
+        bytes: bytes.iter().sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_rejected() {
+        for p in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            "a\\b",
+            "C:/x",
+            "",
+            "a/./b",
+        ] {
+            assert!(!is_safe_relative(p), "{p}");
+        }
+        assert!(is_safe_relative("tijdlijn/x/index.html"));
+    }
+}

@@ -1,0 +1,416 @@
+//! Stage 2: parse one Markdown file into a `ParsedDoc`. Pure: text in, value out.
+//!
+//! Splits the front matter (BOM and CRLF tolerated), parses it as YAML with
+//! positions relative to the file, takes out the common fields, and scans the
+//! Markdown body for links and headings (no HTML yet), so that `resolve` owns
+//! the whole link graph before anything is rendered.
+
+pub mod locate;
+pub mod markdown_scan;
+
+use crate::config::yaml_error;
+use crate::date::PartialDate;
+use crate::diagnostic::Diagnostic;
+use crate::load::SourceFile;
+use indexmap::IndexMap;
+use locate::{Seg, Target, locate};
+pub use markdown_scan::{Heading, LinkRef};
+
+/// What a Markdown file is, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// `_index.md`: a section (list page) for its folder.
+    Section,
+    /// `index.md`: a page bundle; the folder's other files belong to the page.
+    Bundle,
+    /// Any other `*.md`.
+    Page,
+}
+
+/// The fields every page has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Common {
+    pub title: Option<String>,
+    pub date: Option<PartialDate>,
+    pub draft: bool,
+    pub slug: Option<String>,
+    pub weight: Option<i64>,
+    pub description: Option<String>,
+    pub template: Option<String>,
+    pub aliases: Vec<String>,
+    pub extra: serde_json::Value,
+}
+
+/// A parsed Markdown file: front matter split into common and other fields, the
+/// body, and what the body links to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedDoc {
+    pub rel: String,
+    pub kind: DocKind,
+    /// The front matter as YAML text (for locating errors later).
+    pub yaml: String,
+    /// Lines before the YAML text in the file (the opening `---` and any BOM line).
+    pub yaml_offset: usize,
+    pub common: Common,
+    /// Every other front-matter key, in file order; checked against the schema in `resolve`.
+    pub fields: IndexMap<String, serde_yaml::Value>,
+    pub body: String,
+    /// 1-based line of the body's first line in the file.
+    pub body_line: usize,
+    pub links: Vec<LinkRef>,
+    pub headings: Vec<Heading>,
+    /// A stand-in for a file that failed to parse: it keeps the page's URL and slug
+    /// known (so references to it do not fail too), and is not checked further.
+    pub placeholder: bool,
+}
+
+impl ParsedDoc {
+    /// A stand-in for a file that could not be parsed (see `placeholder`).
+    pub fn placeholder(rel: &str) -> ParsedDoc {
+        let file_name = rel.rsplit('/').next().unwrap_or(rel);
+        ParsedDoc {
+            rel: rel.to_string(),
+            kind: match file_name {
+                "_index.md" => DocKind::Section,
+                "index.md" => DocKind::Bundle,
+                _ => DocKind::Page,
+            },
+            yaml: String::new(),
+            yaml_offset: 1,
+            common: Common::default(),
+            fields: IndexMap::new(),
+            body: String::new(),
+            body_line: 1,
+            links: Vec::new(),
+            headings: Vec::new(),
+            placeholder: true,
+        }
+    }
+
+    /// The file's path as shown in messages.
+    pub fn display_path(&self) -> String {
+        format!("content/{}", self.rel)
+    }
+
+    /// A diagnostic pointing at a front-matter key or value (`path` into the YAML).
+    pub fn diag_at(&self, path: &[Seg], target: Target, message: impl Into<String>) -> Diagnostic {
+        match locate(&self.yaml, path, target) {
+            Some(p) => {
+                let mut d = Diagnostic::at(self.display_path(), &self.yaml, p.line, p.col, message)
+                    .with_span_len(p.len);
+                d.line = Some(p.line + self.yaml_offset);
+                d
+            }
+            None => {
+                let mut d = Diagnostic::in_file(self.display_path(), message);
+                d.line = Some(self.yaml_offset);
+                d
+            }
+        }
+    }
+
+    /// A diagnostic at a line and column of the body.
+    pub fn diag_in_body(
+        &self,
+        line_in_body: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let mut d = Diagnostic::at(self.display_path(), &self.body, line_in_body, col, message);
+        d.line = Some(line_in_body + self.body_line - 1);
+        d
+    }
+}
+
+/// The result of splitting a file into front matter and body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// Lines before the YAML (1 for the opening `---`).
+    pub yaml_offset: usize,
+    pub body: &'a str,
+    pub body_line: usize,
+}
+
+/// Splits normalized text (no BOM, `\n` line ends) at the `---` fences.
+pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>, Diagnostic> {
+    if text.trim().is_empty() {
+        return Err(Diagnostic::in_file(display, "file is empty").with_help(
+            "a page starts with front matter: a line `---`, `title: ...`, and a closing `---`",
+        ));
+    }
+    let first_line = text.lines().next().unwrap_or("");
+    if first_line.trim_end() != "---" {
+        return Err(Diagnostic::at(display, text, 1, 1, "missing front matter")
+            .with_span_len(first_line.chars().count())
+            .with_help(
+                "start the file with a line `---`, then `title: ...`, then a closing `---`",
+            ));
+    }
+    let after_open = first_line.len() + 1;
+    let rest = text.get(after_open..).unwrap_or("");
+    let mut pos = 0;
+    let mut line_no = 2;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &rest[..pos];
+            let body_start = (pos + line.len()).min(rest.len());
+            return Ok(Split {
+                yaml,
+                yaml_offset: 1,
+                body: &rest[body_start..],
+                body_line: line_no + 1,
+            });
+        }
+        pos += line.len();
+        line_no += 1;
+    }
+    Err(
+        Diagnostic::at(display, text, 1, 1, "front matter is not closed")
+            .with_span_len(3)
+            .with_help("add a line `---` after the last front-matter line"),
+    )
+}
+
+/// Parses one source file. All problems in the file are returned together.
+pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
+    let display = format!("content/{}", file.rel);
+    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    let normalized;
+    let text = if text.contains('\r') {
+        normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        text
+    };
+    let split = split_front_matter(text, &display).map_err(|d| vec![d])?;
+    let value: serde_yaml::Value = if split.yaml.trim().is_empty() {
+        serde_yaml::Value::Mapping(Default::default())
+    } else {
+        serde_yaml::from_str(split.yaml)
+            .map_err(|e| vec![yaml_error(&display, split.yaml, split.yaml_offset, &e)])?
+    };
+    let mapping = match value {
+        serde_yaml::Value::Mapping(m) => m,
+        serde_yaml::Value::Null => Default::default(),
+        _ => {
+            let mut d = Diagnostic::at(
+                &display,
+                text,
+                2,
+                1,
+                "front matter must be a list of `key: value` lines",
+            );
+            d = d.with_help("write for example `title: Mijn pagina`");
+            return Err(vec![d]);
+        }
+    };
+    let file_name = file.rel.rsplit('/').next().unwrap_or(&file.rel);
+    let kind = match file_name {
+        "_index.md" => DocKind::Section,
+        "index.md" => DocKind::Bundle,
+        _ => DocKind::Page,
+    };
+    let mut doc = ParsedDoc {
+        rel: file.rel.clone(),
+        kind,
+        yaml: split.yaml.to_string(),
+        yaml_offset: split.yaml_offset,
+        common: Common::default(),
+        fields: IndexMap::new(),
+        body: split.body.to_string(),
+        body_line: split.body_line,
+        links: Vec::new(),
+        headings: Vec::new(),
+        placeholder: false,
+    };
+    let mut diags = Vec::new();
+    for (k, v) in mapping {
+        let key = match k {
+            serde_yaml::Value::String(s) => s,
+            other => {
+                let shown = serde_yaml::to_string(&other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                diags.push(doc.diag_at(
+                    &[],
+                    Target::Value,
+                    format!("front-matter key `{shown}` is not text"),
+                ));
+                continue;
+            }
+        };
+        take_field(&mut doc, key, v, &mut diags);
+    }
+    let scan = markdown_scan::scan(&doc.body);
+    doc.links = scan.links;
+    doc.headings = scan.headings;
+    if diags.is_empty() {
+        Ok(doc)
+    } else {
+        Err(diags)
+    }
+}
+
+fn take_field(doc: &mut ParsedDoc, key: String, v: serde_yaml::Value, diags: &mut Vec<Diagnostic>) {
+    use serde_yaml::Value as Y;
+    let wrong = |doc: &ParsedDoc, expected: &str| {
+        doc.diag_at(
+            &[Seg::Key(key.clone())],
+            Target::Value,
+            format!("`{key}` must be {expected}"),
+        )
+    };
+    match key.as_str() {
+        "title" | "slug" | "description" | "template" => {
+            let s = match &v {
+                Y::String(s) => Some(s.clone()),
+                Y::Number(n) => Some(n.to_string()),
+                Y::Null => None,
+                _ => {
+                    diags.push(wrong(doc, "text"));
+                    return;
+                }
+            };
+            match key.as_str() {
+                "title" => doc.common.title = s,
+                "slug" => doc.common.slug = s,
+                "description" => doc.common.description = s,
+                _ => doc.common.template = s,
+            }
+        }
+        "date" => match scalar_text(&v) {
+            Some(s) => match PartialDate::parse(&s) {
+                Ok(d) => doc.common.date = Some(d),
+                Err(msg) => diags.push(doc.diag_at(&[Seg::Key(key.clone())], Target::Value, msg)),
+            },
+            None if v.is_null() => {}
+            None => diags.push(wrong(
+                doc,
+                "a date such as `2016`, `2016-06` or `2016-06-30`",
+            )),
+        },
+        "draft" => match v {
+            Y::Bool(b) => doc.common.draft = b,
+            _ => diags.push(wrong(doc, "`true` or `false`")),
+        },
+        "weight" => match v.as_i64() {
+            Some(w) => doc.common.weight = Some(w),
+            None => diags.push(wrong(doc, "a whole number")),
+        },
+        "aliases" => match v {
+            Y::Sequence(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    match item {
+                        Y::String(s) => doc.common.aliases.push(s),
+                        _ => diags.push(doc.diag_at(
+                            &[Seg::Key(key.clone()), Seg::Index(i)],
+                            Target::Value,
+                            "an alias must be a path such as `/oud/adres/`",
+                        )),
+                    }
+                }
+            }
+            Y::String(s) => doc.common.aliases.push(s),
+            _ => diags.push(wrong(doc, "a list of paths")),
+        },
+        "extra" => doc.common.extra = serde_json::to_value(&v).unwrap_or(serde_json::Value::Null),
+        _ => {
+            doc.fields.insert(key, v);
+        }
+    }
+}
+
+/// The text of a scalar (dates may come as numbers: `date: 2016`).
+pub fn scalar_text(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(rel: &str, text: &str) -> SourceFile {
+        SourceFile {
+            rel: rel.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn splits_front_matter_and_counts_lines() {
+        let s = split_front_matter("---\ntitle: A\n---\nBody\n", "a.md").unwrap();
+        assert_eq!(s.yaml, "title: A\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn accepts_bom_and_crlf() {
+        let doc = parse(&src(
+            "a.md",
+            "\u{feff}---\r\ntitle: Hallo\r\ndate: 2016-06\r\n---\r\nTekst\r\n",
+        ))
+        .unwrap();
+        assert_eq!(doc.common.title.as_deref(), Some("Hallo"));
+        assert_eq!(doc.common.date.unwrap().to_string(), "2016-06");
+        assert_eq!(doc.body, "Tekst\n");
+    }
+
+    #[test]
+    fn yaml_error_line_is_relative_to_file() {
+        let errs = parse(&src("a.md", "---\ntitle: A\nfoo: \"unclosed\n---\n")).unwrap_err();
+        let d = &errs[0];
+        assert_eq!(d.path.as_deref(), Some("content/a.md"));
+        assert!(d.line.unwrap() >= 3, "{}", d.render());
+    }
+
+    #[test]
+    fn unclosed_front_matter_and_empty_files_are_errors() {
+        assert!(
+            parse(&src("a.md", "---\ntitle: A\n")).unwrap_err()[0]
+                .message
+                .contains("not closed")
+        );
+        assert!(
+            parse(&src("a.md", "")).unwrap_err()[0]
+                .message
+                .contains("empty")
+        );
+        assert!(
+            parse(&src("a.md", "# Kop\n")).unwrap_err()[0]
+                .message
+                .contains("missing front matter")
+        );
+    }
+
+    #[test]
+    fn wrong_common_types_point_at_the_value() {
+        let errs = parse(&src(
+            "a.md",
+            "---\ntitle: A\nweight: zwaar\ndate: 2016-02-30\n---\n",
+        ))
+        .unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[0].line, Some(3));
+        assert_eq!(errs[0].col, Some(9));
+        assert!(
+            errs[1].message.contains("does not exist"),
+            "{}",
+            errs[1].message
+        );
+        assert_eq!(errs[1].line, Some(4));
+    }
+
+    #[test]
+    fn front_matter_only_is_a_page_without_body() {
+        let doc = parse(&src("a.md", "---\ntitle: A\n---")).unwrap();
+        assert_eq!(doc.body, "");
+    }
+}

@@ -1,0 +1,516 @@
+//! The values templates see, built once per page and shared.
+//!
+//! Tera 2 values hold maps and arrays behind `Arc`, so a page's stub (used in
+//! every list and reference) and its full value are built once and cloned for
+//! free into every context that shows them. Internal types never reach templates.
+
+use crate::markdown::{Rendered, render_fragment};
+use crate::model::{Page, PageId, Site, Value as V};
+use tera::Value;
+
+/// A small helper for building ordered maps.
+pub struct Obj(Vec<(&'static str, Value)>);
+
+impl Obj {
+    pub fn new() -> Self {
+        Obj(Vec::with_capacity(24))
+    }
+    pub fn set(mut self, k: &'static str, v: impl Into<Value>) -> Self {
+        self.0.push((k, v.into()));
+        self
+    }
+    pub fn build(self) -> Value {
+        let map: indexmap::IndexMap<&'static str, Value> = self.0.into_iter().collect();
+        Value::from(map)
+    }
+}
+
+impl Default for Obj {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn opt_str(s: Option<&str>) -> Value {
+    s.map(Value::from).unwrap_or_else(Value::none)
+}
+
+/// Everything the render stage precomputes about the site.
+pub struct Values {
+    /// Per page: title, URL, date, summary and fields with references as small links.
+    pub stubs: Vec<Value>,
+    /// Per page: the full value (content, backlinks, related, deep references).
+    pub full: Vec<Value>,
+    pub site: Value,
+    /// Collection name -> its pages as stubs, sorted.
+    pub collections: indexmap::IndexMap<String, Value>,
+    /// Per taxonomy: the taxonomy value with its terms.
+    pub taxonomies: Vec<Value>,
+}
+
+pub fn build(site: &Site, rendered: &[Rendered]) -> Values {
+    use rayon::prelude::*;
+    let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
+    let stubs: Vec<Value> = site
+        .pages
+        .par_iter()
+        .map(|p| stub(site, p, &rendered[p.id], &links))
+        .collect();
+    let full: Vec<Value> = site
+        .pages
+        .par_iter()
+        .map(|p| full(site, p, &rendered[p.id], &stubs))
+        .collect();
+    let collections = site
+        .collections
+        .iter()
+        .map(|(name, idx)| {
+            (
+                name.clone(),
+                Value::from(
+                    idx.pages
+                        .iter()
+                        .map(|&i| stubs[i].clone())
+                        .collect::<Vec<_>>(),
+                ),
+            )
+        })
+        .collect();
+    let taxonomies = (0..site.taxonomies.len())
+        .map(|t| taxonomy_value(site, t, &stubs))
+        .collect();
+    Values {
+        site: site_value(site),
+        stubs,
+        full,
+        collections,
+        taxonomies,
+    }
+}
+
+/// The smallest view of a page: enough to link to it.
+fn link_value(site: &Site, p: &Page) -> Value {
+    Obj::new()
+        .set("title", p.title.as_str())
+        .set("url", site.url(&p.path))
+        .set("slug", p.slug.as_str())
+        .set("collection", opt_str(p.collection.as_deref()))
+        .set(
+            "date",
+            p.common
+                .date
+                .map(|d| Value::from(d.to_string()))
+                .unwrap_or_else(Value::none),
+        )
+        .build()
+}
+
+fn date_value(p: &Page) -> Value {
+    p.common
+        .date
+        .map(|d| Value::from(d.to_string()))
+        .unwrap_or_else(Value::none)
+}
+
+fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
+    let coll_def = p
+        .collection
+        .as_ref()
+        .and_then(|c| site.config.collections.get(c));
+    obj.set("title", p.title.as_str())
+        .set("url", site.url(&p.path))
+        .set("permalink", site.permalink(&p.path))
+        .set("path", format!("/{}", p.path))
+        .set("slug", p.slug.as_str())
+        .set("kind", if p.is_section() { "section" } else { "page" })
+        .set("collection", opt_str(p.collection.as_deref()))
+        .set(
+            "collection_title",
+            opt_str(
+                coll_def
+                    .and_then(|d| d.title.as_deref())
+                    .or(p.collection.as_deref()),
+            ),
+        )
+        .set(
+            "singular",
+            opt_str(coll_def.and_then(|d| d.singular.as_deref())),
+        )
+        .set("date", date_value(p))
+        .set(
+            "weight",
+            p.common.weight.map(Value::from).unwrap_or_else(Value::none),
+        )
+        .set("description", opt_str(p.common.description.as_deref()))
+        .set("summary", Value::safe_string(&r.summary))
+        .set("has_more", r.has_more)
+        .set("source", format!("content/{}", p.rel))
+        .set("extra", tera_from_json(&p.common.extra))
+}
+
+/// A page as shown in lists and as the target of a reference.
+fn stub(site: &Site, p: &Page, r: &Rendered, links: &[Value]) -> Value {
+    let fields: indexmap::IndexMap<String, Value> = p
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), field_value(v, &|id| links[id].clone())))
+        .collect();
+    common_values(site, p, r, Obj::new())
+        .set("fields", Value::from(fields))
+        .set("terms", terms_value(site, p))
+        .build()
+}
+
+/// A page with everything: content, deep references, backlinks, related pages.
+fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
+    let fields: indexmap::IndexMap<String, Value> = p
+        .fields
+        .iter()
+        .map(|(k, v)| (k.clone(), field_value(v, &|id| stubs[id].clone())))
+        .collect();
+    let toc: Vec<Value> = p
+        .headings
+        .iter()
+        .map(|h| {
+            Obj::new()
+                .set("level", h.level as i64)
+                .set("id", h.id.as_str())
+                .set("title", h.title.as_str())
+                .build()
+        })
+        .collect();
+    let backlinks: Vec<Value> = p
+        .backlinks
+        .iter()
+        .map(|g| {
+            let coll_def = g
+                .collection
+                .as_ref()
+                .and_then(|c| site.config.collections.get(c));
+            let links: Vec<Value> = g
+                .links
+                .iter()
+                .map(|l| {
+                    let record = l
+                        .record
+                        .as_ref()
+                        .map(|rec| {
+                            let m: indexmap::IndexMap<String, Value> = rec
+                                .iter()
+                                .map(|(k, v)| (k.clone(), field_value(v, &|id| stubs[id].clone())))
+                                .collect();
+                            Value::from(m)
+                        })
+                        .unwrap_or_else(Value::none);
+                    Obj::new()
+                        .set("page", stubs[l.source].clone())
+                        .set("record", record)
+                        .build()
+                })
+                .collect();
+            let pages: Vec<Value> = g.links.iter().map(|l| stubs[l.source].clone()).collect();
+            Obj::new()
+                .set("collection", opt_str(g.collection.as_deref()))
+                .set(
+                    "collection_title",
+                    opt_str(
+                        coll_def
+                            .and_then(|d| d.title.as_deref())
+                            .or(g.collection.as_deref()),
+                    ),
+                )
+                .set("field", g.field.as_str())
+                .set("label", g.label.as_str())
+                .set("count", g.links.len())
+                .set("links", links)
+                .set("pages", pages)
+                .build()
+        })
+        .collect();
+    let related: Vec<Value> = p.related.iter().map(|&i| stubs[i].clone()).collect();
+    let ancestors: Vec<Value> = ancestors(site, p)
+        .into_iter()
+        .map(|i| stubs[i].clone())
+        .collect();
+    let assets: Vec<Value> = p
+        .assets
+        .iter()
+        .map(|a| Value::from(site.url(&format!("{}{}", p.path, a.rel))))
+        .collect();
+    let mut obj = common_values(site, p, r, Obj::new())
+        .set("content", Value::safe_string(&r.content))
+        .set("toc", toc)
+        .set("word_count", r.word_count)
+        .set("reading_time", r.word_count.div_ceil(200))
+        .set("fields", Value::from(fields))
+        .set("terms", terms_value(site, p))
+        .set("backlinks", backlinks)
+        .set(
+            "backlink_count",
+            p.backlinks.iter().map(|g| g.links.len()).sum::<usize>(),
+        )
+        .set("related", related)
+        .set("ancestors", ancestors)
+        .set("assets", assets)
+        .set(
+            "parent",
+            p.parent
+                .map(|i| stubs[i].clone())
+                .unwrap_or_else(Value::none),
+        );
+    if p.is_section() {
+        obj = obj
+            .set(
+                "pages",
+                p.pages
+                    .iter()
+                    .map(|&i| stubs[i].clone())
+                    .collect::<Vec<_>>(),
+            )
+            .set(
+                "subsections",
+                p.subsections
+                    .iter()
+                    .map(|&i| stubs[i].clone())
+                    .collect::<Vec<_>>(),
+            );
+    }
+    obj.build()
+}
+
+/// Sections from the home page down to the page's parent.
+pub fn ancestors(site: &Site, p: &Page) -> Vec<PageId> {
+    let mut out = Vec::new();
+    let mut cur = p.parent;
+    while let Some(id) = cur {
+        out.push(id);
+        cur = site.pages[id].parent;
+        if out.len() > 64 {
+            break;
+        }
+    }
+    out.reverse();
+    out
+}
+
+fn terms_value(site: &Site, p: &Page) -> Value {
+    let mut by_tax: indexmap::IndexMap<String, Vec<Value>> = indexmap::IndexMap::new();
+    for &(t, i) in &p.terms {
+        let tax = &site.taxonomies[t];
+        let term = &tax.terms[i];
+        by_tax.entry(tax.name.clone()).or_default().push(
+            Obj::new()
+                .set("name", term.name.as_str())
+                .set("slug", term.slug.as_str())
+                .set("url", site.url(&site.term_path(t, i)))
+                .build(),
+        );
+    }
+    Value::from(by_tax)
+}
+
+/// A field value for templates; references become whatever `page` gives for the target.
+pub fn field_value(v: &V, page: &dyn Fn(PageId) -> Value) -> Value {
+    match v {
+        V::Null => Value::none(),
+        V::Text(s) | V::Url(s) => Value::from(s.as_str()),
+        V::Markdown(s) => Value::safe_string(&render_fragment(s)),
+        V::Integer(i) => Value::from(*i),
+        V::Bool(b) => Value::from(*b),
+        V::Date(d) => Value::from(d.to_string()),
+        V::List(items) => Value::from(
+            items
+                .iter()
+                .map(|i| field_value(i, page))
+                .collect::<Vec<_>>(),
+        ),
+        V::Record(fields) => {
+            let m: indexmap::IndexMap<String, Value> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), field_value(v, page)))
+                .collect();
+            Value::from(m)
+        }
+        V::Ref(id) => page(*id),
+    }
+}
+
+fn site_value(site: &Site) -> Value {
+    let c = &site.config;
+    let menus: indexmap::IndexMap<String, Value> = c
+        .menus
+        .iter()
+        .map(|(name, items)| {
+            let items: Vec<Value> = items
+                .iter()
+                .map(|m| {
+                    Obj::new()
+                        .set("name", m.name.as_str())
+                        .set("url", menu_url(site, &m.url))
+                        .build()
+                })
+                .collect();
+            (name.clone(), Value::from(items))
+        })
+        .collect();
+    let collections: Vec<Value> = site
+        .collections
+        .iter()
+        .map(|(name, idx)| {
+            let def = &c.collections[name];
+            let fields: Vec<Value> = def
+                .fields
+                .iter()
+                .map(|(fname, f)| {
+                    Obj::new()
+                        .set("name", fname.as_str())
+                        .set("label", f.label.clone().unwrap_or_else(|| fname.clone()))
+                        .set("type", f.kind.name())
+                        .set("description", opt_str(f.description.as_deref()))
+                        .build()
+                })
+                .collect();
+            Obj::new()
+                .set("name", name.as_str())
+                .set("title", def.title.clone().unwrap_or_else(|| name.clone()))
+                .set("singular", opt_str(def.singular.as_deref()))
+                .set("url", site.url(&site.pages[idx.section].path))
+                .set("count", idx.pages.len())
+                .set(
+                    "feed",
+                    if def.feed {
+                        Value::from(site.url(&format!("{}atom.xml", site.pages[idx.section].path)))
+                    } else {
+                        Value::none()
+                    },
+                )
+                .set("fields", fields)
+                .build()
+        })
+        .collect();
+    let taxonomies: Vec<Value> = site
+        .taxonomies
+        .iter()
+        .enumerate()
+        .map(|(t, tax)| {
+            Obj::new()
+                .set("name", tax.name.as_str())
+                .set(
+                    "title",
+                    tax.def.title.clone().unwrap_or_else(|| tax.name.clone()),
+                )
+                .set("url", site.url(&site.taxonomy_path(t)))
+                .set("count", tax.terms.len())
+                .build()
+        })
+        .collect();
+    let facets: Vec<Value> = c
+        .search
+        .facets
+        .iter()
+        .map(|f| {
+            Obj::new()
+                .set("name", f.name.as_str())
+                .set("title", f.title.as_str())
+                .build()
+        })
+        .collect();
+    Obj::new()
+        .set("title", c.title.as_str())
+        .set("description", c.description.as_str())
+        .set("base_url", c.base_url.as_str())
+        .set("base_path", c.base_path.as_str())
+        .set("language", c.language.as_str())
+        .set("menus", Value::from(menus))
+        .set("collections", collections)
+        .set("taxonomies", taxonomies)
+        .set(
+            "search",
+            Obj::new()
+                .set("enabled", c.search.enabled && cfg!(feature = "search"))
+                .set("facets", facets)
+                .build(),
+        )
+        .set(
+            "page_count",
+            site.pages.iter().filter(|p| !p.is_section()).count(),
+        )
+        .set("extra", tera_from_json(&c.extra))
+        .build()
+}
+
+/// Resolves a menu URL: `@/x.md` to the page's URL, `/x/` under the base path.
+pub fn menu_url(site: &Site, url: &str) -> String {
+    if let Some(rel) = url.strip_prefix("@/") {
+        if let Some(&id) = site.by_rel.get(rel) {
+            return site.url(&site.pages[id].path);
+        }
+        return url.to_string();
+    }
+    if let Some(rest) = url.strip_prefix('/') {
+        return site.url(rest);
+    }
+    url.to_string()
+}
+
+pub fn taxonomy_value(site: &Site, t: usize, stubs: &[Value]) -> Value {
+    let tax = &site.taxonomies[t];
+    let terms: Vec<Value> = tax
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(i, _)| term_value(site, t, i, stubs, true))
+        .collect();
+    Obj::new()
+        .set("name", tax.name.as_str())
+        .set(
+            "title",
+            tax.def.title.clone().unwrap_or_else(|| tax.name.clone()),
+        )
+        .set("singular", opt_str(tax.def.singular.as_deref()))
+        .set("url", site.url(&site.taxonomy_path(t)))
+        .set("terms", terms)
+        .build()
+}
+
+pub fn term_value(site: &Site, t: usize, i: usize, stubs: &[Value], with_pages: bool) -> Value {
+    let term = &site.taxonomies[t].terms[i];
+    let mut obj = Obj::new()
+        .set("name", term.name.as_str())
+        .set("slug", term.slug.as_str())
+        .set("url", site.url(&site.term_path(t, i)))
+        .set("count", term.pages.len());
+    if with_pages {
+        obj = obj.set(
+            "pages",
+            term.pages
+                .iter()
+                .map(|&p| stubs[p].clone())
+                .collect::<Vec<_>>(),
+        );
+    }
+    obj.build()
+}
+
+pub fn tera_from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::none(),
+        serde_json::Value::Bool(b) => Value::from(*b),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Value::from)
+            .or_else(|| n.as_f64().map(Value::from))
+            .unwrap_or_else(Value::none),
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(a) => {
+            Value::from(a.iter().map(tera_from_json).collect::<Vec<_>>())
+        }
+        serde_json::Value::Object(o) => {
+            let m: indexmap::IndexMap<String, Value> = o
+                .iter()
+                .map(|(k, v)| (k.clone(), tera_from_json(v)))
+                .collect();
+            Value::from(m)
+        }
+    }
+}

@@ -1,0 +1,470 @@
+//! Stage 5: templates. Pure: the resolved `Site`, its rendered Markdown and the
+//! compiled templates in; a list of `Output`s (path + bytes) and diagnostics out.
+//!
+//! Invariant: never touches the filesystem (static files and assets become
+//! `OutputData::Copy` entries that the output stage copies). Templates see only
+//! the values of `context`, never internal types.
+
+pub mod context;
+pub mod templates;
+
+use crate::diagnostic::Diagnostic;
+use crate::markdown::Rendered;
+use crate::model::{PageId, Site};
+use context::{Obj, Values, menu_url, term_value};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::Arc;
+pub use templates::{TemplateSet, build_tera};
+use tera::{Context, Tera, Value};
+
+/// One file of the built site, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub data: OutputData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputData {
+    Bytes(Vec<u8>),
+    /// A file to copy as it is (static files, page assets).
+    Copy(PathBuf),
+}
+
+/// Site path (`tijdlijn/x/`) to output file (`tijdlijn/x/index.html`).
+pub fn output_path(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    }
+}
+
+/// What one rendering job produces.
+enum Job {
+    Page(PageId),
+    SectionPage {
+        section: PageId,
+        index: usize,
+        total: usize,
+    },
+    Taxonomy(usize),
+    TermPage {
+        tax: usize,
+        term: usize,
+        index: usize,
+        total: usize,
+    },
+}
+
+/// Renders every HTML page, feed, sitemap, redirect and data file of the site.
+pub fn render_site(
+    site: &Site,
+    rendered: &[Rendered],
+    set: &mut TemplateSet,
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    let values = Arc::new(context::build(site, rendered));
+    templates::register_site_functions(&mut set.tera, site, values.clone());
+    let tera = &set.tera;
+    let mut diags = Vec::new();
+
+    let mut jobs = Vec::new();
+    for p in &site.pages {
+        if p.is_section() {
+            let total = page_count(p.pages.len(), p.paginate_by);
+            for index in 0..total {
+                jobs.push(Job::SectionPage {
+                    section: p.id,
+                    index,
+                    total,
+                });
+            }
+        } else {
+            jobs.push(Job::Page(p.id));
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        jobs.push(Job::Taxonomy(t));
+        for (i, term) in tax.terms.iter().enumerate() {
+            let total = page_count(term.pages.len(), tax.def.paginate_by);
+            for index in 0..total {
+                jobs.push(Job::TermPage {
+                    tax: t,
+                    term: i,
+                    index,
+                    total,
+                });
+            }
+        }
+    }
+
+    // Missing templates are reported once per template, naming a page that uses it.
+    let mut missing: Vec<(String, String)> = Vec::new();
+    for p in &site.pages {
+        if !tera.contains_template(&p.template) && !missing.iter().any(|(t, _)| t == &p.template) {
+            missing.push((p.template.clone(), format!("content/{}", p.rel)));
+        }
+    }
+    for (tpl, used_by) in &missing {
+        let mut d = Diagnostic::new(format!("template `{tpl}` not found (used by {used_by})"));
+        if let Some(c) = crate::diagnostic::closest(tpl, set.names.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{c}`?"));
+        } else {
+            d = d.with_help(
+                "add it to the theme's templates/ folder or the site's templates/ folder",
+            );
+        }
+        diags.push(d);
+    }
+
+    let results: Vec<Result<Output, (String, tera::Error)>> = jobs
+        .par_iter()
+        .filter_map(|job| render_job(site, &values, tera, job, &missing))
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len() + 64);
+    let mut failures: Vec<(String, tera::Error)> = Vec::new();
+    for r in results {
+        match r {
+            Ok(o) => outputs.push(o),
+            Err(e) => failures.push(e),
+        }
+    }
+    diags.extend(templates::template_errors(failures, set));
+
+    outputs.extend(special_outputs(site, &values, tera, &mut diags));
+    outputs.extend(crate::data::open_data(site));
+    for p in &site.pages {
+        for asset in &p.assets {
+            outputs.push(Output {
+                path: format!("{}{}", p.path, asset.rel),
+                data: OutputData::Copy(asset.abs.clone()),
+            });
+        }
+    }
+    (outputs, diags)
+}
+
+fn page_count(items: usize, per_page: Option<usize>) -> usize {
+    match per_page {
+        Some(n) if n > 0 => items.div_ceil(n).max(1),
+        _ => 1,
+    }
+}
+
+fn render_job(
+    site: &Site,
+    values: &Values,
+    tera: &Tera,
+    job: &Job,
+    missing: &[(String, String)],
+) -> Option<Result<Output, (String, tera::Error)>> {
+    let mut ctx = Context::new();
+    ctx.insert_value("site", values.site.clone());
+    let (template, path, source) = match *job {
+        Job::Page(id) => {
+            let p = &site.pages[id];
+            ctx.insert_value("page", values.full[id].clone());
+            (
+                p.template.clone(),
+                p.path.clone(),
+                format!("content/{}", p.rel),
+            )
+        }
+        Job::SectionPage {
+            section,
+            index,
+            total,
+        } => {
+            let p = &site.pages[section];
+            ctx.insert_value("page", values.full[section].clone());
+            ctx.insert_value("section", values.full[section].clone());
+            let path = paginated_path(&p.path, index);
+            ctx.insert_value(
+                "paginator",
+                paginator(site, &p.path, &p.pages, p.paginate_by, index, total, values),
+            );
+            (p.template.clone(), path, format!("content/{}", p.rel))
+        }
+        Job::Taxonomy(t) => {
+            let tax = &site.taxonomies[t];
+            let tpl = tax
+                .def
+                .template
+                .clone()
+                .unwrap_or_else(|| "taxonomy.html".into());
+            if !tera.contains_template(&tpl) {
+                return None;
+            }
+            let tv = values.taxonomies[t].clone();
+            ctx.insert_value("taxonomy", tv);
+            let title = tax.def.title.clone().unwrap_or_else(|| tax.name.clone());
+            ctx.insert_value(
+                "page",
+                plain_page(site, &title, &site.taxonomy_path(t), "taxonomy"),
+            );
+            (tpl, site.taxonomy_path(t), format!("taxonomy {}", tax.name))
+        }
+        Job::TermPage {
+            tax: t,
+            term,
+            index,
+            total,
+        } => {
+            let tax = &site.taxonomies[t];
+            let tpl = tax
+                .def
+                .term_template
+                .clone()
+                .unwrap_or_else(|| "term.html".into());
+            if !tera.contains_template(&tpl) {
+                return None;
+            }
+            let base = site.term_path(t, term);
+            let name = &tax.terms[term].name;
+            ctx.insert_value("taxonomy", values.taxonomies[t].clone());
+            ctx.insert_value("term", term_value(site, t, term, &values.stubs, false));
+            ctx.insert_value("page", plain_page(site, name, &base, "term"));
+            ctx.insert_value(
+                "paginator",
+                paginator(
+                    site,
+                    &base,
+                    &tax.terms[term].pages,
+                    tax.def.paginate_by,
+                    index,
+                    total,
+                    values,
+                ),
+            );
+            (
+                tpl,
+                paginated_path(&base, index),
+                format!("taxonomy {} term {}", tax.name, name),
+            )
+        }
+    };
+    if missing.iter().any(|(t, _)| t == &template) {
+        return None;
+    }
+    ctx.insert_value("current_path", Value::from(format!("/{path}")));
+    ctx.insert_value("current_url", Value::from(site.url(&path)));
+    Some(match tera.render(&template, &ctx) {
+        Ok(html) => Ok(Output {
+            path: output_path(&path),
+            data: OutputData::Bytes(html.into_bytes()),
+        }),
+        Err(e) => Err((source, e)),
+    })
+}
+
+/// A minimal `page` value for pages that have no source file (taxonomies, terms, 404).
+fn plain_page(site: &Site, title: &str, path: &str, kind: &str) -> Value {
+    Obj::new()
+        .set("title", title)
+        .set("url", site.url(path))
+        .set("permalink", site.permalink(path))
+        .set("path", format!("/{path}"))
+        .set("kind", kind)
+        .set("description", Value::none())
+        .set("collection", Value::none())
+        .set("ancestors", Vec::<Value>::new())
+        .build()
+}
+
+pub fn paginated_path(base: &str, index: usize) -> String {
+    if index == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{}/", index + 1)
+    }
+}
+
+fn paginator(
+    site: &Site,
+    base: &str,
+    items: &[PageId],
+    per_page: Option<usize>,
+    index: usize,
+    total: usize,
+    values: &Values,
+) -> Value {
+    let n = per_page.filter(|&n| n > 0).unwrap_or(items.len().max(1));
+    let start = (index * n).min(items.len());
+    let end = ((index + 1) * n).min(items.len());
+    let url_of = |i: usize| Value::from(site.url(&paginated_path(base, i)));
+    let pagers: Vec<Value> = (0..total)
+        .map(|i| {
+            Obj::new()
+                .set("index", i + 1)
+                .set("url", site.url(&paginated_path(base, i)))
+                .build()
+        })
+        .collect();
+    Obj::new()
+        .set(
+            "pages",
+            items[start..end]
+                .iter()
+                .map(|&i| values.stubs[i].clone())
+                .collect::<Vec<_>>(),
+        )
+        .set("current_index", index + 1)
+        .set("number_pagers", total)
+        .set("total_pages", items.len())
+        .set("paginate_by", n)
+        .set("first", url_of(0))
+        .set("last", url_of(total.saturating_sub(1)))
+        .set(
+            "previous",
+            if index > 0 {
+                url_of(index - 1)
+            } else {
+                Value::none()
+            },
+        )
+        .set(
+            "next",
+            if index + 1 < total {
+                url_of(index + 1)
+            } else {
+                Value::none()
+            },
+        )
+        .set("pagers", pagers)
+        .build()
+}
+
+/// 404, sitemap, robots.txt, feeds and alias redirects.
+fn special_outputs(
+    site: &Site,
+    values: &Values,
+    tera: &Tera,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Output> {
+    let mut out = Vec::new();
+    let mut render =
+        |tpl: &str, path: &str, ctx: Context, out: &mut Vec<Output>| match tera.render(tpl, &ctx) {
+            Ok(s) => out.push(Output {
+                path: path.to_string(),
+                data: OutputData::Bytes(s.into_bytes()),
+            }),
+            Err(e) => diags.extend(templates::template_errors(
+                vec![(path.to_string(), e)],
+                &TemplateSet::names_only(tera),
+            )),
+        };
+    let base_ctx = || {
+        let mut c = Context::new();
+        c.insert_value("site", values.site.clone());
+        c
+    };
+
+    let mut ctx = base_ctx();
+    ctx.insert_value("page", plain_page(site, "404", "404.html", "404"));
+    ctx.insert_value("current_path", Value::from("/404.html"));
+    ctx.insert_value("current_url", Value::from(site.url("404.html")));
+    render("404.html", "404.html", ctx, &mut out);
+
+    // Sitemap: every page and list page, sorted by URL.
+    let mut entries: Vec<(String, Option<String>)> = Vec::new();
+    for p in &site.pages {
+        let lastmod = p
+            .common
+            .date
+            .filter(|d| d.day.is_some())
+            .map(|d| d.to_string());
+        entries.push((site.permalink(&p.path), lastmod));
+        if p.is_section() {
+            for i in 1..page_count(p.pages.len(), p.paginate_by) {
+                entries.push((site.permalink(&paginated_path(&p.path, i)), None));
+            }
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        entries.push((site.permalink(&site.taxonomy_path(t)), None));
+        for i in 0..tax.terms.len() {
+            entries.push((site.permalink(&site.term_path(t, i)), None));
+        }
+    }
+    entries.sort();
+    entries.dedup();
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|(loc, lastmod)| {
+            Obj::new()
+                .set("permalink", loc)
+                .set("lastmod", context::opt_str(lastmod.as_deref()))
+                .build()
+        })
+        .collect();
+    let mut ctx = base_ctx();
+    ctx.insert_value("entries", Value::from(entries));
+    render("sitemap.xml", "sitemap.xml", ctx, &mut out);
+    render("robots.txt", "robots.txt", base_ctx(), &mut out);
+
+    // Atom feeds for collections that ask for one.
+    for (name, idx) in &site.collections {
+        let def = &site.config.collections[name];
+        if !def.feed {
+            continue;
+        }
+        let section = &site.pages[idx.section];
+        let mut dated: Vec<PageId> = idx
+            .pages
+            .iter()
+            .copied()
+            .filter(|&i| site.pages[i].common.date.is_some())
+            .collect();
+        dated.sort_by(|&a, &b| {
+            site.pages[b]
+                .common
+                .date
+                .cmp(&site.pages[a].common.date)
+                .then(site.pages[a].title.cmp(&site.pages[b].title))
+        });
+        dated.truncate(site.config.feed_limit);
+        let updated = dated
+            .first()
+            .and_then(|&i| site.pages[i].common.date)
+            .map(|d| d.rfc3339())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let entries: Vec<Value> = dated
+            .iter()
+            .map(|&i| {
+                let p = &site.pages[i];
+                Obj::new()
+                    .set("title", p.title.as_str())
+                    .set("permalink", site.permalink(&p.path))
+                    .set(
+                        "updated",
+                        p.common.date.map(|d| d.rfc3339()).unwrap_or_default(),
+                    )
+                    .set("summary", p.common.description.clone().unwrap_or_default())
+                    .build()
+            })
+            .collect();
+        let feed_path = format!("{}atom.xml", section.path);
+        let feed = Obj::new()
+            .set("title", section.title.as_str())
+            .set("url", site.permalink(&section.path))
+            .set("self_url", site.permalink(&feed_path))
+            .set("updated", updated)
+            .set("entries", entries)
+            .build();
+        let mut ctx = base_ctx();
+        ctx.insert_value("feed", feed);
+        render("atom.xml", &feed_path, ctx, &mut out);
+    }
+
+    // Redirect pages for aliases (checked and normalized in `resolve`).
+    for p in &site.pages {
+        for alias in &p.common.aliases {
+            let mut ctx = base_ctx();
+            ctx.insert_value("target", Value::from(site.url(&p.path)));
+            render("alias.html", alias, ctx, &mut out);
+        }
+    }
+    let _ = menu_url;
+    out
+}

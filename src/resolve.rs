@@ -1,0 +1,1159 @@
+//! Stage 3: validate every page against the content model and resolve the graph.
+//!
+//! `ParsedDoc`s + `Config` in, an immutable `Site` out: URLs assigned, fields
+//! checked and typed, references and body links resolved to pages (with anchors
+//! checked), backlinks grouped, taxonomy terms collected, related pages scored,
+//! and every list sorted. Everything here is linear in the number of pages and
+//! references (related pages skip over-common features to stay that way).
+//! Invariant: no HTML is produced here; all problems are returned together.
+
+use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
+use crate::diagnostic::{Diagnostic, closest};
+use crate::load::Asset;
+use crate::model::{
+    Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value,
+};
+use crate::parse::locate::{Seg, Target};
+use crate::parse::{Common, DocKind, ParsedDoc};
+use crate::schema::{Checker, RefLookup};
+use crate::slug::{check_user_slug, slugify};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How many related pages each page gets.
+const RELATED_COUNT: usize = 5;
+/// Features (a reference target, a term) shared by more pages than this say little
+/// about relatedness and would make the computation quadratic; they are skipped.
+const RELATED_MAX_POSTING: usize = 200;
+
+pub struct ResolveOptions {
+    pub drafts: bool,
+}
+
+pub fn resolve(
+    config: &Config,
+    docs: Vec<ParsedDoc>,
+    assets: &[Asset],
+    opts: &ResolveOptions,
+) -> (Site, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut draft_slugs: HashSet<(String, String)> = HashSet::new();
+    let mut kept = Vec::with_capacity(docs.len());
+    for doc in docs {
+        if doc.common.draft && !opts.drafts {
+            if let Some(coll) = collection_of(config, &doc.rel) {
+                draft_slugs.insert((coll.to_string(), page_slug_candidate(&doc)));
+            }
+            continue;
+        }
+        kept.push(doc);
+    }
+    let docs = kept;
+
+    // 1. Pages and URLs.
+    let mut pages: Vec<Page> = Vec::with_capacity(docs.len() + 8);
+    let section_folders: HashSet<String> = docs
+        .iter()
+        .filter(|d| d.kind == DocKind::Section)
+        .map(|d| folder_of(&d.rel).to_string())
+        .collect();
+    for doc in &docs {
+        pages.push(skeleton(config, doc, pages.len(), &mut diags));
+    }
+    // Implicit sections for collections without `_index.md`, and an implicit home.
+    for (name, def) in &config.collections {
+        let folder = def.folder.clone().unwrap_or_else(|| name.clone());
+        if !section_folders.contains(&folder) {
+            let id = pages.len();
+            pages.push(implicit_section(
+                config,
+                id,
+                &folder,
+                def.title.clone().unwrap_or_else(|| name.clone()),
+                Some(name.clone()),
+                def,
+            ));
+        }
+    }
+    if !section_folders.contains("") {
+        let id = pages.len();
+        let mut home = implicit_section(
+            config,
+            id,
+            "",
+            config.title.clone(),
+            None,
+            &CollectionDef::empty(),
+        );
+        home.template = "index.html".into();
+        pages.push(home);
+    }
+    let by_rel: HashMap<String, PageId> = pages.iter().map(|p| (p.rel.clone(), p.id)).collect();
+    let home = by_rel["_index.md"];
+
+    // Duplicate URLs (two pages with one slug) are errors naming both files.
+    let mut by_path: BTreeMap<&str, PageId> = BTreeMap::new();
+    let mut dup_errors = Vec::new();
+    for p in &pages {
+        if let Some(&first) = by_path.get(p.path.as_str()) {
+            dup_errors.push((first, p.id));
+        } else {
+            by_path.insert(&p.path, p.id);
+        }
+    }
+    for (first, second) in dup_errors {
+        let (a, b) = (&pages[first], &pages[second]);
+        let msg = format!(
+            "`/{}` is the URL of two pages: content/{} and content/{}",
+            b.path, a.rel, b.rel
+        );
+        let doc = docs.get(second);
+        let d = match doc {
+            Some(doc) if doc.common.slug.is_some() => {
+                doc.diag_at(&[Seg::Key("slug".into())], Target::Value, msg)
+            }
+            _ => Diagnostic::in_file(format!("content/{}", b.rel), msg),
+        };
+        diags.push(d.with_help("give one of them another file name or a different `slug:`"));
+    }
+
+    // Parent sections.
+    let folder_section: HashMap<String, PageId> = pages
+        .iter()
+        .filter(|p| p.is_section())
+        .map(|p| (folder_of(&p.rel).to_string(), p.id))
+        .collect();
+    for p in pages.iter_mut() {
+        if p.id == home {
+            continue;
+        }
+        let mut folder = folder_of(&p.rel).to_string();
+        if p.kind != DocKind::Page {
+            // A section's or bundle's own folder is not its parent.
+            folder = parent_folder(&folder).to_string();
+        }
+        loop {
+            if let Some(&s) = folder_section.get(&folder) {
+                if s != p.id {
+                    p.parent = Some(s);
+                    break;
+                }
+            }
+            if folder.is_empty() {
+                p.parent = Some(home);
+                break;
+            }
+            folder = parent_folder(&folder).to_string();
+        }
+    }
+
+    // 2. Fields, checked against the collection's schema, references resolved.
+    let lookup = Lookup::new(&pages, draft_slugs);
+    let empty = IndexMap::new();
+    let checked: Vec<(IndexMap<String, Value>, Vec<Diagnostic>)> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let page = &pages[i];
+            let fields = match (&page.collection, page.kind) {
+                (Some(c), DocKind::Page | DocKind::Bundle) => &config.collections[c].fields,
+                _ => &empty,
+            };
+            if doc.placeholder {
+                return (IndexMap::new(), Vec::new());
+            }
+            let mut checker = Checker {
+                doc,
+                refs: &lookup,
+                diags: Vec::new(),
+            };
+            let values = checker.check_fields(fields);
+            (values, checker.diags)
+        })
+        .collect();
+    for (i, (values, d)) in checked.into_iter().enumerate() {
+        pages[i].fields = values;
+        diags.extend(d);
+    }
+
+    // 3. Body links: `@/path.md`, relative `.md` links and `#anchors`.
+    let link_results: Vec<(
+        HashMap<String, String>,
+        Vec<(PageId, PageId)>,
+        Vec<Diagnostic>,
+    )> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| resolve_links(config, doc, i, &pages, &by_rel))
+        .collect();
+    let mut body_edges = Vec::new();
+    for (i, (links, edges, d)) in link_results.into_iter().enumerate() {
+        pages[i].links = links;
+        body_edges.extend(edges);
+        diags.extend(d);
+    }
+
+    // Assets: files under content/ go next to the page whose folder holds them.
+    assign_assets(&mut pages, assets, &folder_section, home);
+
+    // 4. Sorting: each collection's order gives every page a rank.
+    let mut collections = IndexMap::new();
+    let mut rank = vec![usize::MAX; pages.len()];
+    for (name, def) in &config.collections {
+        let folder = def.folder.clone().unwrap_or_else(|| name.clone());
+        let section = folder_section[&folder];
+        let mut members: Vec<PageId> = pages
+            .iter()
+            .filter(|p| !p.is_section() && p.collection.as_deref() == Some(name))
+            .map(|p| p.id)
+            .collect();
+        sort_pages(&mut members, &pages, &def.sort_by, def.order());
+        for (r, &id) in members.iter().enumerate() {
+            rank[id] = r;
+        }
+        collections.insert(
+            name.clone(),
+            CollectionIndex {
+                section,
+                pages: members,
+            },
+        );
+    }
+    for p in &pages {
+        if rank[p.id] == usize::MAX {
+            rank[p.id] = 0;
+        }
+    }
+    let mut children: HashMap<PageId, (Vec<PageId>, Vec<PageId>)> = HashMap::new();
+    for p in &pages {
+        if let Some(parent) = p.parent {
+            let entry = children.entry(parent).or_default();
+            if p.is_section() {
+                entry.1.push(p.id)
+            } else {
+                entry.0.push(p.id)
+            }
+        }
+    }
+    for (section, (mut kids, mut subs)) in children {
+        match pages[section]
+            .collection
+            .as_ref()
+            .and_then(|c| config.collections.get(c))
+        {
+            Some(def) => sort_pages(&mut kids, &pages, &def.sort_by, def.order()),
+            None => sort_pages(&mut kids, &pages, "weight", Order::Asc),
+        }
+        sort_pages(&mut subs, &pages, "weight", Order::Asc);
+        pages[section].pages = kids;
+        pages[section].subsections = subs;
+    }
+
+    // 5. Backlinks, from fields (through nested records) and from body links.
+    let mut incoming: Vec<Vec<(usize, PageId, String, Option<IndexMap<String, Value>>)>> =
+        vec![Vec::new(); pages.len()];
+    let field_order = field_orders(config);
+    for p in &pages {
+        for (name, value) in &p.fields {
+            collect_edges(value, name, None, &mut |target, field, record| {
+                let order = collection_position(config, &p.collection) * 1000
+                    + field_order
+                        .get(&(p.collection.clone().unwrap_or_default(), field.to_string()))
+                        .copied()
+                        .unwrap_or(999);
+                incoming[target].push((order, p.id, field.to_string(), record.cloned()));
+            });
+        }
+    }
+    for (source, target) in body_edges {
+        if source == target {
+            continue;
+        }
+        let order = collection_position(config, &pages[source].collection) * 1000 + 999;
+        incoming[target].push((order, source, "body".to_string(), None));
+    }
+    for (target, mut edges) in incoming.into_iter().enumerate() {
+        if edges.is_empty() {
+            continue;
+        }
+        edges.sort_by(|a, b| {
+            (a.0, &a.2, rank[a.1], &pages[a.1].title, a.1).cmp(&(
+                b.0,
+                &b.2,
+                rank[b.1],
+                &pages[b.1].title,
+                b.1,
+            ))
+        });
+        let mut groups: Vec<BacklinkGroup> = Vec::new();
+        for (_, source, field, record) in edges {
+            let collection = pages[source].collection.clone();
+            let same = groups
+                .last()
+                .is_some_and(|g| g.collection == collection && g.field == field);
+            if !same {
+                let label = field_label(config, collection.as_deref(), &field);
+                groups.push(BacklinkGroup {
+                    collection,
+                    field,
+                    label,
+                    links: Vec::new(),
+                });
+            }
+            let group = groups.last_mut().expect("pushed above");
+            let link = Backlink { source, record };
+            if !group.links.contains(&link) {
+                group.links.push(link);
+            }
+        }
+        pages[target].backlinks = groups;
+    }
+
+    // 6. Taxonomies.
+    let taxonomies = collect_taxonomies(config, &mut pages, &rank);
+
+    // 7. Related pages.
+    let related = related_pages(&pages, &taxonomies);
+    for (id, rel) in related.into_iter().enumerate() {
+        pages[id].related = rel;
+    }
+
+    let site = Site {
+        config: config.clone(),
+        pages,
+        home,
+        by_rel,
+        collections,
+        taxonomies,
+    };
+    (site, diags)
+}
+
+fn collection_of<'c>(config: &'c Config, rel: &str) -> Option<&'c str> {
+    let top = rel.split('/').next()?;
+    if !rel.contains('/') {
+        return None;
+    }
+    config.collection_for_folder(top).map(|(n, _)| n)
+}
+
+fn folder_of(rel: &str) -> &str {
+    rel.rfind('/').map(|i| &rel[..i]).unwrap_or("")
+}
+
+fn parent_folder(folder: &str) -> &str {
+    folder.rfind('/').map(|i| &folder[..i]).unwrap_or("")
+}
+
+/// The slug a page would get from its file name.
+fn page_slug_candidate(doc: &ParsedDoc) -> String {
+    if let Some(s) = &doc.common.slug {
+        return s.clone();
+    }
+    let name = match doc.kind {
+        DocKind::Bundle => folder_of(&doc.rel).rsplit('/').next().unwrap_or(""),
+        _ => doc
+            .rel
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(".md"),
+    };
+    slugify(name)
+}
+
+fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagnostic>) -> Page {
+    let collection = collection_of(config, &doc.rel).map(str::to_string);
+    let folder = folder_of(&doc.rel);
+    let folder_url: String = folder
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("{}/", slugify(s)))
+        .collect();
+    let (slug, path) = match doc.kind {
+        DocKind::Section => (
+            folder.rsplit('/').next().map(slugify).unwrap_or_default(),
+            folder_url.clone(),
+        ),
+        DocKind::Page | DocKind::Bundle => {
+            let own_folder = if doc.kind == DocKind::Bundle {
+                parent_folder(folder)
+            } else {
+                folder
+            };
+            let base: String = own_folder
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| format!("{}/", slugify(s)))
+                .collect();
+            let mut slug = page_slug_candidate(doc);
+            if let Some(user) = &doc.common.slug {
+                if let Err(why) = check_user_slug(user) {
+                    diags.push(
+                        doc.diag_at(
+                            &[Seg::Key("slug".into())],
+                            Target::Value,
+                            format!("invalid slug `{user}`: {why}"),
+                        )
+                        .with_help("use lowercase words joined by hyphens, such as `mijn-pagina`"),
+                    );
+                    slug = slugify(user);
+                }
+            }
+            if slug.is_empty() {
+                diags.push(
+                    Diagnostic::in_file(
+                        doc.display_path(),
+                        "cannot make a URL from this file name",
+                    )
+                    .with_help("rename the file using letters or digits, or set `slug:`"),
+                );
+                slug = format!("pagina-{id}");
+            }
+            (slug.clone(), format!("{base}{slug}/"))
+        }
+    };
+    let title = doc.common.title.clone().unwrap_or_else(|| {
+        let stem = if doc.kind == DocKind::Page {
+            doc.rel
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".md")
+        } else {
+            folder.rsplit('/').next().unwrap_or("")
+        };
+        if stem.is_empty() {
+            config.title.clone()
+        } else {
+            stem.replace(['-', '_'], " ")
+        }
+    });
+    let def = collection.as_ref().and_then(|c| config.collections.get(c));
+    let template = doc
+        .common
+        .template
+        .clone()
+        .unwrap_or_else(|| match doc.kind {
+            DocKind::Section if doc.rel == "_index.md" => "index.html".into(),
+            DocKind::Section => def
+                .and_then(|d| d.list_template.clone())
+                .unwrap_or_else(|| "section.html".into()),
+            _ => def
+                .and_then(|d| d.page_template.clone())
+                .unwrap_or_else(|| "page.html".into()),
+        });
+    let mut common = doc.common.clone();
+    common.aliases = Vec::new();
+    for (i, alias) in doc.common.aliases.iter().enumerate() {
+        match alias_output_path(alias) {
+            Ok(p) => common.aliases.push(p),
+            Err(why) => diags.push(
+                doc.diag_at(
+                    &[Seg::Key("aliases".into()), Seg::Index(i)],
+                    Target::Value,
+                    format!("invalid alias `{alias}`: {why}"),
+                )
+                .with_help(
+                    "an alias is an old path of this page on this site, such as `/oud/adres/`",
+                ),
+            ),
+        }
+    }
+    let paginate_by = if doc.kind == DocKind::Section {
+        def.and_then(|d| d.paginate_by).or(config.paginate_by)
+    } else {
+        None
+    };
+    Page {
+        id,
+        rel: doc.rel.clone(),
+        kind: doc.kind,
+        collection,
+        parent: None,
+        title,
+        slug,
+        path,
+        common,
+        fields: IndexMap::new(),
+        body: doc.body.clone(),
+        body_line: doc.body_line,
+        headings: doc.headings.clone(),
+        links: HashMap::new(),
+        template,
+        assets: Vec::new(),
+        implicit: false,
+        backlinks: Vec::new(),
+        terms: Vec::new(),
+        related: Vec::new(),
+        pages: Vec::new(),
+        subsections: Vec::new(),
+        paginate_by,
+    }
+}
+
+/// `/oud/pad/` -> `oud/pad/index.html`; `/oud.html` -> `oud.html`. Rejects anything
+/// that could leave the output folder.
+pub fn alias_output_path(alias: &str) -> Result<String, &'static str> {
+    if alias.contains("://") || alias.starts_with("//") {
+        return Err("an alias is a path on this site, not a URL");
+    }
+    if alias.contains('\\') || alias.contains('\0') {
+        return Err("an alias cannot contain backslashes");
+    }
+    let trimmed = alias.trim_start_matches('/');
+    if trimmed.split('/').any(|s| s == ".." || s == ".") {
+        return Err("an alias cannot contain `.` or `..` segments");
+    }
+    let clean: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+    if clean.is_empty() {
+        return Err("an alias cannot be the home page");
+    }
+    let joined = clean.join("/");
+    let last = clean[clean.len() - 1];
+    if alias.ends_with('/') || !last.contains('.') {
+        Ok(format!("{joined}/index.html"))
+    } else {
+        Ok(joined)
+    }
+}
+
+fn implicit_section(
+    config: &Config,
+    id: PageId,
+    folder: &str,
+    title: String,
+    collection: Option<String>,
+    def: &CollectionDef,
+) -> Page {
+    let rel = if folder.is_empty() {
+        "_index.md".to_string()
+    } else {
+        format!("{folder}/_index.md")
+    };
+    let path: String = folder
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("{}/", slugify(s)))
+        .collect();
+    Page {
+        id,
+        rel,
+        kind: DocKind::Section,
+        collection,
+        parent: None,
+        title,
+        slug: slugify(folder),
+        path,
+        common: Common::default(),
+        fields: IndexMap::new(),
+        body: String::new(),
+        body_line: 1,
+        headings: Vec::new(),
+        links: HashMap::new(),
+        template: def
+            .list_template
+            .clone()
+            .unwrap_or_else(|| "section.html".into()),
+        assets: Vec::new(),
+        implicit: true,
+        backlinks: Vec::new(),
+        terms: Vec::new(),
+        related: Vec::new(),
+        pages: Vec::new(),
+        subsections: Vec::new(),
+        paginate_by: def.paginate_by.or(config.paginate_by),
+    }
+}
+
+impl CollectionDef {
+    /// A definition with nothing declared (for folders that are no collection).
+    pub fn empty() -> CollectionDef {
+        CollectionDef {
+            title: None,
+            singular: None,
+            folder: None,
+            page_template: None,
+            list_template: None,
+            sort_by: "weight".into(),
+            order: None,
+            paginate_by: None,
+            feed: false,
+            fields: IndexMap::new(),
+        }
+    }
+}
+
+/// Slug lookup for references: (collection, slug) -> page.
+struct Lookup {
+    by_slug: HashMap<(String, String), PageId>,
+    slugs: HashMap<String, Vec<String>>,
+    drafts: HashSet<(String, String)>,
+}
+
+impl Lookup {
+    fn new(pages: &[Page], drafts: HashSet<(String, String)>) -> Self {
+        let mut by_slug = HashMap::new();
+        let mut slugs: HashMap<String, Vec<String>> = HashMap::new();
+        for p in pages {
+            if let (Some(c), false) = (&p.collection, p.is_section()) {
+                by_slug.entry((c.clone(), p.slug.clone())).or_insert(p.id);
+                slugs.entry(c.clone()).or_default().push(p.slug.clone());
+            }
+        }
+        for v in slugs.values_mut() {
+            v.sort();
+        }
+        Lookup {
+            by_slug,
+            slugs,
+            drafts,
+        }
+    }
+}
+
+impl RefLookup for Lookup {
+    fn find(&self, targets: &[String], slug: &str) -> Option<PageId> {
+        if let Some((coll, s)) = slug.split_once('/') {
+            if targets.iter().any(|t| t == coll) {
+                return self
+                    .by_slug
+                    .get(&(coll.to_string(), s.to_string()))
+                    .copied();
+            }
+            return None;
+        }
+        targets
+            .iter()
+            .find_map(|t| self.by_slug.get(&(t.clone(), slug.to_string())).copied())
+    }
+
+    fn suggest(&self, targets: &[String], slug: &str) -> Option<String> {
+        let all = targets
+            .iter()
+            .filter_map(|t| self.slugs.get(t))
+            .flatten()
+            .map(String::as_str);
+        closest(slug, all).map(str::to_string)
+    }
+
+    fn is_draft(&self, targets: &[String], slug: &str) -> bool {
+        targets
+            .iter()
+            .any(|t| self.drafts.contains(&(t.clone(), slug.to_string())))
+    }
+}
+
+/// Resolves one page's body links. Returns the link map, the edges (for backlinks) and errors.
+fn resolve_links(
+    config: &Config,
+    doc: &ParsedDoc,
+    id: PageId,
+    pages: &[Page],
+    by_rel: &HashMap<String, PageId>,
+) -> (
+    HashMap<String, String>,
+    Vec<(PageId, PageId)>,
+    Vec<Diagnostic>,
+) {
+    let mut links = HashMap::new();
+    let mut edges = Vec::new();
+    let mut diags = Vec::new();
+    for link in &doc.links {
+        let dest = link.dest.as_str();
+        let (path_part, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a)),
+            None => (dest, None),
+        };
+        let target_rel = if let Some(rest) = path_part.strip_prefix("@/") {
+            Some(normalize_rel(rest))
+        } else if !path_part.is_empty()
+            && !has_scheme(path_part)
+            && !path_part.starts_with('/')
+            && path_part.ends_with(".md")
+        {
+            let joined = if folder_of(&doc.rel).is_empty() {
+                path_part.to_string()
+            } else {
+                format!("{}/{}", folder_of(&doc.rel), path_part)
+            };
+            Some(normalize_rel(&joined))
+        } else if path_part.is_empty() && anchor.is_some() {
+            Some(Some(doc.rel.clone()))
+        } else {
+            None
+        };
+        let Some(target_rel) = target_rel else {
+            continue;
+        };
+        let err = |msg: String| {
+            doc.diag_in_body(link.line, link.col, msg)
+                .with_span_len(link.len)
+        };
+        let Some(target_rel) = target_rel else {
+            diags.push(err(format!("link `{dest}` points outside content/")));
+            continue;
+        };
+        let Some(&target) = by_rel.get(&target_rel) else {
+            let mut d = err(format!("link to a missing page: `{dest}`"));
+            let hint = closest(&target_rel, by_rel.keys().map(String::as_str));
+            d = match hint {
+                Some(h) => d.with_help(format!("did you mean `@/{h}`?")),
+                None => d.with_help(
+                    "internal links name a file under content/, such as `@/personen/naam.md`",
+                ),
+            };
+            diags.push(d);
+            continue;
+        };
+        let target_page = &pages[target];
+        let headings = if target == id {
+            &doc.headings
+        } else {
+            &target_page.headings
+        };
+        if let Some(a) = anchor {
+            if !a.is_empty() && !headings.iter().any(|h| h.id == a) {
+                let mut d = err(format!("no heading `#{a}` in content/{}", target_page.rel));
+                d = match closest(a, headings.iter().map(|h| h.id.as_str())) {
+                    Some(h) => d.with_help(format!("did you mean `#{h}`?")),
+                    None if headings.is_empty() => {
+                        d.with_help("that page has no headings; link to the page without `#...`")
+                    }
+                    None => d.with_help(format!(
+                        "its headings are: {}",
+                        headings
+                            .iter()
+                            .map(|h| format!("#{}", h.id))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                diags.push(d);
+                continue;
+            }
+        }
+        let mut url = format!("{}{}", config.base_path, target_page.path);
+        if let Some(a) = anchor {
+            if !a.is_empty() {
+                url.push('#');
+                url.push_str(a);
+            }
+        }
+        links.insert(link.dest.clone(), url);
+        if target != id {
+            edges.push((id, target));
+        }
+    }
+    (links, edges, diags)
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => {
+            s[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+                && i > 0
+        }
+        None => false,
+    }
+}
+
+/// Normalizes `a/./b/../c.md`; `None` if it climbs out of content/.
+fn normalize_rel(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    // Percent-encoded spaces in links to files with spaces.
+    Some(joined.replace("%20", " "))
+}
+
+fn assign_assets(
+    pages: &mut [Page],
+    assets: &[Asset],
+    folder_section: &HashMap<String, PageId>,
+    home: PageId,
+) {
+    let bundles: HashMap<String, PageId> = pages
+        .iter()
+        .filter(|p| p.kind == DocKind::Bundle)
+        .map(|p| (folder_of(&p.rel).to_string(), p.id))
+        .collect();
+    for asset in assets {
+        let mut folder = folder_of(&asset.rel).to_string();
+        let name = asset
+            .rel
+            .rsplit('/')
+            .next()
+            .unwrap_or(&asset.rel)
+            .to_string();
+        // Walk up to the nearest bundle or section; the asset keeps its path below it.
+        let mut below = vec![name];
+        let owner = loop {
+            if let Some(&b) = bundles.get(&folder) {
+                break b;
+            }
+            if let Some(&s) = folder_section.get(&folder) {
+                break s;
+            }
+            if folder.is_empty() {
+                break home;
+            }
+            below.push(folder.rsplit('/').next().unwrap_or("").to_string());
+            folder = parent_folder(&folder).to_string();
+        };
+        below.reverse();
+        pages[owner].assets.push(Asset {
+            rel: below.join("/"),
+            abs: asset.abs.clone(),
+        });
+    }
+}
+
+/// Sorts page ids by a collection's `sort_by`, ties broken by title and path.
+pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Order) {
+    use std::cmp::Ordering;
+    let title_key = |p: &Page| deunicode::deunicode(&p.title).to_lowercase();
+    let keys: HashMap<PageId, String> = ids.iter().map(|&i| (i, title_key(&pages[i]))).collect();
+    let primary = |a: &Page, b: &Page| -> Ordering {
+        match sort_by {
+            "date" => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
+            "weight" => cmp_opt(a.common.weight.as_ref(), b.common.weight.as_ref()),
+            "title" | "none" => Ordering::Equal,
+            field => cmp_opt(
+                sort_value(a.fields.get(field)).as_ref(),
+                sort_value(b.fields.get(field)).as_ref(),
+            ),
+        }
+    };
+    ids.sort_by(|&a, &b| {
+        let (pa, pb) = (&pages[a], &pages[b]);
+        let mut o = primary(pa, pb);
+        if order == Order::Desc {
+            o = o.reverse();
+        }
+        o.then_with(|| {
+            if sort_by == "none" {
+                Ordering::Equal
+            } else {
+                keys[&a].cmp(&keys[&b])
+            }
+        })
+        .then_with(|| pa.rel.cmp(&pb.rel))
+    });
+}
+
+/// Missing values sort last, in either order.
+fn cmp_opt<T: Ord>(a: Option<&T>, b: Option<&T>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum SortValue {
+    Int(i64),
+    Date(crate::date::PartialDate),
+    Text(String),
+}
+
+fn sort_value(v: Option<&Value>) -> Option<SortValue> {
+    match v? {
+        Value::Integer(i) => Some(SortValue::Int(*i)),
+        Value::Date(d) => Some(SortValue::Date(*d)),
+        Value::Text(s) | Value::Url(s) | Value::Markdown(s) => {
+            Some(SortValue::Text(deunicode::deunicode(s).to_lowercase()))
+        }
+        Value::Bool(b) => Some(SortValue::Int(*b as i64)),
+        _ => None,
+    }
+}
+
+/// Calls `f(target, field_path, enclosing_record)` for every reference in a value.
+fn collect_edges<'a>(
+    v: &'a Value,
+    path: &str,
+    record: Option<&'a IndexMap<String, Value>>,
+    f: &mut dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>),
+) {
+    match v {
+        Value::Ref(id) => f(*id, path, record),
+        Value::List(items) => items.iter().for_each(|i| collect_edges(i, path, record, f)),
+        Value::Record(fields) => {
+            for (k, x) in fields {
+                collect_edges(x, &format!("{path}.{k}"), Some(fields), f);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn collection_position(config: &Config, coll: &Option<String>) -> usize {
+    coll.as_ref()
+        .and_then(|c| config.collections.get_index_of(c))
+        .unwrap_or(config.collections.len())
+}
+
+/// (collection, field path) -> declaration position, for ordering backlink groups.
+fn field_orders(config: &Config) -> HashMap<(String, String), usize> {
+    fn walk(
+        prefix: &str,
+        fields: &IndexMap<String, FieldDef>,
+        coll: &str,
+        out: &mut HashMap<(String, String), usize>,
+    ) {
+        for (name, def) in fields {
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            let n = out.len();
+            out.insert((coll.to_string(), path.clone()), n);
+            let inner = if def.kind == FieldKind::List {
+                def.items.as_deref()
+            } else {
+                Some(def)
+            };
+            if let Some(FieldDef {
+                fields: Some(sub), ..
+            }) = inner
+            {
+                walk(&path, sub, coll, out);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for (name, def) in &config.collections {
+        walk("", &def.fields, name, &mut out);
+    }
+    out
+}
+
+/// The label of a field path (its `label:`, or its name).
+fn field_label(config: &Config, coll: Option<&str>, path: &str) -> String {
+    if path == "body" {
+        return String::new();
+    }
+    let Some(def) = coll.and_then(|c| config.collections.get(c)) else {
+        return path.to_string();
+    };
+    let mut fields = &def.fields;
+    let mut label = path.to_string();
+    for seg in path.split('.') {
+        let Some(f) = fields.get(seg) else { break };
+        label = f.label.clone().unwrap_or_else(|| seg.to_string());
+        let inner = if f.kind == FieldKind::List {
+            f.items.as_deref()
+        } else {
+            Some(f)
+        };
+        match inner.and_then(|i| i.fields.as_ref()) {
+            Some(sub) => fields = sub,
+            None => break,
+        }
+    }
+    label
+}
+
+fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Vec<Taxonomy> {
+    let mut taxonomies: Vec<Taxonomy> = config
+        .taxonomies
+        .iter()
+        .map(|(name, def)| Taxonomy {
+            name: name.clone(),
+            def: def.clone(),
+            terms: Vec::new(),
+        })
+        .collect();
+    let mut term_index: Vec<HashMap<String, usize>> = vec![HashMap::new(); taxonomies.len()];
+    for p in pages.iter_mut() {
+        if p.is_section() {
+            continue;
+        }
+        let Some(def) = p
+            .collection
+            .as_ref()
+            .and_then(|c| config.collections.get(c))
+        else {
+            continue;
+        };
+        let mut page_terms: Vec<(usize, usize)> = Vec::new();
+        for (fname, fdef) in &def.fields {
+            let Some(tax_name) = &fdef.taxonomy else {
+                continue;
+            };
+            let Some(tax) = config.taxonomies.get_index_of(tax_name) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            if fname == "date" {
+                if let Some(d) = p.common.date {
+                    names.push(d.year.to_string());
+                }
+            } else if let Some(v) = p.fields.get(fname) {
+                term_names(v, &mut names);
+            }
+            for name in names {
+                let slug = slugify(&name);
+                if slug.is_empty() {
+                    continue;
+                }
+                let idx = *term_index[tax].entry(slug.clone()).or_insert_with(|| {
+                    taxonomies[tax].terms.push(Term {
+                        name: name.clone(),
+                        slug,
+                        pages: Vec::new(),
+                    });
+                    taxonomies[tax].terms.len() - 1
+                });
+                if !page_terms.contains(&(tax, idx)) {
+                    page_terms.push((tax, idx));
+                    taxonomies[tax].terms[idx].pages.push(p.id);
+                }
+            }
+        }
+        p.terms = page_terms;
+    }
+    // Sort terms and remap page term indices.
+    for (t, tax) in taxonomies.iter_mut().enumerate() {
+        let mut order: Vec<usize> = (0..tax.terms.len()).collect();
+        let by_count = tax.def.sort_by == "count";
+        order.sort_by(|&a, &b| {
+            let (ta, tb) = (&tax.terms[a], &tax.terms[b]);
+            let o = if by_count {
+                ta.pages.len().cmp(&tb.pages.len())
+            } else {
+                deunicode::deunicode(&ta.name)
+                    .to_lowercase()
+                    .cmp(&deunicode::deunicode(&tb.name).to_lowercase())
+            };
+            let o = if tax.def.order == Order::Desc {
+                o.reverse()
+            } else {
+                o
+            };
+            o.then_with(|| ta.slug.cmp(&tb.slug))
+        });
+        let mut new_pos = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_pos[old] = new;
+        }
+        let mut terms: Vec<Term> = order.iter().map(|&i| tax.terms[i].clone()).collect();
+        for term in terms.iter_mut() {
+            // Newest first, then by collection rank.
+            term.pages.sort_by(|&a, &b| {
+                cmp_opt(pages[b].common.date.as_ref(), pages[a].common.date.as_ref())
+                    .then_with(|| pages[a].title.cmp(&pages[b].title))
+                    .then_with(|| rank[a].cmp(&rank[b]))
+            });
+        }
+        tax.terms = terms;
+        for p in pages.iter_mut() {
+            for (tt, idx) in p.terms.iter_mut() {
+                if *tt == t {
+                    *idx = new_pos[*idx];
+                }
+            }
+        }
+    }
+    taxonomies
+}
+
+fn term_names(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Text(s) => out.push(s.clone()),
+        Value::Integer(i) => out.push(i.to_string()),
+        Value::Date(d) => out.push(d.year.to_string()),
+        Value::List(items) => items.iter().for_each(|i| term_names(i, out)),
+        _ => {}
+    }
+}
+
+/// Scores pages by shared features (references out and in, terms), via an inverted
+/// index so the cost is bounded by the posting-list cap, not by pages squared.
+fn related_pages(pages: &[Page], taxonomies: &[Taxonomy]) -> Vec<Vec<PageId>> {
+    #[derive(Hash, PartialEq, Eq, Clone, Copy)]
+    enum Feature {
+        Page(PageId),
+        Term(usize, usize),
+    }
+    let mut features: Vec<Vec<Feature>> = vec![Vec::new(); pages.len()];
+    for p in pages.iter().filter(|p| !p.is_section()) {
+        let f = &mut features[p.id];
+        for v in p.fields.values() {
+            v.visit_refs(None, &mut |t, _| f.push(Feature::Page(t)));
+        }
+        for g in &p.backlinks {
+            f.extend(g.links.iter().map(|l| Feature::Page(l.source)));
+        }
+        f.extend(p.terms.iter().map(|&(t, i)| Feature::Term(t, i)));
+        f.sort_by_key(|x| match x {
+            Feature::Page(i) => (0, *i, 0),
+            Feature::Term(t, i) => (1, *t, *i),
+        });
+        f.dedup();
+    }
+    let _ = taxonomies;
+    let mut postings: HashMap<Feature, Vec<PageId>> = HashMap::new();
+    for (id, fs) in features.iter().enumerate() {
+        for &f in fs {
+            postings.entry(f).or_default().push(id);
+        }
+    }
+    (0..pages.len())
+        .into_par_iter()
+        .map(|id| {
+            if pages[id].is_section() {
+                return Vec::new();
+            }
+            let mut scores: HashMap<PageId, u32> = HashMap::new();
+            for f in &features[id] {
+                // A page referenced by this one, or referencing it, is related itself.
+                if let Feature::Page(other) = f {
+                    if !pages[*other].is_section() {
+                        *scores.entry(*other).or_default() += 2;
+                    }
+                }
+                let Some(list) = postings.get(f) else {
+                    continue;
+                };
+                if list.len() > RELATED_MAX_POSTING {
+                    continue;
+                }
+                for &other in list {
+                    *scores.entry(other).or_default() += 1;
+                }
+            }
+            scores.remove(&id);
+            let mut ranked: Vec<(u32, PageId)> = scores
+                .into_iter()
+                .filter(|(p, _)| !pages[*p].is_section())
+                .map(|(p, s)| (s, p))
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then_with(|| pages[a.1].title.cmp(&pages[b.1].title))
+                    .then(a.1.cmp(&b.1))
+            });
+            ranked
+                .into_iter()
+                .take(RELATED_COUNT)
+                .map(|(_, p)| p)
+                .collect()
+        })
+        .collect()
+}
