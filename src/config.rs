@@ -594,17 +594,67 @@ pub fn yaml_error(
     err: &serde_yaml::Error,
 ) -> Diagnostic {
     let full = err.to_string();
-    // serde_yaml appends " at line L column C"; the position is shown separately.
-    let message = match full.find(" at line ") {
-        Some(i) => full[..i].to_string(),
-        None => full.clone(),
+    // serde_yaml says "<problem> at line L column C, while <context> at line L2 column C2".
+    let (problem, context) = match full.split_once(", while ") {
+        Some((p, c)) => (p.to_string(), Some(c.to_string())),
+        None => (full.clone(), None),
     };
-    let (message, help) = explain_serde_message(&message);
-    let mut d = match err.location() {
-        Some(loc) => {
-            // Re-create the file's text lines around the YAML for quoting.
-            let mut d = Diagnostic::at(path, yaml, loc.line(), loc.column(), message);
-            d.line = Some(loc.line() + line_offset);
+    let strip_at = |s: &str| match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    };
+    let position_of = |s: &str| -> Option<(usize, usize)> {
+        let rest = &s[s.find(" at line ")? + 9..];
+        let (line, rest) = rest.split_once(" column ")?;
+        let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((line.trim().parse().ok()?, col.parse().ok()?))
+    };
+    let (message, mut help) = explain_serde_message(&strip_at(&problem));
+    let lines = yaml.lines().count();
+    let mut pos = err.location().map(|l| (l.line(), l.column()));
+    let mut message = message;
+    if let Some(ctx) = &context {
+        let ctx_pos = position_of(ctx);
+        let what = strip_at(ctx);
+        if message.contains("end of stream") && what.contains("quoted scalar") {
+            message = "quoted text is never closed".into();
+            help = Some("add the closing quote at the end of the value".into());
+            pos = ctx_pos.or(pos);
+        } else if what.contains("flow sequence") {
+            help = Some("close the list with `]`, and separate items with `,`".into());
+            pos = ctx_pos.or(pos);
+        } else if what.contains("flow mapping") {
+            help = Some("close the record with `}`, and separate items with `,`".into());
+            pos = ctx_pos.or(pos);
+        } else if pos.is_none_or(|(l, _)| l > lines) {
+            pos = ctx_pos.or(pos);
+        }
+    }
+    if message.starts_with("duplicate entry with key") {
+        // serde_yaml points at the mapping; find the repeated key itself.
+        let key = message.split('"').nth(1).unwrap_or("").to_string();
+        let prefix = format!("{key}:");
+        if let Some((i, _)) = yaml
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(&prefix))
+            .nth(1)
+        {
+            pos = Some((i + 1, 1));
+        }
+        message = format!("the key `{key}` appears twice");
+    }
+    if message.contains("mapping values are not allowed") {
+        help = Some(
+            "put quotes around text that contains `: `, for example `title: \"Doel: lezen\"`"
+                .into(),
+        );
+    }
+    let mut d = match pos {
+        Some((line, col)) => {
+            let line = line.clamp(1, lines.max(1));
+            let mut d = Diagnostic::at(path, yaml, line, col, message);
+            d.line = Some(line + line_offset);
             d
         }
         None => Diagnostic::in_file(path, message),

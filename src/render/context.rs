@@ -137,7 +137,13 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
             opt_str(coll_def.and_then(|d| d.singular.as_deref())),
         )
         .set("date", date_value(p))
-        .set("year", p.common.date.map(|d| Value::from(d.year as i64)).unwrap_or_else(Value::none))
+        .set(
+            "year",
+            p.common
+                .date
+                .map(|d| Value::from(d.year as i64))
+                .unwrap_or_else(Value::none),
+        )
         .set(
             "weight",
             p.common.weight.map(Value::from).unwrap_or_else(Value::none),
