@@ -14,17 +14,8 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_FILE: &str = "site.yaml";
 
 /// Field names every page has, whatever its collection.
-pub const COMMON_FIELDS: &[&str] = &[
-    "title",
-    "date",
-    "draft",
-    "slug",
-    "weight",
-    "description",
-    "template",
-    "aliases",
-    "extra",
-];
+pub const COMMON_FIELDS: &[&str] =
+    &["title", "date", "draft", "slug", "weight", "description", "template", "aliases", "extra"];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,11 +149,7 @@ fn default_sort() -> String {
 
 impl CollectionDef {
     pub fn order(&self) -> Order {
-        self.order.unwrap_or(if self.sort_by == "date" {
-            Order::Desc
-        } else {
-            Order::Asc
-        })
+        self.order.unwrap_or(if self.sort_by == "date" { Order::Desc } else { Order::Asc })
     }
 }
 
@@ -284,13 +271,8 @@ impl Config {
         let path = root.join(CONFIG_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             vec![
-                Diagnostic::in_file(
-                    CONFIG_FILE,
-                    format!("cannot read the site configuration: {e}"),
-                )
-                .with_help(
-                    "run innobieb in a site folder (one with a site.yaml), or pass --root DIR",
-                ),
+                Diagnostic::in_file(CONFIG_FILE, format!("cannot read the site configuration: {e}"))
+                    .with_help("run innobieb in a site folder (one with a site.yaml), or pass --root DIR"),
             ]
         })?;
         Config::parse(root, &text)
@@ -299,15 +281,10 @@ impl Config {
     /// Parses configuration text (see [`Config::load`]).
     pub fn parse(root: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let raw: RawConfig =
-            serde_yaml::from_str(text).map_err(|e| vec![yaml_error(CONFIG_FILE, text, 0, &e)])?;
+        let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| vec![yaml_error(CONFIG_FILE, text, 0, &e)])?;
         let mut diags = Vec::new();
         let cfg = check(root, raw, text, &mut diags);
-        if diags.is_empty() {
-            Ok(cfg)
-        } else {
-            Err(diags)
-        }
+        if diags.is_empty() { Ok(cfg) } else { Err(diags) }
     }
 
     /// The declared collection whose folder is `folder`, if any.
@@ -333,14 +310,11 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         base_url.push('/');
     }
     let base_path = base_path_of(&base_url);
-    if !(base_url.starts_with("http://")
-        || base_url.starts_with("https://")
-        || base_url.starts_with('/'))
-    {
-        diags.push(
-            at(&[key("base_url")], Target::Value, format!("`{}` is not a base URL", raw.base_url))
-                .with_help("write an absolute URL such as `https://example.org/` or `https://example.org/kennisbank/`"),
-        );
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://") || base_url.starts_with('/')) {
+        diags
+            .push(at(&[key("base_url")], Target::Value, format!("`{}` is not a base URL", raw.base_url)).with_help(
+                "write an absolute URL such as `https://example.org/` or `https://example.org/kennisbank/`",
+            ));
     }
 
     let names: Vec<&str> = raw.collections.keys().map(String::as_str).collect();
@@ -351,11 +325,7 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
             if folder.contains("..") || folder.starts_with('/') || folder.is_empty() {
                 let mut p = base.clone();
                 p.push(key("folder"));
-                diags.push(at(
-                    &p,
-                    Target::Value,
-                    format!("folder `{folder}` must be a folder inside content/"),
-                ));
+                diags.push(at(&p, Target::Value, format!("folder `{folder}` must be a folder inside content/")));
             }
         }
         let sortable = ["date", "title", "weight", "none"];
@@ -386,37 +356,22 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
     }
     for (i, facet) in raw.search.facets.iter().enumerate() {
         if let Some(field) = &facet.field {
-            let known = field == "date"
-                || raw
-                    .collections
-                    .values()
-                    .any(|c| c.fields.contains_key(field));
+            let known = field == "date" || raw.collections.values().any(|c| c.fields.contains_key(field));
             if !known {
                 diags.push(at(
                     &[key("search"), key("facets"), Seg::Index(i), key("field")],
                     Target::Value,
-                    format!(
-                        "no collection has a field `{field}` for the search facet `{}`",
-                        facet.name
-                    ),
+                    format!("no collection has a field `{field}` for the search facet `{}`", facet.name),
                 ));
             }
         }
     }
     if let Some(theme) = &raw.theme {
         if theme.contains('/') || theme.contains('\\') || theme.starts_with('.') {
-            diags.push(at(
-                &[key("theme")],
-                Target::Value,
-                format!("theme `{theme}` must be a folder name in themes/"),
-            ));
+            diags.push(at(&[key("theme")], Target::Value, format!("theme `{theme}` must be a folder name in themes/")));
         } else if !root.join("themes").join(theme).is_dir() {
             let available = list_dirs(&root.join("themes"));
-            let mut d = at(
-                &[key("theme")],
-                Target::Value,
-                format!("theme `{theme}` not found in themes/"),
-            );
+            let mut d = at(&[key("theme")], Target::Value, format!("theme `{theme}` not found in themes/"));
             if let Some(c) = closest(theme, available.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
@@ -461,9 +416,7 @@ fn check_field(
     if top_level && COMMON_FIELDS.contains(&name) {
         let compatible = matches!(
             (name, field.kind),
-            ("title" | "description", FieldKind::Text)
-                | ("date", FieldKind::Date)
-                | ("weight", FieldKind::Integer)
+            ("title" | "description", FieldKind::Text) | ("date", FieldKind::Date) | ("weight", FieldKind::Integer)
         );
         if !compatible {
             diags.push(at(path, Target::Key, format!("`{name}` is a common field of every page and cannot be redeclared as {}", field.kind.name()))
@@ -494,21 +447,10 @@ fn check_field(
             }
         }
         FieldKind::List => match &field.items {
-            Some(items) => check_field(
-                name,
-                items,
-                false,
-                &sub("items"),
-                collections,
-                taxonomies,
-                at,
-                diags,
-            ),
-            None => diags.push(at(
-                path,
-                Target::Key,
-                format!("list field `{name}` needs `items:` (the type of its items)"),
-            )),
+            Some(items) => check_field(name, items, false, &sub("items"), collections, taxonomies, at, diags),
+            None => {
+                diags.push(at(path, Target::Key, format!("list field `{name}` needs `items:` (the type of its items)")))
+            }
         },
         FieldKind::Record => match &field.fields {
             Some(fields) => {
@@ -518,11 +460,7 @@ fn check_field(
                     check_field(fname, f, false, &p, collections, taxonomies, at, diags);
                 }
             }
-            None => diags.push(at(
-                path,
-                Target::Key,
-                format!("record field `{name}` needs `fields:`"),
-            )),
+            None => diags.push(at(path, Target::Key, format!("record field `{name}` needs `fields:`"))),
         },
         _ => {}
     }
@@ -530,19 +468,12 @@ fn check_field(
         diags.push(at(
             &sub("many"),
             Target::Key,
-            format!(
-                "`many` only applies to reference fields (`{name}` is {})",
-                field.kind.name()
-            ),
+            format!("`many` only applies to reference fields (`{name}` is {})", field.kind.name()),
         ));
     }
     if let Some(tax) = &field.taxonomy {
         if !taxonomies.contains(&tax.as_str()) {
-            let mut d = at(
-                &sub("taxonomy"),
-                Target::Value,
-                format!("field `{name}` feeds unknown taxonomy `{tax}`"),
-            );
+            let mut d = at(&sub("taxonomy"), Target::Value, format!("field `{name}` feeds unknown taxonomy `{tax}`"));
             d = match closest(tax, taxonomies.iter().copied()) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
                 None => d.with_help("declare it under `taxonomies:`"),
@@ -566,17 +497,11 @@ fn list_dirs(dir: &Path) -> Vec<String> {
 
 /// `https://example.org/kb/` -> `/kb/`; `https://example.org` -> `/`.
 pub fn base_path_of(base_url: &str) -> String {
-    let after_scheme = base_url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(base_url);
+    let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
     let path = if base_url.starts_with('/') {
         base_url
     } else {
-        after_scheme
-            .find('/')
-            .map(|i| &after_scheme[i..])
-            .unwrap_or("/")
+        after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/")
     };
     let mut p = path.to_string();
     if !p.ends_with('/') {
@@ -587,12 +512,7 @@ pub fn base_path_of(base_url: &str) -> String {
 
 /// Turns a serde_yaml error into a diagnostic at the right line of `path`.
 /// `line_offset` is the number of lines before the YAML text in the file (front matter).
-pub fn yaml_error(
-    path: &str,
-    yaml: &str,
-    line_offset: usize,
-    err: &serde_yaml::Error,
-) -> Diagnostic {
+pub fn yaml_error(path: &str, yaml: &str, line_offset: usize, err: &serde_yaml::Error) -> Diagnostic {
     let full = err.to_string();
     // serde_yaml says "<problem> at line L column C, while <context> at line L2 column C2".
     let (problem, context) = match full.split_once(", while ") {
@@ -634,21 +554,13 @@ pub fn yaml_error(
         // serde_yaml points at the mapping; find the repeated key itself.
         let key = message.split('"').nth(1).unwrap_or("").to_string();
         let prefix = format!("{key}:");
-        if let Some((i, _)) = yaml
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.starts_with(&prefix))
-            .nth(1)
-        {
+        if let Some((i, _)) = yaml.lines().enumerate().filter(|(_, l)| l.starts_with(&prefix)).nth(1) {
             pos = Some((i + 1, 1));
         }
         message = format!("the key `{key}` appears twice");
     }
     if message.contains("mapping values are not allowed") {
-        help = Some(
-            "put quotes around text that contains `: `, for example `title: \"Doel: lezen\"`"
-                .into(),
-        );
+        help = Some("put quotes around text that contains `: `, for example `title: \"Doel: lezen\"`".into());
     }
     let mut d = match pos {
         Some((line, col)) => {
@@ -673,21 +585,13 @@ fn explain_serde_message(msg: &str) -> (String, Option<String>) {
             let Some(end) = rest.find('`') else { break };
             let wanted = &rest[..end];
             let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
-            let kind = if prefix.contains("field") {
-                "field"
-            } else {
-                "value"
-            };
+            let kind = if prefix.contains("field") { "field" } else { "value" };
             let head = format!("unknown {kind} `{wanted}`");
             let help = match closest(wanted, expected.iter().copied()) {
                 Some(c) => Some(format!("did you mean `{c}`?")),
                 None if !expected.is_empty() => Some(format!(
                     "expected one of {}",
-                    expected
-                        .iter()
-                        .map(|e| format!("`{e}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
                 )),
                 None => None,
             };
@@ -695,18 +599,10 @@ fn explain_serde_message(msg: &str) -> (String, Option<String>) {
         }
     }
     if msg.contains("duplicate entry with key") {
-        return (
-            msg.to_string(),
-            Some("each key may appear only once; remove or merge the duplicate".into()),
-        );
+        return (msg.to_string(), Some("each key may appear only once; remove or merge the duplicate".into()));
     }
-    if msg.contains("found character that cannot start any token")
-        || msg.contains("found a tab character")
-    {
-        return (
-            msg.to_string(),
-            Some("YAML indentation must use spaces, not tabs".into()),
-        );
+    if msg.contains("found character that cannot start any token") || msg.contains("found a tab character") {
+        return (msg.to_string(), Some("YAML indentation must use spaces, not tabs".into()));
     }
     (msg.to_string(), None)
 }

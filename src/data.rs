@@ -15,19 +15,11 @@ pub fn open_data(site: &Site) -> Vec<Output> {
             .iter()
             .map(|&id| {
                 let p = &site.pages[id];
-                let fields: Map<String, J> = p
-                    .fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), json_value(site, v)))
-                    .collect();
+                let fields: Map<String, J> = p.fields.iter().map(|(k, v)| (k.clone(), json_value(site, v))).collect();
                 let backlinks: Vec<J> = p
                     .backlinks
                     .iter()
-                    .flat_map(|g| {
-                        g.links
-                            .iter()
-                            .map(|l| site.permalink(&site.pages[l.source].path))
-                    })
+                    .flat_map(|g| g.links.iter().map(|l| site.permalink(&site.pages[l.source].path)))
                     .map(J::String)
                     .collect();
                 json!({
@@ -49,16 +41,10 @@ pub fn open_data(site: &Site) -> Vec<Output> {
             "url": site.permalink(&path),
         }));
         let doc = json!({ "collection": name, "records": records });
-        out.push(Output {
-            path,
-            data: OutputData::Bytes(pretty(&doc)),
-        });
+        out.push(Output { path, data: OutputData::Bytes(pretty(&doc)) });
     }
     let doc = json!({ "site": site.config.title, "base_url": site.config.base_url, "collections": index });
-    out.push(Output {
-        path: "data/index.json".into(),
-        data: OutputData::Bytes(pretty(&doc)),
-    });
+    out.push(Output { path: "data/index.json".into(), data: OutputData::Bytes(pretty(&doc)) });
     out
 }
 
@@ -76,12 +62,7 @@ fn json_value(site: &Site, v: &Value) -> J {
         Value::Bool(b) => J::Bool(*b),
         Value::Date(d) => J::String(d.to_string()),
         Value::List(items) => J::Array(items.iter().map(|i| json_value(site, i)).collect()),
-        Value::Record(fields) => J::Object(
-            fields
-                .iter()
-                .map(|(k, v)| (k.clone(), json_value(site, v)))
-                .collect(),
-        ),
+        Value::Record(fields) => J::Object(fields.iter().map(|(k, v)| (k.clone(), json_value(site, v))).collect()),
         Value::Ref(id) => J::String(site.permalink(&site.pages[*id].path)),
     }
 }

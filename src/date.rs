@@ -42,9 +42,7 @@ impl PartialDate {
             return Err(bad());
         }
         let num = |s: &str, len: usize| -> Option<u32> {
-            (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| s.parse().ok())
-                .flatten()
+            (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
         };
         let year = num(parts[0], 4).ok_or_else(bad)? as i32;
         let month = match parts.get(1) {
@@ -56,8 +54,8 @@ impl PartialDate {
             None => None,
         };
         if let Some(m) = month {
-            let month = time::Month::try_from(m)
-                .map_err(|_| format!("`{text}` has no month {m}: months run from 01 to 12"))?;
+            let month =
+                time::Month::try_from(m).map_err(|_| format!("`{text}` has no month {m}: months run from 01 to 12"))?;
             if let Some(d) = day {
                 time::Date::from_calendar_date(year, month, d).map_err(|_| {
                     format!(
@@ -91,12 +89,7 @@ impl PartialDate {
 
     /// RFC 3339 timestamp at the start of the period, for feeds and sitemaps.
     pub fn rfc3339(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T00:00:00Z",
-            self.year,
-            self.month.unwrap_or(1),
-            self.day.unwrap_or(1)
-        )
+        format!("{:04}-{:02}-{:02}T00:00:00Z", self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
     }
 }
 
@@ -138,10 +131,7 @@ mod tests {
     #[test]
     fn rejects_impossible_dates() {
         let err = PartialDate::parse("2016-02-30").unwrap_err();
-        assert_eq!(
-            err,
-            "`2016-02-30` does not exist: februari 2016 has 29 days"
-        );
+        assert_eq!(err, "`2016-02-30` does not exist: februari 2016 has 29 days");
         assert!(PartialDate::parse("2016-13").is_err());
         assert!(PartialDate::parse("16-01").is_err());
         assert!(PartialDate::parse("juni 2016").is_err());
@@ -150,19 +140,10 @@ mod tests {
 
     #[test]
     fn sorts_year_before_month_before_day() {
-        let mut v = vec![
-            d("2016-02"),
-            d("2016-01-01"),
-            d("2016"),
-            d("2015-12-31"),
-            d("2016-01"),
-        ];
+        let mut v = [d("2016-02"), d("2016-01-01"), d("2016"), d("2015-12-31"), d("2016-01")];
         v.sort();
         let s: Vec<String> = v.iter().map(|d| d.to_string()).collect();
-        assert_eq!(
-            s,
-            ["2015-12-31", "2016", "2016-01", "2016-01-01", "2016-02"]
-        );
+        assert_eq!(s, ["2015-12-31", "2016", "2016-01", "2016-01-01", "2016-02"]);
     }
 
     #[test]

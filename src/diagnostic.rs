@@ -61,21 +61,12 @@ impl Diagnostic {
     }
 
     /// A problem at `line:col` of `source` (the whole text of the file at `path`).
-    pub fn at(
-        path: impl Into<String>,
-        source: &str,
-        line: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn at(path: impl Into<String>, source: &str, line: usize, col: usize, message: impl Into<String>) -> Self {
         let mut d = Self::in_file(path, message);
         let line = line.max(1);
         d.line = Some(line);
         d.col = Some(col.max(1));
-        d.source_line = source
-            .lines()
-            .nth(line - 1)
-            .map(|l| l.trim_end_matches('\r').to_string());
+        d.source_line = source.lines().nth(line - 1).map(|l| l.trim_end_matches('\r').to_string());
         d
     }
 
@@ -101,12 +92,7 @@ impl Diagnostic {
 
     /// The sort key that makes reports stable: by file, then position, then text.
     pub fn sort_key(&self) -> (Option<&str>, usize, usize, &str) {
-        (
-            self.path.as_deref(),
-            self.line.unwrap_or(0),
-            self.col.unwrap_or(0),
-            &self.message,
-        )
+        (self.path.as_deref(), self.line.unwrap_or(0), self.col.unwrap_or(0), &self.message)
     }
 
     /// `path:line:col`, as far as known.
@@ -139,12 +125,7 @@ impl Diagnostic {
                 if let Some(label) = &self.label {
                     ann = ann.label(label.as_str());
                 }
-                title.element(
-                    Snippet::source(src.as_str())
-                        .line_start(line)
-                        .path(path.as_str())
-                        .annotation(ann),
-                )
+                title.element(Snippet::source(src.as_str()).line_start(line).path(path.as_str()).annotation(ann))
             }
             (Some(_), _, _, _) => {
                 let loc = self.location().unwrap_or_default();
@@ -165,10 +146,7 @@ impl Diagnostic {
 }
 
 fn char_to_byte(s: &str, chars: usize) -> usize {
-    s.char_indices()
-        .nth(chars)
-        .map(|(i, _)| i)
-        .unwrap_or(s.len())
+    s.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(s.len())
 }
 
 impl fmt::Display for Diagnostic {

@@ -64,10 +64,8 @@ pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
             assets.push(Asset { rel, abs });
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = md_paths
-        .par_iter()
-        .map(|(rel, abs)| read_source(rel, abs, &format!("content/{rel}")))
-        .collect();
+    let read: Vec<Result<SourceFile, Diagnostic>> =
+        md_paths.par_iter().map(|(rel, abs)| read_source(rel, abs, &format!("content/{rel}"))).collect();
     let mut content = Vec::with_capacity(read.len());
     for r in read {
         match r {
@@ -88,14 +86,7 @@ pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
             let display = display_path(&abs, root);
             match read_source(&rel, &abs, &display) {
                 Ok(f) => {
-                    templates.insert(
-                        rel.clone(),
-                        TemplateSource {
-                            name: rel,
-                            display_path: display,
-                            text: f.text,
-                        },
-                    );
+                    templates.insert(rel.clone(), TemplateSource { name: rel, display_path: display, text: f.text });
                 }
                 Err(d) => diags.push(d),
             }
@@ -125,27 +116,16 @@ pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
 
 /// Reads one text file; invalid UTF-8 is reported with the line it occurs on.
 pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
-    let bytes = std::fs::read(abs)
-        .map_err(|e| Diagnostic::in_file(display, format!("cannot read file: {e}")))?;
+    let bytes = std::fs::read(abs).map_err(|e| Diagnostic::in_file(display, format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile {
-            rel: rel.to_string(),
-            text,
-        }),
+        Ok(text) => Ok(SourceFile { rel: rel.to_string(), text }),
         Err(e) => {
             let good = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();
             let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = good
-                - bytes[..good]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map(|p| p + 1)
-                    .unwrap_or(0)
-                + 1;
-            let mut d =
-                Diagnostic::in_file(display, format!("file is not valid UTF-8 (byte {good})"))
-                    .with_help("save the file as UTF-8 in your editor");
+            let col = good - bytes[..good].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
+            let mut d = Diagnostic::in_file(display, format!("file is not valid UTF-8 (byte {good})"))
+                .with_help("save the file as UTF-8 in your editor");
             d.line = Some(line);
             d.col = Some(col);
             Err(d)
@@ -154,10 +134,7 @@ pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, D
 }
 
 fn display_path(abs: &Path, root: &Path) -> String {
-    abs.strip_prefix(root)
-        .unwrap_or(abs)
-        .to_string_lossy()
-        .replace('\\', "/")
+    abs.strip_prefix(root).unwrap_or(abs).to_string_lossy().replace('\\', "/")
 }
 
 /// Lists the files under `dir` as (path relative to `dir`, absolute path), sorted.
@@ -184,18 +161,13 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
             }
             Ok(_) => {}
             Err(err) => {
-                let path = err
-                    .path()
-                    .map(|p| display_path(p, root))
-                    .unwrap_or_else(|| display_path(dir, root));
+                let path = err.path().map(|p| display_path(p, root)).unwrap_or_else(|| display_path(dir, root));
                 let msg = if err.loop_ancestor().is_some() {
                     "symbolic link loop: this folder links back to one of its parents".to_string()
                 } else {
                     format!("cannot read: {err}")
                 };
-                diags.push(
-                    Diagnostic::in_file(path, msg).with_help("remove or fix the symbolic link"),
-                );
+                diags.push(Diagnostic::in_file(path, msg).with_help("remove or fix the symbolic link"));
             }
         }
     }

@@ -32,40 +32,18 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading])
     let mut words = 0usize;
     for event in Parser::new_ext(body, options()) {
         let event = match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest = match links.get(dest_url.as_ref()) {
                     Some(url) => CowStr::from(url.clone()),
                     None => dest_url,
                 };
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: dest,
-                    title,
-                    id,
-                })
+                Event::Start(Tag::Link { link_type, dest_url: dest, title, id })
             }
-            Event::Start(Tag::Heading {
-                level,
-                id: _,
-                classes,
-                attrs,
-            }) => {
+            Event::Start(Tag::Heading { level, id: _, classes, attrs }) => {
                 let id = heading_ids.next().map(|s| CowStr::from(s.to_string()));
-                Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
-                })
+                Event::Start(Tag::Heading { level, id, classes, attrs })
             }
-            Event::Html(ref h) | Event::InlineHtml(ref h)
-                if h.trim() == MORE && summary_end.is_none() =>
-            {
+            Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE && summary_end.is_none() => {
                 summary_end = Some(events.len());
                 continue;
             }
@@ -94,12 +72,7 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading])
         }
         None => (String::new(), false),
     };
-    Rendered {
-        content,
-        summary,
-        has_more,
-        word_count: words,
-    }
+    Rendered { content, summary, has_more, word_count: words }
 }
 
 /// Renders a Markdown fragment (a `markdown` field) without links or headings to resolve.
@@ -115,30 +88,15 @@ mod tests {
     use crate::parse::markdown_scan::scan;
 
     fn r(body: &str, links: &[(&str, &str)]) -> Rendered {
-        let map = links
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
+        let map = links.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
         render(body, &map, &scan(body).headings)
     }
 
     #[test]
     fn replaces_internal_links_and_sets_heading_ids() {
-        let out = r(
-            "## Één\n\nZie [Joost](@/personen/joost.md).\n",
-            &[("@/personen/joost.md", "/personen/joost/")],
-        );
-        assert!(
-            out.content.contains("<h2 id=\"een\">Één</h2>"),
-            "{}",
-            out.content
-        );
-        assert!(
-            out.content
-                .contains("<a href=\"/personen/joost/\">Joost</a>"),
-            "{}",
-            out.content
-        );
+        let out = r("## Één\n\nZie [Joost](@/personen/joost.md).\n", &[("@/personen/joost.md", "/personen/joost/")]);
+        assert!(out.content.contains("<h2 id=\"een\">Één</h2>"), "{}", out.content);
+        assert!(out.content.contains("<a href=\"/personen/joost/\">Joost</a>"), "{}", out.content);
     }
 
     #[test]
@@ -154,10 +112,7 @@ mod tests {
 
     #[test]
     fn supports_tables_footnotes_tasks_and_strikethrough() {
-        let out = r(
-            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~weg~~ [^1]\n\n- [x] klaar\n\n[^1]: Noot.\n",
-            &[],
-        );
+        let out = r("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~weg~~ [^1]\n\n- [x] klaar\n\n[^1]: Noot.\n", &[]);
         assert!(out.content.contains("<table>"));
         assert!(out.content.contains("<del>weg</del>"));
         assert!(out.content.contains("type=\"checkbox\""));

@@ -158,9 +158,6 @@ impl Site {
     }
 
     pub fn term_path(&self, tax: usize, term: usize) -> String {
-        format!(
-            "{}/{}/",
-            self.taxonomies[tax].name, self.taxonomies[tax].terms[term].slug
-        )
+        format!("{}/{}/", self.taxonomies[tax].name, self.taxonomies[tax].terms[term].slug)
     }
 }

@@ -76,23 +76,13 @@ impl Timer {
 /// Builds the site in memory. Writing is the caller's job (`output::write_site`
 /// for `build`, the in-memory server for `serve`).
 pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Failed> {
-    let mut t = Timer {
-        start: Instant::now(),
-        timings: Vec::new(),
-    };
+    let mut t = Timer { start: Instant::now(), timings: Vec::new() };
     let mut diags = Vec::new();
 
     // 1. Configuration and files.
-    let mut config = Config::load(&opts.root).map_err(|d| Failed {
-        diagnostics: d,
-        timings: Vec::new(),
-    })?;
+    let mut config = Config::load(&opts.root).map_err(|d| Failed { diagnostics: d, timings: Vec::new() })?;
     if let Some(base) = &opts.base_url {
-        config.base_url = if base.ends_with('/') {
-            base.clone()
-        } else {
-            format!("{base}/")
-        };
+        config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
         config.base_path = crate::config::base_path_of(&config.base_url);
     }
     let (sources, load_diags) = load::load(&config);
@@ -104,25 +94,13 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("parse");
 
     // 3. Validate against the model and resolve references, links and backlinks.
-    let (site, resolve_diags) = resolve::resolve(
-        &config,
-        docs,
-        &sources.assets,
-        &ResolveOptions {
-            drafts: opts.drafts,
-        },
-    );
+    let (site, resolve_diags) =
+        resolve::resolve(&config, docs, &sources.assets, &ResolveOptions { drafts: opts.drafts });
     diags.extend(resolve_diags);
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
-    let template_hash = hash_of(
-        &sources
-            .templates
-            .iter()
-            .map(|t| (&t.name, &t.text))
-            .collect::<Vec<_>>(),
-    );
+    let template_hash = hash_of(&sources.templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>());
     let templates_ok = match cache.templates.take() {
         Some((h, set)) if h == template_hash => Some(set),
         _ => match render::build_tera(&sources.templates) {
@@ -163,34 +141,19 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         return finish_failed(diags, t, site);
     }
     for s in &sources.statics {
-        outputs.push(Output {
-            path: s.rel.clone(),
-            data: OutputData::Copy(s.abs.clone()),
-        });
+        outputs.push(Output { path: s.rel.clone(), data: OutputData::Copy(s.abs.clone()) });
     }
     dedupe_outputs(&mut outputs);
     let page_count = site.pages.len();
-    Ok(Built {
-        site,
-        outputs,
-        timings: t.timings,
-        page_count,
-    })
+    Ok(Built { site, outputs, timings: t.timings, page_count })
 }
 
 fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer, _site: Site) -> Result<Built, Failed> {
     normalize(&mut diags);
-    Err(Failed {
-        diagnostics: diags,
-        timings: t.timings,
-    })
+    Err(Failed { diagnostics: diags, timings: t.timings })
 }
 
-fn parse_all(
-    files: &[SourceFile],
-    cache: &mut Cache,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<ParsedDoc> {
+fn parse_all(files: &[SourceFile], cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {
     let hashes: Vec<u64> = files.par_iter().map(|f| hash_of(&f.text)).collect();
     let results: Vec<Result<ParsedDoc, Vec<Diagnostic>>> = files
         .par_iter()
@@ -223,11 +186,7 @@ fn render_markdown(site: &Site, cache: &mut Cache) -> Vec<Rendered> {
         .map(|p| {
             let mut links: Vec<(&String, &String)> = p.links.iter().collect();
             links.sort();
-            hash_of(&(
-                &p.body,
-                links,
-                &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>(),
-            ))
+            hash_of(&(&p.body, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>()))
         })
         .collect();
     let rendered: Vec<Rendered> = site

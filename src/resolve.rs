@@ -10,9 +10,7 @@
 use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
 use crate::diagnostic::{Diagnostic, closest};
 use crate::load::Asset;
-use crate::model::{
-    Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value,
-};
+use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
 use crate::parse::locate::{Seg, Target};
 use crate::parse::{Common, DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
@@ -20,6 +18,13 @@ use crate::slug::{check_user_slug, slugify};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One page's resolved body links: the link map, the edges (source, target) and errors.
+type LinkResult = (HashMap<String, String>, Vec<(PageId, PageId)>, Vec<Diagnostic>);
+/// An incoming reference: (group order, source page, field path, enclosing record).
+type Incoming = (usize, PageId, String, Option<IndexMap<String, Value>>);
+/// Called for each reference: (target, field path, enclosing record).
+type EdgeFn<'a, 'b> = dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>) + 'b;
 
 /// How many related pages each page gets.
 const RELATED_COUNT: usize = 5;
@@ -53,11 +58,8 @@ pub fn resolve(
 
     // 1. Pages and URLs.
     let mut pages: Vec<Page> = Vec::with_capacity(docs.len() + 8);
-    let section_folders: HashSet<String> = docs
-        .iter()
-        .filter(|d| d.kind == DocKind::Section)
-        .map(|d| folder_of(&d.rel).to_string())
-        .collect();
+    let section_folders: HashSet<String> =
+        docs.iter().filter(|d| d.kind == DocKind::Section).map(|d| folder_of(&d.rel).to_string()).collect();
     for doc in &docs {
         pages.push(skeleton(config, doc, pages.len(), &mut diags));
     }
@@ -78,14 +80,7 @@ pub fn resolve(
     }
     if !section_folders.contains("") {
         let id = pages.len();
-        let mut home = implicit_section(
-            config,
-            id,
-            "",
-            config.title.clone(),
-            None,
-            &CollectionDef::empty(),
-        );
+        let mut home = implicit_section(config, id, "", config.title.clone(), None, &CollectionDef::empty());
         home.template = "index.html".into();
         pages.push(home);
     }
@@ -104,26 +99,18 @@ pub fn resolve(
     }
     for (first, second) in dup_errors {
         let (a, b) = (&pages[first], &pages[second]);
-        let msg = format!(
-            "`/{}` is the URL of two pages: content/{} and content/{}",
-            b.path, a.rel, b.rel
-        );
+        let msg = format!("`/{}` is the URL of two pages: content/{} and content/{}", b.path, a.rel, b.rel);
         let doc = docs.get(second);
         let d = match doc {
-            Some(doc) if doc.common.slug.is_some() => {
-                doc.diag_at(&[Seg::Key("slug".into())], Target::Value, msg)
-            }
+            Some(doc) if doc.common.slug.is_some() => doc.diag_at(&[Seg::Key("slug".into())], Target::Value, msg),
             _ => Diagnostic::in_file(format!("content/{}", b.rel), msg),
         };
         diags.push(d.with_help("give one of them another file name or a different `slug:`"));
     }
 
     // Parent sections.
-    let folder_section: HashMap<String, PageId> = pages
-        .iter()
-        .filter(|p| p.is_section())
-        .map(|p| (folder_of(&p.rel).to_string(), p.id))
-        .collect();
+    let folder_section: HashMap<String, PageId> =
+        pages.iter().filter(|p| p.is_section()).map(|p| (folder_of(&p.rel).to_string(), p.id)).collect();
     for p in pages.iter_mut() {
         if p.id == home {
             continue;
@@ -163,11 +150,7 @@ pub fn resolve(
             if doc.placeholder {
                 return (IndexMap::new(), Vec::new());
             }
-            let mut checker = Checker {
-                doc,
-                refs: &lookup,
-                diags: Vec::new(),
-            };
+            let mut checker = Checker { doc, refs: &lookup, diags: Vec::new() };
             let values = checker.check_fields(fields);
             (values, checker.diags)
         })
@@ -178,15 +161,8 @@ pub fn resolve(
     }
 
     // 3. Body links: `@/path.md`, relative `.md` links and `#anchors`.
-    let link_results: Vec<(
-        HashMap<String, String>,
-        Vec<(PageId, PageId)>,
-        Vec<Diagnostic>,
-    )> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| resolve_links(config, doc, i, &pages, &by_rel))
-        .collect();
+    let link_results: Vec<LinkResult> =
+        docs.par_iter().enumerate().map(|(i, doc)| resolve_links(config, doc, i, &pages, &by_rel)).collect();
     let mut body_edges = Vec::new();
     for (i, (links, edges, d)) in link_results.into_iter().enumerate() {
         pages[i].links = links;
@@ -203,22 +179,13 @@ pub fn resolve(
     for (name, def) in &config.collections {
         let folder = def.folder.clone().unwrap_or_else(|| name.clone());
         let section = folder_section[&folder];
-        let mut members: Vec<PageId> = pages
-            .iter()
-            .filter(|p| !p.is_section() && p.collection.as_deref() == Some(name))
-            .map(|p| p.id)
-            .collect();
+        let mut members: Vec<PageId> =
+            pages.iter().filter(|p| !p.is_section() && p.collection.as_deref() == Some(name)).map(|p| p.id).collect();
         sort_pages(&mut members, &pages, &def.sort_by, def.order());
         for (r, &id) in members.iter().enumerate() {
             rank[id] = r;
         }
-        collections.insert(
-            name.clone(),
-            CollectionIndex {
-                section,
-                pages: members,
-            },
-        );
+        collections.insert(name.clone(), CollectionIndex { section, pages: members });
     }
     for p in &pages {
         if rank[p.id] == usize::MAX {
@@ -229,19 +196,11 @@ pub fn resolve(
     for p in &pages {
         if let Some(parent) = p.parent {
             let entry = children.entry(parent).or_default();
-            if p.is_section() {
-                entry.1.push(p.id)
-            } else {
-                entry.0.push(p.id)
-            }
+            if p.is_section() { entry.1.push(p.id) } else { entry.0.push(p.id) }
         }
     }
     for (section, (mut kids, mut subs)) in children {
-        match pages[section]
-            .collection
-            .as_ref()
-            .and_then(|c| config.collections.get(c))
-        {
+        match pages[section].collection.as_ref().and_then(|c| config.collections.get(c)) {
             Some(def) => sort_pages(&mut kids, &pages, &def.sort_by, def.order()),
             None => sort_pages(&mut kids, &pages, "weight", Order::Asc),
         }
@@ -251,8 +210,7 @@ pub fn resolve(
     }
 
     // 5. Backlinks, from fields (through nested records) and from body links.
-    let mut incoming: Vec<Vec<(usize, PageId, String, Option<IndexMap<String, Value>>)>> =
-        vec![Vec::new(); pages.len()];
+    let mut incoming: Vec<Vec<Incoming>> = vec![Vec::new(); pages.len()];
     let field_order = field_orders(config);
     for p in &pages {
         for (name, value) in &p.fields {
@@ -278,28 +236,15 @@ pub fn resolve(
             continue;
         }
         edges.sort_by(|a, b| {
-            (a.0, &a.2, rank[a.1], &pages[a.1].title, a.1).cmp(&(
-                b.0,
-                &b.2,
-                rank[b.1],
-                &pages[b.1].title,
-                b.1,
-            ))
+            (a.0, &a.2, rank[a.1], &pages[a.1].title, a.1).cmp(&(b.0, &b.2, rank[b.1], &pages[b.1].title, b.1))
         });
         let mut groups: Vec<BacklinkGroup> = Vec::new();
         for (_, source, field, record) in edges {
             let collection = pages[source].collection.clone();
-            let same = groups
-                .last()
-                .is_some_and(|g| g.collection == collection && g.field == field);
+            let same = groups.last().is_some_and(|g| g.collection == collection && g.field == field);
             if !same {
                 let label = field_label(config, collection.as_deref(), &field);
-                groups.push(BacklinkGroup {
-                    collection,
-                    field,
-                    label,
-                    links: Vec::new(),
-                });
+                groups.push(BacklinkGroup { collection, field, label, links: Vec::new() });
             }
             let group = groups.last_mut().expect("pushed above");
             let link = Backlink { source, record };
@@ -319,14 +264,7 @@ pub fn resolve(
         pages[id].related = rel;
     }
 
-    let site = Site {
-        config: config.clone(),
-        pages,
-        home,
-        by_rel,
-        collections,
-        taxonomies,
-    };
+    let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
     (site, diags)
 }
 
@@ -353,12 +291,7 @@ fn page_slug_candidate(doc: &ParsedDoc) -> String {
     }
     let name = match doc.kind {
         DocKind::Bundle => folder_of(&doc.rel).rsplit('/').next().unwrap_or(""),
-        _ => doc
-            .rel
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(".md"),
+        _ => doc.rel.rsplit('/').next().unwrap_or("").trim_end_matches(".md"),
     };
     slugify(name)
 }
@@ -366,48 +299,27 @@ fn page_slug_candidate(doc: &ParsedDoc) -> String {
 fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagnostic>) -> Page {
     let collection = collection_of(config, &doc.rel).map(str::to_string);
     let folder = folder_of(&doc.rel);
-    let folder_url: String = folder
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| format!("{}/", slugify(s)))
-        .collect();
+    let folder_url: String = folder.split('/').filter(|s| !s.is_empty()).map(|s| format!("{}/", slugify(s))).collect();
     let (slug, path) = match doc.kind {
-        DocKind::Section => (
-            folder.rsplit('/').next().map(slugify).unwrap_or_default(),
-            folder_url.clone(),
-        ),
+        DocKind::Section => (folder.rsplit('/').next().map(slugify).unwrap_or_default(), folder_url.clone()),
         DocKind::Page | DocKind::Bundle => {
-            let own_folder = if doc.kind == DocKind::Bundle {
-                parent_folder(folder)
-            } else {
-                folder
-            };
-            let base: String = own_folder
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(|s| format!("{}/", slugify(s)))
-                .collect();
+            let own_folder = if doc.kind == DocKind::Bundle { parent_folder(folder) } else { folder };
+            let base: String =
+                own_folder.split('/').filter(|s| !s.is_empty()).map(|s| format!("{}/", slugify(s))).collect();
             let mut slug = page_slug_candidate(doc);
             if let Some(user) = &doc.common.slug {
                 if let Err(why) = check_user_slug(user) {
                     diags.push(
-                        doc.diag_at(
-                            &[Seg::Key("slug".into())],
-                            Target::Value,
-                            format!("invalid slug `{user}`: {why}"),
-                        )
-                        .with_help("use lowercase words joined by hyphens, such as `mijn-pagina`"),
+                        doc.diag_at(&[Seg::Key("slug".into())], Target::Value, format!("invalid slug `{user}`: {why}"))
+                            .with_help("use lowercase words joined by hyphens, such as `mijn-pagina`"),
                     );
                     slug = slugify(user);
                 }
             }
             if slug.is_empty() {
                 diags.push(
-                    Diagnostic::in_file(
-                        doc.display_path(),
-                        "cannot make a URL from this file name",
-                    )
-                    .with_help("rename the file using letters or digits, or set `slug:`"),
+                    Diagnostic::in_file(doc.display_path(), "cannot make a URL from this file name")
+                        .with_help("rename the file using letters or digits, or set `slug:`"),
                 );
                 slug = format!("pagina-{id}");
             }
@@ -416,34 +328,18 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
     };
     let title = doc.common.title.clone().unwrap_or_else(|| {
         let stem = if doc.kind == DocKind::Page {
-            doc.rel
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(".md")
+            doc.rel.rsplit('/').next().unwrap_or("").trim_end_matches(".md")
         } else {
             folder.rsplit('/').next().unwrap_or("")
         };
-        if stem.is_empty() {
-            config.title.clone()
-        } else {
-            stem.replace(['-', '_'], " ")
-        }
+        if stem.is_empty() { config.title.clone() } else { stem.replace(['-', '_'], " ") }
     });
     let def = collection.as_ref().and_then(|c| config.collections.get(c));
-    let template = doc
-        .common
-        .template
-        .clone()
-        .unwrap_or_else(|| match doc.kind {
-            DocKind::Section if doc.rel == "_index.md" => "index.html".into(),
-            DocKind::Section => def
-                .and_then(|d| d.list_template.clone())
-                .unwrap_or_else(|| "section.html".into()),
-            _ => def
-                .and_then(|d| d.page_template.clone())
-                .unwrap_or_else(|| "page.html".into()),
-        });
+    let template = doc.common.template.clone().unwrap_or_else(|| match doc.kind {
+        DocKind::Section if doc.rel == "_index.md" => "index.html".into(),
+        DocKind::Section => def.and_then(|d| d.list_template.clone()).unwrap_or_else(|| "section.html".into()),
+        _ => def.and_then(|d| d.page_template.clone()).unwrap_or_else(|| "page.html".into()),
+    });
     let mut common = doc.common.clone();
     common.aliases = Vec::new();
     for (i, alias) in doc.common.aliases.iter().enumerate() {
@@ -455,17 +351,12 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
                     Target::Value,
                     format!("invalid alias `{alias}`: {why}"),
                 )
-                .with_help(
-                    "an alias is an old path of this page on this site, such as `/oud/adres/`",
-                ),
+                .with_help("an alias is an old path of this page on this site, such as `/oud/adres/`"),
             ),
         }
     }
-    let paginate_by = if doc.kind == DocKind::Section {
-        def.and_then(|d| d.paginate_by).or(config.paginate_by)
-    } else {
-        None
-    };
+    let paginate_by =
+        if doc.kind == DocKind::Section { def.and_then(|d| d.paginate_by).or(config.paginate_by) } else { None };
     Page {
         id,
         rel: doc.rel.clone(),
@@ -512,11 +403,7 @@ pub fn alias_output_path(alias: &str) -> Result<String, &'static str> {
     }
     let joined = clean.join("/");
     let last = clean[clean.len() - 1];
-    if alias.ends_with('/') || !last.contains('.') {
-        Ok(format!("{joined}/index.html"))
-    } else {
-        Ok(joined)
-    }
+    if alias.ends_with('/') || !last.contains('.') { Ok(format!("{joined}/index.html")) } else { Ok(joined) }
 }
 
 fn implicit_section(
@@ -527,16 +414,8 @@ fn implicit_section(
     collection: Option<String>,
     def: &CollectionDef,
 ) -> Page {
-    let rel = if folder.is_empty() {
-        "_index.md".to_string()
-    } else {
-        format!("{folder}/_index.md")
-    };
-    let path: String = folder
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| format!("{}/", slugify(s)))
-        .collect();
+    let rel = if folder.is_empty() { "_index.md".to_string() } else { format!("{folder}/_index.md") };
+    let path: String = folder.split('/').filter(|s| !s.is_empty()).map(|s| format!("{}/", slugify(s))).collect();
     Page {
         id,
         rel,
@@ -552,10 +431,7 @@ fn implicit_section(
         body_line: 1,
         headings: Vec::new(),
         links: HashMap::new(),
-        template: def
-            .list_template
-            .clone()
-            .unwrap_or_else(|| "section.html".into()),
+        template: def.list_template.clone().unwrap_or_else(|| "section.html".into()),
         assets: Vec::new(),
         implicit: true,
         backlinks: Vec::new(),
@@ -605,11 +481,7 @@ impl Lookup {
         for v in slugs.values_mut() {
             v.sort();
         }
-        Lookup {
-            by_slug,
-            slugs,
-            drafts,
-        }
+        Lookup { by_slug, slugs, drafts }
     }
 }
 
@@ -617,31 +489,20 @@ impl RefLookup for Lookup {
     fn find(&self, targets: &[String], slug: &str) -> Option<PageId> {
         if let Some((coll, s)) = slug.split_once('/') {
             if targets.iter().any(|t| t == coll) {
-                return self
-                    .by_slug
-                    .get(&(coll.to_string(), s.to_string()))
-                    .copied();
+                return self.by_slug.get(&(coll.to_string(), s.to_string())).copied();
             }
             return None;
         }
-        targets
-            .iter()
-            .find_map(|t| self.by_slug.get(&(t.clone(), slug.to_string())).copied())
+        targets.iter().find_map(|t| self.by_slug.get(&(t.clone(), slug.to_string())).copied())
     }
 
     fn suggest(&self, targets: &[String], slug: &str) -> Option<String> {
-        let all = targets
-            .iter()
-            .filter_map(|t| self.slugs.get(t))
-            .flatten()
-            .map(String::as_str);
+        let all = targets.iter().filter_map(|t| self.slugs.get(t)).flatten().map(String::as_str);
         closest(slug, all).map(str::to_string)
     }
 
     fn is_draft(&self, targets: &[String], slug: &str) -> bool {
-        targets
-            .iter()
-            .any(|t| self.drafts.contains(&(t.clone(), slug.to_string())))
+        targets.iter().any(|t| self.drafts.contains(&(t.clone(), slug.to_string())))
     }
 }
 
@@ -652,11 +513,7 @@ fn resolve_links(
     id: PageId,
     pages: &[Page],
     by_rel: &HashMap<String, PageId>,
-) -> (
-    HashMap<String, String>,
-    Vec<(PageId, PageId)>,
-    Vec<Diagnostic>,
-) {
+) -> LinkResult {
     let mut links = HashMap::new();
     let mut edges = Vec::new();
     let mut diags = Vec::new();
@@ -687,32 +544,23 @@ fn resolve_links(
         let Some(target_rel) = target_rel else {
             continue;
         };
-        let err = |msg: String| {
-            doc.diag_in_body(link.line, link.col, msg)
-                .with_span_len(link.len)
-        };
+        let err = |msg: String| doc.diag_in_body(link.line, link.col, msg).with_span_len(link.len);
         let Some(target_rel) = target_rel else {
             diags.push(err(format!("link `{dest}` points outside content/")));
             continue;
         };
         let Some(&target) = by_rel.get(&target_rel) else {
             let mut d = err(format!("link to a missing page: `{dest}`"));
-            let hint = closest(&target_rel, by_rel.keys().map(String::as_str));
+            let hint = closest_page(&target_rel, by_rel);
             d = match hint {
                 Some(h) => d.with_help(format!("did you mean `@/{h}`?")),
-                None => d.with_help(
-                    "internal links name a file under content/, such as `@/personen/naam.md`",
-                ),
+                None => d.with_help("internal links name a file under content/, such as `@/personen/naam.md`"),
             };
             diags.push(d);
             continue;
         };
         let target_page = &pages[target];
-        let headings = if target == id {
-            &doc.headings
-        } else {
-            &target_page.headings
-        };
+        let headings = if target == id { &doc.headings } else { &target_page.headings };
         if let Some(a) = anchor {
             if !a.is_empty() && !headings.iter().any(|h| h.id == a) {
                 let mut d = err(format!("no heading `#{a}` in content/{}", target_page.rel));
@@ -723,11 +571,7 @@ fn resolve_links(
                     }
                     None => d.with_help(format!(
                         "its headings are: {}",
-                        headings
-                            .iter()
-                            .map(|h| format!("#{}", h.id))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        headings.iter().map(|h| format!("#{}", h.id)).collect::<Vec<_>>().join(", ")
                     )),
                 };
                 diags.push(d);
@@ -749,14 +593,23 @@ fn resolve_links(
     (links, edges, diags)
 }
 
+/// The existing page in the same folder whose file name is closest to the wanted one.
+fn closest_page<'a>(wanted: &str, by_rel: &'a HashMap<String, PageId>) -> Option<&'a str> {
+    let folder = folder_of(wanted);
+    let stem = |rel: &str| rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".md").to_string();
+    let wanted_stem = stem(wanted);
+    let candidates: Vec<(&str, String)> = by_rel
+        .keys()
+        .filter(|r| folder_of(r) == folder && !r.ends_with("_index.md"))
+        .map(|r| (r.as_str(), stem(r)))
+        .collect();
+    let best = closest(&wanted_stem, candidates.iter().map(|(_, s)| s.as_str()))?;
+    candidates.iter().find(|(_, s)| s == best).map(|(r, _)| *r)
+}
+
 fn has_scheme(s: &str) -> bool {
     match s.find(':') {
-        Some(i) => {
-            s[..i]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
-                && i > 0
-        }
+        Some(i) => s[..i].chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.') && i > 0,
         None => false,
     }
 }
@@ -778,25 +631,12 @@ fn normalize_rel(path: &str) -> Option<String> {
     Some(joined.replace("%20", " "))
 }
 
-fn assign_assets(
-    pages: &mut [Page],
-    assets: &[Asset],
-    folder_section: &HashMap<String, PageId>,
-    home: PageId,
-) {
-    let bundles: HashMap<String, PageId> = pages
-        .iter()
-        .filter(|p| p.kind == DocKind::Bundle)
-        .map(|p| (folder_of(&p.rel).to_string(), p.id))
-        .collect();
+fn assign_assets(pages: &mut [Page], assets: &[Asset], folder_section: &HashMap<String, PageId>, home: PageId) {
+    let bundles: HashMap<String, PageId> =
+        pages.iter().filter(|p| p.kind == DocKind::Bundle).map(|p| (folder_of(&p.rel).to_string(), p.id)).collect();
     for asset in assets {
         let mut folder = folder_of(&asset.rel).to_string();
-        let name = asset
-            .rel
-            .rsplit('/')
-            .next()
-            .unwrap_or(&asset.rel)
-            .to_string();
+        let name = asset.rel.rsplit('/').next().unwrap_or(&asset.rel).to_string();
         // Walk up to the nearest bundle or section; the asset keeps its path below it.
         let mut below = vec![name];
         let owner = loop {
@@ -813,10 +653,7 @@ fn assign_assets(
             folder = parent_folder(&folder).to_string();
         };
         below.reverse();
-        pages[owner].assets.push(Asset {
-            rel: below.join("/"),
-            abs: asset.abs.clone(),
-        });
+        pages[owner].assets.push(Asset { rel: below.join("/"), abs: asset.abs.clone() });
     }
 }
 
@@ -830,10 +667,7 @@ pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Orde
             "date" => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
             "weight" => cmp_opt(a.common.weight.as_ref(), b.common.weight.as_ref()),
             "title" | "none" => Ordering::Equal,
-            field => cmp_opt(
-                sort_value(a.fields.get(field)).as_ref(),
-                sort_value(b.fields.get(field)).as_ref(),
-            ),
+            field => cmp_opt(sort_value(a.fields.get(field)).as_ref(), sort_value(b.fields.get(field)).as_ref()),
         }
     };
     ids.sort_by(|&a, &b| {
@@ -842,14 +676,8 @@ pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Orde
         if order == Order::Desc {
             o = o.reverse();
         }
-        o.then_with(|| {
-            if sort_by == "none" {
-                Ordering::Equal
-            } else {
-                keys[&a].cmp(&keys[&b])
-            }
-        })
-        .then_with(|| pa.rel.cmp(&pb.rel))
+        o.then_with(|| if sort_by == "none" { Ordering::Equal } else { keys[&a].cmp(&keys[&b]) })
+            .then_with(|| pa.rel.cmp(&pb.rel))
     });
 }
 
@@ -883,12 +711,7 @@ fn sort_value(v: Option<&Value>) -> Option<SortValue> {
 }
 
 /// Calls `f(target, field_path, enclosing_record)` for every reference in a value.
-fn collect_edges<'a>(
-    v: &'a Value,
-    path: &str,
-    record: Option<&'a IndexMap<String, Value>>,
-    f: &mut dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>),
-) {
+fn collect_edges<'a>(v: &'a Value, path: &str, record: Option<&'a IndexMap<String, Value>>, f: &mut EdgeFn<'a, '_>) {
     match v {
         Value::Ref(id) => f(*id, path, record),
         Value::List(items) => items.iter().for_each(|i| collect_edges(i, path, record, f)),
@@ -902,36 +725,18 @@ fn collect_edges<'a>(
 }
 
 fn collection_position(config: &Config, coll: &Option<String>) -> usize {
-    coll.as_ref()
-        .and_then(|c| config.collections.get_index_of(c))
-        .unwrap_or(config.collections.len())
+    coll.as_ref().and_then(|c| config.collections.get_index_of(c)).unwrap_or(config.collections.len())
 }
 
 /// (collection, field path) -> declaration position, for ordering backlink groups.
 fn field_orders(config: &Config) -> HashMap<(String, String), usize> {
-    fn walk(
-        prefix: &str,
-        fields: &IndexMap<String, FieldDef>,
-        coll: &str,
-        out: &mut HashMap<(String, String), usize>,
-    ) {
+    fn walk(prefix: &str, fields: &IndexMap<String, FieldDef>, coll: &str, out: &mut HashMap<(String, String), usize>) {
         for (name, def) in fields {
-            let path = if prefix.is_empty() {
-                name.clone()
-            } else {
-                format!("{prefix}.{name}")
-            };
+            let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
             let n = out.len();
             out.insert((coll.to_string(), path.clone()), n);
-            let inner = if def.kind == FieldKind::List {
-                def.items.as_deref()
-            } else {
-                Some(def)
-            };
-            if let Some(FieldDef {
-                fields: Some(sub), ..
-            }) = inner
-            {
+            let inner = if def.kind == FieldKind::List { def.items.as_deref() } else { Some(def) };
+            if let Some(FieldDef { fields: Some(sub), .. }) = inner {
                 walk(&path, sub, coll, out);
             }
         }
@@ -956,11 +761,7 @@ fn field_label(config: &Config, coll: Option<&str>, path: &str) -> String {
     for seg in path.split('.') {
         let Some(f) = fields.get(seg) else { break };
         label = f.label.clone().unwrap_or_else(|| seg.to_string());
-        let inner = if f.kind == FieldKind::List {
-            f.items.as_deref()
-        } else {
-            Some(f)
-        };
+        let inner = if f.kind == FieldKind::List { f.items.as_deref() } else { Some(f) };
         match inner.and_then(|i| i.fields.as_ref()) {
             Some(sub) => fields = sub,
             None => break,
@@ -973,22 +774,14 @@ fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Ve
     let mut taxonomies: Vec<Taxonomy> = config
         .taxonomies
         .iter()
-        .map(|(name, def)| Taxonomy {
-            name: name.clone(),
-            def: def.clone(),
-            terms: Vec::new(),
-        })
+        .map(|(name, def)| Taxonomy { name: name.clone(), def: def.clone(), terms: Vec::new() })
         .collect();
     let mut term_index: Vec<HashMap<String, usize>> = vec![HashMap::new(); taxonomies.len()];
     for p in pages.iter_mut() {
         if p.is_section() {
             continue;
         }
-        let Some(def) = p
-            .collection
-            .as_ref()
-            .and_then(|c| config.collections.get(c))
-        else {
+        let Some(def) = p.collection.as_ref().and_then(|c| config.collections.get(c)) else {
             continue;
         };
         let mut page_terms: Vec<(usize, usize)> = Vec::new();
@@ -1013,11 +806,7 @@ fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Ve
                     continue;
                 }
                 let idx = *term_index[tax].entry(slug.clone()).or_insert_with(|| {
-                    taxonomies[tax].terms.push(Term {
-                        name: name.clone(),
-                        slug,
-                        pages: Vec::new(),
-                    });
+                    taxonomies[tax].terms.push(Term { name: name.clone(), slug, pages: Vec::new() });
                     taxonomies[tax].terms.len() - 1
                 });
                 if !page_terms.contains(&(tax, idx)) {
@@ -1037,15 +826,9 @@ fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Ve
             let o = if by_count {
                 ta.pages.len().cmp(&tb.pages.len())
             } else {
-                deunicode::deunicode(&ta.name)
-                    .to_lowercase()
-                    .cmp(&deunicode::deunicode(&tb.name).to_lowercase())
+                deunicode::deunicode(&ta.name).to_lowercase().cmp(&deunicode::deunicode(&tb.name).to_lowercase())
             };
-            let o = if tax.def.order == Order::Desc {
-                o.reverse()
-            } else {
-                o
-            };
+            let o = if tax.def.order == Order::Desc { o.reverse() } else { o };
             o.then_with(|| ta.slug.cmp(&tb.slug))
         });
         let mut new_pos = vec![0; order.len()];
@@ -1139,21 +922,12 @@ fn related_pages(pages: &[Page], taxonomies: &[Taxonomy]) -> Vec<Vec<PageId>> {
                 }
             }
             scores.remove(&id);
-            let mut ranked: Vec<(u32, PageId)> = scores
-                .into_iter()
-                .filter(|(p, _)| !pages[*p].is_section())
-                .map(|(p, s)| (s, p))
-                .collect();
+            let mut ranked: Vec<(u32, PageId)> =
+                scores.into_iter().filter(|(p, _)| !pages[*p].is_section()).map(|(p, s)| (s, p)).collect();
             ranked.sort_by(|a, b| {
-                b.0.cmp(&a.0)
-                    .then_with(|| pages[a.1].title.cmp(&pages[b.1].title))
-                    .then(a.1.cmp(&b.1))
+                b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)).then(a.1.cmp(&b.1))
             });
-            ranked
-                .into_iter()
-                .take(RELATED_COUNT)
-                .map(|(_, p)| p)
-                .collect()
+            ranked.into_iter().take(RELATED_COUNT).map(|(_, p)| p).collect()
         })
         .collect()
 }

@@ -41,13 +41,8 @@ impl<'a> Checker<'a> {
                     }
                 }
                 _ => {
-                    let candidates = fields
-                        .keys()
-                        .map(String::as_str)
-                        .chain(COMMON_FIELDS.iter().copied());
-                    let mut d =
-                        self.doc
-                            .diag_at(&path, Target::Key, format!("unknown field `{key}`"));
+                    let candidates = fields.keys().map(String::as_str).chain(COMMON_FIELDS.iter().copied());
+                    let mut d = self.doc.diag_at(&path, Target::Key, format!("unknown field `{key}`"));
                     d = match closest(key, candidates) {
                         Some(c) => d.with_help(format!("did you mean `{c}`?")),
                         None if fields.is_empty() => d.with_help(format!(
@@ -109,11 +104,7 @@ impl<'a> Checker<'a> {
             d.span_len = 3;
             d
         } else {
-            self.doc.diag_at(
-                record_path,
-                Target::Value,
-                format!("missing required field `{key}`"),
-            )
+            self.doc.diag_at(record_path, Target::Value, format!("missing required field `{key}`"))
         };
         d = d.with_help(format!("add a line `{key}: {example}` to the front matter"));
         self.diags.push(d);
@@ -124,32 +115,20 @@ impl<'a> Checker<'a> {
         let name = path
             .iter()
             .rev()
-            .find_map(|s| {
-                if let Seg::Key(k) = s {
-                    Some(k.clone())
-                } else {
-                    None
-                }
-            })
+            .find_map(|s| if let Seg::Key(k) = s { Some(k.clone()) } else { None })
             .unwrap_or_default();
         if v.is_null() {
             if def.required {
-                self.diags.push(self.doc.diag_at(
-                    path,
-                    Target::Value,
-                    format!("`{name}` is required but empty"),
-                ));
+                self.diags.push(self.doc.diag_at(path, Target::Value, format!("`{name}` is required but empty")));
                 return None;
             }
             return Some(Value::Null);
         }
         let value = match def.kind {
             FieldKind::Text | FieldKind::Markdown => match v {
-                Y::String(s) => Some(if def.kind == FieldKind::Text {
-                    Value::Text(s.clone())
-                } else {
-                    Value::Markdown(s.clone())
-                }),
+                Y::String(s) => {
+                    Some(if def.kind == FieldKind::Text { Value::Text(s.clone()) } else { Value::Markdown(s.clone()) })
+                }
                 Y::Number(n) => Some(Value::Text(n.to_string())),
                 _ => return self.wrong(path, &name, "text", v),
             },
@@ -165,9 +144,9 @@ impl<'a> Checker<'a> {
                 Y::String(s) if is_url(s) => Some(Value::Url(s.clone())),
                 Y::String(s) => {
                     self.diags.push(
-                        self.doc
-                            .diag_at(path, Target::Value, format!("`{s}` is not a URL"))
-                            .with_help("write a full address starting with `https://`, or a site path starting with `/`"),
+                        self.doc.diag_at(path, Target::Value, format!("`{s}` is not a URL")).with_help(
+                            "write a full address starting with `https://`, or a site path starting with `/`",
+                        ),
                     );
                     return None;
                 }
@@ -182,12 +161,7 @@ impl<'a> Checker<'a> {
                     }
                 },
                 None => {
-                    return self.wrong(
-                        path,
-                        &name,
-                        "a date such as `2016`, `2016-06` or `2016-06-30`",
-                        v,
-                    );
+                    return self.wrong(path, &name, "a date such as `2016`, `2016-06` or `2016-06-30`", v);
                 }
             },
             FieldKind::List => {
@@ -226,11 +200,7 @@ impl<'a> Checker<'a> {
                             }
                         }
                         None => {
-                            let mut d = self.doc.diag_at(
-                                &p,
-                                Target::Key,
-                                format!("unknown field `{key}` in `{name}`"),
-                            );
+                            let mut d = self.doc.diag_at(&p, Target::Key, format!("unknown field `{key}` in `{name}`"));
                             d = match closest(&key, fields.keys().map(String::as_str)) {
                                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
                                 None => d.with_help(format!(
@@ -300,21 +270,13 @@ impl<'a> Checker<'a> {
                 Value::Integer(i) => Y::Number((*i).into()),
                 _ => v.clone(),
             };
-            if !allowed
-                .iter()
-                .any(|a| a == &plain || scalar_text(a) == scalar_text(&plain))
-            {
+            if !allowed.iter().any(|a| a == &plain || scalar_text(a) == scalar_text(&plain)) {
                 let shown: Vec<String> = allowed.iter().filter_map(scalar_text).collect();
                 let got = scalar_text(v).unwrap_or_default();
-                let mut d = self.doc.diag_at(
-                    path,
-                    Target::Value,
-                    format!("`{got}` is not an allowed value of `{name}`"),
-                );
+                let mut d =
+                    self.doc.diag_at(path, Target::Value, format!("`{got}` is not an allowed value of `{name}`"));
                 d = match closest(&got, shown.iter().map(String::as_str)) {
-                    Some(c) => {
-                        d.with_help(format!("did you mean `{c}`? allowed: {}", shown.join(", ")))
-                    }
+                    Some(c) => d.with_help(format!("did you mean `{c}`? allowed: {}", shown.join(", "))),
                     None => d.with_help(format!("allowed: {}", shown.join(", "))),
                 };
                 self.diags.push(d);
@@ -327,26 +289,15 @@ impl<'a> Checker<'a> {
     fn reference(&mut self, def: &FieldDef, v: &Y, path: &[Seg], name: &str) -> Option<PageId> {
         let targets = def.targets();
         let Some(slug) = scalar_text(v) else {
-            return self.wrong(
-                path,
-                name,
-                "the slug of a page (its file name without `.md`)",
-                v,
-            );
+            return self.wrong(path, name, "the slug of a page (its file name without `.md`)", v);
         };
         if let Some(id) = self.refs.find(targets, &slug) {
             return Some(id);
         }
         let where_ = targets.join(" or ");
-        let mut d = self.doc.diag_at(
-            path,
-            Target::Value,
-            format!("`{slug}` is not a page in {where_}"),
-        );
+        let mut d = self.doc.diag_at(path, Target::Value, format!("`{slug}` is not a page in {where_}"));
         d = if self.refs.is_draft(targets, &slug) {
-            d.with_help(format!(
-                "`{slug}` is a draft; build with --drafts or remove `draft: true` from it"
-            ))
+            d.with_help(format!("`{slug}` is a draft; build with --drafts or remove `draft: true` from it"))
         } else {
             match self.refs.suggest(targets, &slug) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
@@ -370,11 +321,7 @@ impl<'a> Checker<'a> {
             Y::Mapping(_) => "a record",
             Y::Tagged(_) => "a tagged value",
         };
-        self.diags.push(self.doc.diag_at(
-            path,
-            Target::Value,
-            format!("`{name}` must be {expected}, not {kind}"),
-        ));
+        self.diags.push(self.doc.diag_at(path, Target::Value, format!("`{name}` must be {expected}, not {kind}")));
         None
     }
 }

@@ -33,10 +33,7 @@ pub fn check_user_slug(slug: &str) -> Result<(), &'static str> {
     if slug == "." || slug == ".." || slug.starts_with('.') {
         return Err("a slug cannot start with `.`");
     }
-    if slug
-        .chars()
-        .any(|c| c.is_control() || c == '?' || c == '#' || c == '%')
-    {
+    if slug.chars().any(|c| c.is_control() || c == '?' || c == '#' || c == '%') {
         return Err("a slug cannot contain control characters, `?`, `#` or `%`");
     }
     Ok(())

@@ -12,46 +12,25 @@ fn builds_pretty_urls_and_prints_a_summary() {
     let site = TestSite::new("");
     site.write("content/_index.md", &page("Home", "Welkom."));
     site.write("content/tijdlijn/_index.md", &page("Tijdlijn", ""));
-    site.write(
-        "content/tijdlijn/proeftuinen-en-parels.md",
-        &page("Proeftuinen en Parels", "Tekst."),
-    );
+    site.write("content/tijdlijn/proeftuinen-en-parels.md", &page("Proeftuinen en Parels", "Tekst."));
     let run = site.build();
     run.expect_code(0);
     assert!(run.stdout.starts_with("Built 3 pages"), "{}", run.stdout);
     assert!(run.stdout.contains("-> public"), "{}", run.stdout);
     let html = site.read("public/tijdlijn/proeftuinen-en-parels/index.html");
     assert!(html.contains("<h1>Proeftuinen en Parels</h1>"), "{html}");
-    assert!(
-        site.read("public/tijdlijn/index.html")
-            .contains("href=\"/tijdlijn/proeftuinen-en-parels/\"")
-    );
-    for f in [
-        "404.html",
-        "sitemap.xml",
-        "robots.txt",
-        "index.html",
-        "data/index.json",
-    ] {
+    assert!(site.read("public/tijdlijn/index.html").contains("href=\"/tijdlijn/proeftuinen-en-parels/\""));
+    for f in ["404.html", "sitemap.xml", "robots.txt", "index.html", "data/index.json"] {
         assert!(site.exists(&format!("public/{f}")), "{f} missing");
     }
-    assert!(
-        site.read("public/robots.txt")
-            .contains("Sitemap: https://example.org/sitemap.xml")
-    );
-    assert!(
-        site.read("public/sitemap.xml")
-            .contains("<loc>https://example.org/tijdlijn/proeftuinen-en-parels/</loc>")
-    );
+    assert!(site.read("public/robots.txt").contains("Sitemap: https://example.org/sitemap.xml"));
+    assert!(site.read("public/sitemap.xml").contains("<loc>https://example.org/tijdlijn/proeftuinen-en-parels/</loc>"));
 }
 
 #[test]
 fn bom_and_crlf_files_work() {
     let site = TestSite::new("");
-    site.write(
-        "content/a.md",
-        "\u{feff}---\r\ntitle: Met BOM\r\n---\r\n## Kop één\r\n\r\nTekst\r\n",
-    );
+    site.write("content/a.md", "\u{feff}---\r\ntitle: Met BOM\r\n---\r\n## Kop één\r\n\r\nTekst\r\n");
     site.build().expect_code(0);
     let html = site.read("public/a/index.html");
     assert!(html.contains("<h1>Met BOM</h1>"), "{html}");
@@ -60,31 +39,18 @@ fn bom_and_crlf_files_work() {
 
 #[test]
 fn sections_paginate() {
-    let site =
-        TestSite::new("collections:\n  berichten:\n    sort_by: weight\n    paginate_by: 2\n");
+    let site = TestSite::new("collections:\n  berichten:\n    sort_by: weight\n    paginate_by: 2\n");
     site.write("content/berichten/_index.md", &page("Berichten", ""));
     for i in 1..=5 {
-        site.write(
-            &format!("content/berichten/b{i}.md"),
-            &format!("---\ntitle: Bericht {i}\nweight: {i}\n---\n"),
-        );
+        site.write(&format!("content/berichten/b{i}.md"), &format!("---\ntitle: Bericht {i}\nweight: {i}\n---\n"));
     }
     site.build().expect_code(0);
     let first = site.read("public/berichten/index.html");
-    assert!(
-        first.contains("Bericht 1") && first.contains("Bericht 2") && !first.contains("Bericht 3"),
-        "{first}"
-    );
+    assert!(first.contains("Bericht 1") && first.contains("Bericht 2") && !first.contains("Bericht 3"), "{first}");
     assert!(first.contains("href=\"/berichten/page/2/\""), "{first}");
     let third = site.read("public/berichten/page/3/index.html");
-    assert!(
-        third.contains("Bericht 5") && !third.contains("Bericht 4"),
-        "{third}"
-    );
-    assert!(
-        third.contains("rel=\"prev\" href=\"/berichten/page/2/\""),
-        "{third}"
-    );
+    assert!(third.contains("Bericht 5") && !third.contains("Bericht 4"), "{third}");
+    assert!(third.contains("rel=\"prev\" href=\"/berichten/page/2/\""), "{third}");
     assert!(!site.exists("public/berichten/page/4/index.html"));
 }
 
@@ -105,10 +71,7 @@ fn site_templates_and_static_files_override_the_theme() {
 #[test]
 fn aliases_become_redirect_pages() {
     let site = TestSite::new("");
-    site.write(
-        "content/nieuw.md",
-        "---\ntitle: Nieuw\naliases: [/oud/adres/, /oud.html]\n---\n",
-    );
+    site.write("content/nieuw.md", "---\ntitle: Nieuw\naliases: [/oud/adres/, /oud.html]\n---\n");
     site.build().expect_code(0);
     let html = site.read("public/oud/adres/index.html");
     assert!(html.contains("url=/nieuw/"), "{html}");
@@ -118,43 +81,28 @@ fn aliases_become_redirect_pages() {
 #[test]
 fn alias_that_escapes_the_output_is_an_error() {
     let site = TestSite::new("");
-    site.write(
-        "content/a.md",
-        "---\ntitle: A\naliases: [\"../../buiten/\"]\n---\n",
-    );
+    site.write("content/a.md", "---\ntitle: A\naliases: [\"../../buiten/\"]\n---\n");
     let run = site.build();
     run.expect_code(1);
     assert!(
-        run.stderr.contains(
-            "invalid alias `../../buiten/`: an alias cannot contain `.` or `..` segments"
-        ),
+        run.stderr.contains("invalid alias `../../buiten/`: an alias cannot contain `.` or `..` segments"),
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains("--> content/a.md:3:11"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--> content/a.md:3:11"), "{}", run.stderr);
     assert!(!site.exists("../buiten"));
 }
 
 #[test]
 fn base_url_path_prefix_is_respected_everywhere() {
     let site = TestSite::new("");
-    site.write(
-        "site.yaml",
-        "title: T\nbase_url: https://example.org/kb\ntheme: t\n",
-    );
+    site.write("site.yaml", "title: T\nbase_url: https://example.org/kb\ntheme: t\n");
     site.write("content/_index.md", &page("Home", "Zie [A](@/a.md)."));
     site.write("content/a.md", "---\ntitle: A\naliases: [/oud/]\n---\n");
     site.build().expect_code(0);
     assert!(site.read("public/index.html").contains("href=\"/kb/a/\""));
     assert!(site.read("public/oud/index.html").contains("url=/kb/a/"));
-    assert!(
-        site.read("public/sitemap.xml")
-            .contains("<loc>https://example.org/kb/a/</loc>")
-    );
+    assert!(site.read("public/sitemap.xml").contains("<loc>https://example.org/kb/a/</loc>"));
     let run = site.run(&["build", "--base-url", "https://preview.example/x/"]);
     run.expect_code(0);
     assert!(site.read("public/index.html").contains("href=\"/x/a/\""));
@@ -163,10 +111,7 @@ fn base_url_path_prefix_is_respected_everywhere() {
 #[test]
 fn yaml_errors_name_file_line_and_column() {
     let site = TestSite::new("");
-    site.write(
-        "content/a.md",
-        "---\ntitle: A\ndescription: \"niet gesloten\nweight: 1\n---\nTekst\n",
-    );
+    site.write("content/a.md", "---\ntitle: A\ndescription: \"niet gesloten\nweight: 1\n---\nTekst\n");
     site.write("content/b.md", "---\ntitle: A\ntitle: B\n---\n");
     site.write("content/c.md", "---\ntitle: A\n\tweight: 2\n---\n");
     let run = site.build();
@@ -196,46 +141,24 @@ fn unknown_front_matter_key_gets_a_hint() {
 #[test]
 fn template_error_names_template_line_and_page() {
     let site = TestSite::new("");
-    site.write(
-        "templates/page.html",
-        "<h1>{{ page.title }}</h1>\n<p>{{ page.bestaat_niet }}</p>\n",
-    );
+    site.write("templates/page.html", "<h1>{{ page.title }}</h1>\n<p>{{ page.bestaat_niet }}</p>\n");
     site.write("content/a.md", &page("A", ""));
     let run = site.build();
     run.expect_code(1);
     assert!(run.stderr.contains("template error:"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("--> templates/page.html:2:"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("(while rendering content/a.md)"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--> templates/page.html:2:"), "{}", run.stderr);
+    assert!(run.stderr.contains("(while rendering content/a.md)"), "{}", run.stderr);
 }
 
 #[test]
 fn template_syntax_error_is_reported_with_its_line() {
     let site = TestSite::new("");
-    site.write(
-        "templates/page.html",
-        "<h1>{{ page.title }}</h1>\n{% if page.title %}\n",
-    );
+    site.write("templates/page.html", "<h1>{{ page.title }}</h1>\n{% if page.title %}\n");
     site.write("content/a.md", &page("A", ""));
     let run = site.build();
     run.expect_code(1);
-    assert!(
-        run.stderr.contains("template syntax error"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("templates/page.html:"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("template syntax error"), "{}", run.stderr);
+    assert!(run.stderr.contains("templates/page.html:"), "{}", run.stderr);
 }
 
 #[test]
@@ -247,11 +170,7 @@ fn templates_including_each_other_forever_are_an_error() {
     site.write("content/x.md", &page("X", ""));
     let run = site.build();
     run.expect_code(1);
-    assert!(
-        run.stderr.to_lowercase().contains("include"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.to_lowercase().contains("include"), "{}", run.stderr);
 }
 
 #[test]
@@ -280,17 +199,11 @@ fn hostile_slug_is_an_error_and_writes_nothing_outside() {
     let run = site.build();
     run.expect_code(1);
     assert!(
-        run.stderr.contains(
-            "invalid slug `../../etc/x`: a slug is one URL segment and cannot contain `/` or `\\`"
-        ),
+        run.stderr.contains("invalid slug `../../etc/x`: a slug is one URL segment and cannot contain `/` or `\\`"),
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains("--> content/a.md:3:7"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--> content/a.md:3:7"), "{}", run.stderr);
     assert!(!site.exists("public"));
     assert!(!site.root.parent().unwrap().join("etc/x").exists());
 }
@@ -300,14 +213,8 @@ fn builds_are_byte_identical() {
     let site = TestSite::new(
         "collections:\n  t:\n    sort_by: date\n    feed: true\n    fields:\n      over: { type: reference, to: t, many: true }\n",
     );
-    site.write(
-        "content/t/a.md",
-        "---\ntitle: A\ndate: 2016-06\nover: [b, c]\n---\n## X\n\nZie [B](@/t/b.md).\n",
-    );
-    site.write(
-        "content/t/b.md",
-        "---\ntitle: B\ndate: 2017\nover: [a]\n---\n",
-    );
+    site.write("content/t/a.md", "---\ntitle: A\ndate: 2016-06\nover: [b, c]\n---\n## X\n\nZie [B](@/t/b.md).\n");
+    site.write("content/t/b.md", "---\ntitle: B\ndate: 2017\nover: [a]\n---\n");
     site.write("content/t/c.md", "---\ntitle: C\ndate: 2016-06-30\n---\n");
     site.run(&["build", "-o", "out1"]).expect_code(0);
     site.run(&["build", "-o", "out2"]).expect_code(0);
@@ -323,33 +230,20 @@ fn refuses_to_replace_a_folder_it_did_not_create() {
     site.write("public/belangrijk.txt", "niet weggooien");
     let run = site.build();
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("was not created by innobieb"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("was not created by innobieb"), "{}", run.stderr);
     assert_eq!(site.read("public/belangrijk.txt"), "niet weggooien");
 }
 
 #[test]
 fn page_bundles_copy_their_files() {
     let site = TestSite::new("");
-    site.write(
-        "content/project/index.md",
-        &page("Project", "![Foto](foto.png)"),
-    );
+    site.write("content/project/index.md", &page("Project", "![Foto](foto.png)"));
     site.write_bytes("content/project/foto.png", b"\x89PNG");
     site.write_bytes("content/project/docs/plan.pdf", b"%PDF");
     site.build().expect_code(0);
-    assert_eq!(
-        std::fs::read(site.path("public/project/foto.png")).unwrap(),
-        b"\x89PNG"
-    );
+    assert_eq!(std::fs::read(site.path("public/project/foto.png")).unwrap(), b"\x89PNG");
     assert!(site.exists("public/project/docs/plan.pdf"));
-    assert!(
-        site.read("public/project/index.html")
-            .contains("src=\"foto.png\"")
-    );
+    assert!(site.read("public/project/index.html").contains("src=\"foto.png\""));
 }
 
 #[test]
@@ -363,10 +257,7 @@ fn headings_get_unique_ids_and_summaries_are_cut() {
     site.build().expect_code(0);
     let html = site.read("public/a/index.html");
     let parts: Vec<&str> = html.split('|').collect();
-    assert!(
-        parts[0].contains("Tweede") && !parts[0].contains("een"),
-        "{html}"
-    );
+    assert!(parts[0].contains("Tweede") && !parts[0].contains("een"), "{html}");
     assert_eq!(parts[1], "een,een-1,");
     assert!(html.contains("<table>"));
 }
@@ -374,20 +265,11 @@ fn headings_get_unique_ids_and_summaries_are_cut() {
 #[test]
 fn feeds_are_written_for_dated_collections() {
     let site = TestSite::new("collections:\n  nieuws:\n    sort_by: date\n    feed: true\n");
-    site.write(
-        "content/nieuws/a.md",
-        "---\ntitle: Oud\ndate: 2015-02\n---\n",
-    );
-    site.write(
-        "content/nieuws/b.md",
-        "---\ntitle: Nieuw\ndate: 2019-05-01\n---\n",
-    );
+    site.write("content/nieuws/a.md", "---\ntitle: Oud\ndate: 2015-02\n---\n");
+    site.write("content/nieuws/b.md", "---\ntitle: Nieuw\ndate: 2019-05-01\n---\n");
     site.build().expect_code(0);
     let feed = site.read("public/nieuws/atom.xml");
-    assert!(
-        feed.contains("<updated>2019-05-01T00:00:00Z</updated>"),
-        "{feed}"
-    );
+    assert!(feed.contains("<updated>2019-05-01T00:00:00Z</updated>"), "{feed}");
     assert!(feed.find("Nieuw").unwrap() < feed.find("Oud").unwrap());
 }
 
@@ -406,11 +288,7 @@ fn missing_config_is_a_clear_error() {
     let site = TestSite::empty();
     let run = site.build();
     run.expect_code(1);
-    assert!(
-        run.stderr.contains("cannot read the site configuration"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("cannot read the site configuration"), "{}", run.stderr);
 }
 
 #[test]
@@ -419,10 +297,7 @@ fn html_in_titles_is_escaped() {
     site.write("content/a.md", "---\ntitle: \"<b>vet</b> & zo\"\n---\n");
     site.build().expect_code(0);
     assert!(
-        site.read("public/a/index.html")
-            .contains("<h1>&lt;b&gt;vet&lt;&#x2F;b&gt; &amp; zo</h1>")
-            || site
-                .read("public/a/index.html")
-                .contains("<h1>&lt;b&gt;vet&lt;/b&gt; &amp; zo</h1>")
+        site.read("public/a/index.html").contains("<h1>&lt;b&gt;vet&lt;&#x2F;b&gt; &amp; zo</h1>")
+            || site.read("public/a/index.html").contains("<h1>&lt;b&gt;vet&lt;/b&gt; &amp; zo</h1>")
     );
 }

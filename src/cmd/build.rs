@@ -17,10 +17,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         Err(failed) => {
             super::print_diagnostics(&failed.diagnostics);
             super::print_timings(&failed.timings, verbosity);
-            eprintln!(
-                "Build failed; {} was left as it was.",
-                args.output.display()
-            );
+            eprintln!("Build failed; {} was left as it was.", args.output.display());
             return EXIT_CONTENT;
         }
     };
@@ -36,11 +33,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
     timings.push(("write", write_start.elapsed()));
     super::print_timings(&timings, verbosity);
     if verbosity >= Verbosity::Normal {
-        let html = built
-            .outputs
-            .iter()
-            .filter(|o| o.path.ends_with(".html"))
-            .count();
+        let html = built.outputs.iter().filter(|o| o.path.ends_with(".html")).count();
         println!(
             "Built {} pages ({} HTML files, {} collections, {} files, {:.1} MiB) in {:.2} s -> {}",
             built.page_count,

@@ -6,22 +6,14 @@ use std::time::Instant;
 
 pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
     let start = Instant::now();
-    let opts = BuildOptions {
-        root: args.site.root.clone(),
-        base_url: None,
-        drafts: args.site.drafts,
-        check_only: false,
-    };
+    let opts =
+        BuildOptions { root: args.site.root.clone(), base_url: None, drafts: args.site.drafts, check_only: false };
     // A full in-memory build: templates are rendered too, so template errors are found.
     match build_site(&opts, &mut Cache::default()) {
         Ok(built) => {
             super::print_timings(&built.timings, verbosity);
             if verbosity >= Verbosity::Normal {
-                println!(
-                    "No problems found in {} pages ({:.2} s).",
-                    built.page_count,
-                    start.elapsed().as_secs_f64()
-                );
+                println!("No problems found in {} pages ({:.2} s).", built.page_count, start.elapsed().as_secs_f64());
             }
             0
         }

@@ -13,14 +13,7 @@ use std::io::IsTerminal;
 pub fn print_diagnostics(diags: &[Diagnostic]) {
     let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diags {
-        eprintln!(
-            "{}\n",
-            if styled {
-                d.render_styled()
-            } else {
-                d.render()
-            }
-        );
+        eprintln!("{}\n", if styled { d.render_styled() } else { d.render() });
     }
     let n = diags.len();
     eprintln!("{n} error{} found", if n == 1 { "" } else { "s" });

@@ -19,42 +19,25 @@ pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
     let Some(def) = config.collections.get(&args.collection) else {
         let names: Vec<&str> = config.collections.keys().map(String::as_str).collect();
         let hint = closest(&args.collection, names.iter().copied())
-            .map(|c| format!(" Did you mean `{c}`?"))
+            .map(|c| format!(" did you mean `{c}`?"))
             .unwrap_or_default();
-        eprintln!(
-            "error: no collection `{}` in site.yaml.{hint} Collections: {}",
-            args.collection,
-            names.join(", ")
-        );
+        eprintln!("error: no collection `{}` in site.yaml.{hint} Collections: {}", args.collection, names.join(", "));
         return EXIT_INTERNAL;
     };
     let slug = slugify(&args.title);
     if slug.is_empty() {
-        eprintln!(
-            "error: cannot make a file name from the title `{}`",
-            args.title
-        );
+        eprintln!("error: cannot make a file name from the title `{}`", args.title);
         return EXIT_INTERNAL;
     }
-    let folder = def
-        .folder
-        .clone()
-        .unwrap_or_else(|| args.collection.clone());
-    let path = args
-        .root
-        .join("content")
-        .join(&folder)
-        .join(format!("{slug}.md"));
+    let folder = def.folder.clone().unwrap_or_else(|| args.collection.clone());
+    let path = args.root.join("content").join(&folder).join(format!("{slug}.md"));
     if path.exists() {
-        eprintln!(
-            "error: {} already exists; choose another title or edit that file",
-            path.display()
-        );
+        eprintln!("error: {} already exists; choose another title or edit that file", path.display());
         return EXIT_INTERNAL;
     }
     let text = template(&args.title, &def.fields);
-    if let Err(e) = std::fs::create_dir_all(path.parent().unwrap_or(&args.root))
-        .and_then(|_| std::fs::write(&path, text))
+    if let Err(e) =
+        std::fs::create_dir_all(path.parent().unwrap_or(&args.root)).and_then(|_| std::fs::write(&path, text))
     {
         eprintln!("error: cannot write {}: {e}", path.display());
         return EXIT_INTERNAL;
@@ -94,28 +77,14 @@ fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
         notes.push("verplicht".into());
     }
     if let Some(values) = &f.values {
-        notes.push(format!(
-            "een van: {}",
-            values
-                .iter()
-                .filter_map(scalar_text)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        notes.push(format!("een van: {}", values.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ")));
     }
     if !f.targets().is_empty() {
         notes.push(format!("slug(s) uit {}", f.targets().join(" of ")));
     }
     let item_values = f.items.as_ref().and_then(|i| i.values.as_ref());
     if let Some(values) = item_values {
-        notes.push(format!(
-            "waarden: {}",
-            values
-                .iter()
-                .filter_map(scalar_text)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        notes.push(format!("waarden: {}", values.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ")));
     }
     out.push_str(&format!("# {name}: {}\n", notes.join("; ")));
     let prefix = if optional { "# " } else { "" };

@@ -51,20 +51,11 @@ pub fn locate(yaml: &str, path: &[Seg], target: Target) -> Option<Pos> {
 
 fn to_pos(span: Span) -> Pos {
     let len = span.end.index().saturating_sub(span.start.index()).max(1);
-    Pos {
-        line: span.start.line(),
-        col: span.start.col() + 1,
-        len,
-    }
+    Pos { line: span.start.line(), col: span.start.col() + 1, len }
 }
 
 /// Reads one node; returns true when the search is over (found or impossible).
-fn walk<'a, I>(
-    events: &mut std::iter::Peekable<I>,
-    path: &[Seg],
-    target: Target,
-    best: &mut Option<Span>,
-) -> bool
+fn walk<'a, I>(events: &mut std::iter::Peekable<I>, path: &[Seg], target: Target, best: &mut Option<Span>) -> bool
 where
     I: Iterator<Item = (Event<'a>, Span)>,
 {
@@ -121,9 +112,8 @@ where
 
 /// Skips one whole node (scalar, or a collection with everything in it).
 fn skip_node<'a, I: Iterator<Item = (Event<'a>, Span)>>(events: &mut std::iter::Peekable<I>) {
-    match events.next() {
-        Some((Event::MappingStart(..) | Event::SequenceStart(..), _)) => skip_rest(events),
-        _ => {}
+    if let Some((Event::MappingStart(..) | Event::SequenceStart(..), _)) = events.next() {
+        skip_rest(events);
     }
 }
 
@@ -156,32 +146,13 @@ mod tests {
 
     #[test]
     fn finds_top_level_key_and_value() {
-        assert_eq!(
-            locate(DOC, &[key("title")], Target::Key),
-            Some(Pos {
-                line: 1,
-                col: 1,
-                len: 5
-            })
-        );
-        assert_eq!(
-            locate(DOC, &[key("title")], Target::Value),
-            Some(Pos {
-                line: 1,
-                col: 8,
-                len: 5
-            })
-        );
+        assert_eq!(locate(DOC, &[key("title")], Target::Key), Some(Pos { line: 1, col: 1, len: 5 }));
+        assert_eq!(locate(DOC, &[key("title")], Target::Value), Some(Pos { line: 1, col: 8, len: 5 }));
     }
 
     #[test]
     fn finds_nested_record_fields_in_lists() {
-        let p = locate(
-            DOC,
-            &[key("rollen"), Seg::Index(1), key("regio")],
-            Target::Value,
-        )
-        .unwrap();
+        let p = locate(DOC, &[key("rollen"), Seg::Index(1), key("regio")], Target::Value).unwrap();
         assert_eq!((p.line, p.col, p.len), (6, 12, 4));
     }
 

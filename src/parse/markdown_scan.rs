@@ -39,9 +39,7 @@ pub struct Scan {
 }
 
 pub fn scan(body: &str) -> Scan {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let pos = |offset: usize| {
         let line = line_starts.partition_point(|&s| s <= offset);
         let col = body[line_starts[line - 1]..offset].chars().count() + 1;
@@ -54,24 +52,11 @@ pub fn scan(body: &str) -> Scan {
         match event {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 let (line, col) = pos(range.start);
-                let len = body[range.clone()]
-                    .lines()
-                    .next()
-                    .map(|l| l.chars().count())
-                    .unwrap_or(1);
-                out.links.push(LinkRef {
-                    dest: dest_url.to_string(),
-                    line,
-                    col,
-                    len,
-                });
+                let len = body[range.clone()].lines().next().map(|l| l.chars().count()).unwrap_or(1);
+                out.links.push(LinkRef { dest: dest_url.to_string(), line, col, len });
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
-                in_heading = Some((
-                    heading_level(level),
-                    id.map(|s| s.to_string()),
-                    String::new(),
-                ));
+                in_heading = Some((heading_level(level), id.map(|s| s.to_string()), String::new()));
             }
             Event::Text(t) | Event::Code(t) => {
                 if let Some((_, _, text)) = in_heading.as_mut() {
@@ -103,18 +88,11 @@ fn heading_level(level: HeadingLevel) -> u8 {
 
 /// `kop`, then `kop-1`, `kop-2`, ... for repeated headings; `kop` if the title slugifies to nothing.
 fn unique_id(base: String, used: &mut HashSet<String>) -> String {
-    let base = if base.is_empty() {
-        "kop".to_string()
-    } else {
-        base
-    };
+    let base = if base.is_empty() { "kop".to_string() } else { base };
     if used.insert(base.clone()) {
         return base;
     }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|c| used.insert(c.clone()))
-        .unwrap_or(base)
+    (1..).map(|n| format!("{base}-{n}")).find(|c| used.insert(c.clone())).unwrap_or(base)
 }
 
 #[cfg(test)]
@@ -132,10 +110,7 @@ mod tests {
     fn links_have_positions() {
         let s = scan("Tekst\n\nZie [X](@/a.md#kop) en [Y](b.md).\n");
         assert_eq!(s.links.len(), 2);
-        assert_eq!(
-            (s.links[0].dest.as_str(), s.links[0].line, s.links[0].col),
-            ("@/a.md#kop", 3, 5)
-        );
+        assert_eq!((s.links[0].dest.as_str(), s.links[0].line, s.links[0].col), ("@/a.md#kop", 3, 5));
         assert_eq!(s.links[1].dest, "b.md");
     }
 }

@@ -96,8 +96,8 @@ impl ParsedDoc {
     pub fn diag_at(&self, path: &[Seg], target: Target, message: impl Into<String>) -> Diagnostic {
         match locate(&self.yaml, path, target) {
             Some(p) => {
-                let mut d = Diagnostic::at(self.display_path(), &self.yaml, p.line, p.col, message)
-                    .with_span_len(p.len);
+                let mut d =
+                    Diagnostic::at(self.display_path(), &self.yaml, p.line, p.col, message).with_span_len(p.len);
                 d.line = Some(p.line + self.yaml_offset);
                 d
             }
@@ -110,12 +110,7 @@ impl ParsedDoc {
     }
 
     /// A diagnostic at a line and column of the body.
-    pub fn diag_in_body(
-        &self,
-        line_in_body: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Diagnostic {
+    pub fn diag_in_body(&self, line_in_body: usize, col: usize, message: impl Into<String>) -> Diagnostic {
         let mut d = Diagnostic::at(self.display_path(), &self.body, line_in_body, col, message);
         d.line = Some(line_in_body + self.body_line - 1);
         d
@@ -135,42 +130,30 @@ pub struct Split<'a> {
 /// Splits normalized text (no BOM, `\n` line ends) at the `---` fences.
 pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>, Diagnostic> {
     if text.trim().is_empty() {
-        return Err(Diagnostic::in_file(display, "file is empty").with_help(
-            "a page starts with front matter: a line `---`, `title: ...`, and a closing `---`",
-        ));
+        return Err(Diagnostic::in_file(display, "file is empty")
+            .with_help("a page starts with front matter: a line `---`, `title: ...`, and a closing `---`"));
     }
     let first_line = text.lines().next().unwrap_or("");
     if first_line.trim_end() != "---" {
         return Err(Diagnostic::at(display, text, 1, 1, "missing front matter")
             .with_span_len(first_line.chars().count())
-            .with_help(
-                "start the file with a line `---`, then `title: ...`, then a closing `---`",
-            ));
+            .with_help("start the file with a line `---`, then `title: ...`, then a closing `---`"));
     }
     let after_open = first_line.len() + 1;
     let rest = text.get(after_open..).unwrap_or("");
     let mut pos = 0;
-    let mut line_no = 2;
-    for line in rest.split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(rest.split_inclusive('\n')) {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let yaml = &rest[..pos];
             let body_start = (pos + line.len()).min(rest.len());
-            return Ok(Split {
-                yaml,
-                yaml_offset: 1,
-                body: &rest[body_start..],
-                body_line: line_no + 1,
-            });
+            return Ok(Split { yaml, yaml_offset: 1, body: &rest[body_start..], body_line: line_no + 1 });
         }
         pos += line.len();
-        line_no += 1;
     }
-    Err(
-        Diagnostic::at(display, text, 1, 1, "front matter is not closed")
-            .with_span_len(3)
-            .with_help("add a line `---` after the last front-matter line"),
-    )
+    Err(Diagnostic::at(display, text, 1, 1, "front matter is not closed")
+        .with_span_len(3)
+        .with_help("add a line `---` after the last front-matter line"))
 }
 
 /// Parses one source file. All problems in the file are returned together.
@@ -188,20 +171,13 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
     let value: serde_yaml::Value = if split.yaml.trim().is_empty() {
         serde_yaml::Value::Mapping(Default::default())
     } else {
-        serde_yaml::from_str(split.yaml)
-            .map_err(|e| vec![yaml_error(&display, split.yaml, split.yaml_offset, &e)])?
+        serde_yaml::from_str(split.yaml).map_err(|e| vec![yaml_error(&display, split.yaml, split.yaml_offset, &e)])?
     };
     let mapping = match value {
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => Default::default(),
         _ => {
-            let mut d = Diagnostic::at(
-                &display,
-                text,
-                2,
-                1,
-                "front matter must be a list of `key: value` lines",
-            );
+            let mut d = Diagnostic::at(&display, text, 2, 1, "front matter must be a list of `key: value` lines");
             d = d.with_help("write for example `title: Mijn pagina`");
             return Err(vec![d]);
         }
@@ -230,15 +206,8 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         let key = match k {
             serde_yaml::Value::String(s) => s,
             other => {
-                let shown = serde_yaml::to_string(&other)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string();
-                diags.push(doc.diag_at(
-                    &[],
-                    Target::Value,
-                    format!("front-matter key `{shown}` is not text"),
-                ));
+                let shown = serde_yaml::to_string(&other).unwrap_or_default().trim().to_string();
+                diags.push(doc.diag_at(&[], Target::Value, format!("front-matter key `{shown}` is not text")));
                 continue;
             }
         };
@@ -247,21 +216,13 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
     let scan = markdown_scan::scan(&doc.body);
     doc.links = scan.links;
     doc.headings = scan.headings;
-    if diags.is_empty() {
-        Ok(doc)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(doc) } else { Err(diags) }
 }
 
 fn take_field(doc: &mut ParsedDoc, key: String, v: serde_yaml::Value, diags: &mut Vec<Diagnostic>) {
     use serde_yaml::Value as Y;
     let wrong = |doc: &ParsedDoc, expected: &str| {
-        doc.diag_at(
-            &[Seg::Key(key.clone())],
-            Target::Value,
-            format!("`{key}` must be {expected}"),
-        )
+        doc.diag_at(&[Seg::Key(key.clone())], Target::Value, format!("`{key}` must be {expected}"))
     };
     match key.as_str() {
         "title" | "slug" | "description" | "template" => {
@@ -287,10 +248,7 @@ fn take_field(doc: &mut ParsedDoc, key: String, v: serde_yaml::Value, diags: &mu
                 Err(msg) => diags.push(doc.diag_at(&[Seg::Key(key.clone())], Target::Value, msg)),
             },
             None if v.is_null() => {}
-            None => diags.push(wrong(
-                doc,
-                "a date such as `2016`, `2016-06` or `2016-06-30`",
-            )),
+            None => diags.push(wrong(doc, "a date such as `2016`, `2016-06` or `2016-06-30`")),
         },
         "draft" => match v {
             Y::Bool(b) => doc.common.draft = b,
@@ -337,10 +295,7 @@ mod tests {
     use super::*;
 
     fn src(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            rel: rel.into(),
-            text: text.into(),
-        }
+        SourceFile { rel: rel.into(), text: text.into() }
     }
 
     #[test]
@@ -353,11 +308,7 @@ mod tests {
 
     #[test]
     fn accepts_bom_and_crlf() {
-        let doc = parse(&src(
-            "a.md",
-            "\u{feff}---\r\ntitle: Hallo\r\ndate: 2016-06\r\n---\r\nTekst\r\n",
-        ))
-        .unwrap();
+        let doc = parse(&src("a.md", "\u{feff}---\r\ntitle: Hallo\r\ndate: 2016-06\r\n---\r\nTekst\r\n")).unwrap();
         assert_eq!(doc.common.title.as_deref(), Some("Hallo"));
         assert_eq!(doc.common.date.unwrap().to_string(), "2016-06");
         assert_eq!(doc.body, "Tekst\n");
@@ -373,38 +324,18 @@ mod tests {
 
     #[test]
     fn unclosed_front_matter_and_empty_files_are_errors() {
-        assert!(
-            parse(&src("a.md", "---\ntitle: A\n")).unwrap_err()[0]
-                .message
-                .contains("not closed")
-        );
-        assert!(
-            parse(&src("a.md", "")).unwrap_err()[0]
-                .message
-                .contains("empty")
-        );
-        assert!(
-            parse(&src("a.md", "# Kop\n")).unwrap_err()[0]
-                .message
-                .contains("missing front matter")
-        );
+        assert!(parse(&src("a.md", "---\ntitle: A\n")).unwrap_err()[0].message.contains("not closed"));
+        assert!(parse(&src("a.md", "")).unwrap_err()[0].message.contains("empty"));
+        assert!(parse(&src("a.md", "# Kop\n")).unwrap_err()[0].message.contains("missing front matter"));
     }
 
     #[test]
     fn wrong_common_types_point_at_the_value() {
-        let errs = parse(&src(
-            "a.md",
-            "---\ntitle: A\nweight: zwaar\ndate: 2016-02-30\n---\n",
-        ))
-        .unwrap_err();
+        let errs = parse(&src("a.md", "---\ntitle: A\nweight: zwaar\ndate: 2016-02-30\n---\n")).unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[0].line, Some(3));
         assert_eq!(errs[0].col, Some(9));
-        assert!(
-            errs[1].message.contains("does not exist"),
-            "{}",
-            errs[1].message
-        );
+        assert!(errs[1].message.contains("does not exist"), "{}", errs[1].message);
         assert_eq!(errs[1].line, Some(4));
     }
 

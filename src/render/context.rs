@@ -51,41 +51,15 @@ pub struct Values {
 pub fn build(site: &Site, rendered: &[Rendered]) -> Values {
     use rayon::prelude::*;
     let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
-    let stubs: Vec<Value> = site
-        .pages
-        .par_iter()
-        .map(|p| stub(site, p, &rendered[p.id], &links))
-        .collect();
-    let full: Vec<Value> = site
-        .pages
-        .par_iter()
-        .map(|p| full(site, p, &rendered[p.id], &stubs))
-        .collect();
+    let stubs: Vec<Value> = site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &links)).collect();
+    let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
     let collections = site
         .collections
         .iter()
-        .map(|(name, idx)| {
-            (
-                name.clone(),
-                Value::from(
-                    idx.pages
-                        .iter()
-                        .map(|&i| stubs[i].clone())
-                        .collect::<Vec<_>>(),
-                ),
-            )
-        })
+        .map(|(name, idx)| (name.clone(), Value::from(idx.pages.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>())))
         .collect();
-    let taxonomies = (0..site.taxonomies.len())
-        .map(|t| taxonomy_value(site, t, &stubs))
-        .collect();
-    Values {
-        site: site_value(site),
-        stubs,
-        full,
-        collections,
-        taxonomies,
-    }
+    let taxonomies = (0..site.taxonomies.len()).map(|t| taxonomy_value(site, t, &stubs)).collect();
+    Values { site: site_value(site), stubs, full, collections, taxonomies }
 }
 
 /// The smallest view of a page: enough to link to it.
@@ -95,28 +69,16 @@ fn link_value(site: &Site, p: &Page) -> Value {
         .set("url", site.url(&p.path))
         .set("slug", p.slug.as_str())
         .set("collection", opt_str(p.collection.as_deref()))
-        .set(
-            "date",
-            p.common
-                .date
-                .map(|d| Value::from(d.to_string()))
-                .unwrap_or_else(Value::none),
-        )
+        .set("date", p.common.date.map(|d| Value::from(d.to_string())).unwrap_or_else(Value::none))
         .build()
 }
 
 fn date_value(p: &Page) -> Value {
-    p.common
-        .date
-        .map(|d| Value::from(d.to_string()))
-        .unwrap_or_else(Value::none)
+    p.common.date.map(|d| Value::from(d.to_string())).unwrap_or_else(Value::none)
 }
 
 fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
-    let coll_def = p
-        .collection
-        .as_ref()
-        .and_then(|c| site.config.collections.get(c));
+    let coll_def = p.collection.as_ref().and_then(|c| site.config.collections.get(c));
     obj.set("title", p.title.as_str())
         .set("url", site.url(&p.path))
         .set("permalink", site.permalink(&p.path))
@@ -124,30 +86,11 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
         .set("slug", p.slug.as_str())
         .set("kind", if p.is_section() { "section" } else { "page" })
         .set("collection", opt_str(p.collection.as_deref()))
-        .set(
-            "collection_title",
-            opt_str(
-                coll_def
-                    .and_then(|d| d.title.as_deref())
-                    .or(p.collection.as_deref()),
-            ),
-        )
-        .set(
-            "singular",
-            opt_str(coll_def.and_then(|d| d.singular.as_deref())),
-        )
+        .set("collection_title", opt_str(coll_def.and_then(|d| d.title.as_deref()).or(p.collection.as_deref())))
+        .set("singular", opt_str(coll_def.and_then(|d| d.singular.as_deref())))
         .set("date", date_value(p))
-        .set(
-            "year",
-            p.common
-                .date
-                .map(|d| Value::from(d.year as i64))
-                .unwrap_or_else(Value::none),
-        )
-        .set(
-            "weight",
-            p.common.weight.map(Value::from).unwrap_or_else(Value::none),
-        )
+        .set("year", p.common.date.map(|d| Value::from(d.year as i64)).unwrap_or_else(Value::none))
+        .set("weight", p.common.weight.map(Value::from).unwrap_or_else(Value::none))
         .set("description", opt_str(p.common.description.as_deref()))
         .set("summary", Value::safe_string(&r.summary))
         .set("has_more", r.has_more)
@@ -157,43 +100,27 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
 
 /// A page as shown in lists and as the target of a reference.
 fn stub(site: &Site, p: &Page, r: &Rendered, links: &[Value]) -> Value {
-    let fields: indexmap::IndexMap<String, Value> = p
-        .fields
-        .iter()
-        .map(|(k, v)| (k.clone(), field_value(v, &|id| links[id].clone())))
-        .collect();
-    common_values(site, p, r, Obj::new())
-        .set("fields", Value::from(fields))
-        .set("terms", terms_value(site, p))
-        .build()
+    let fields: indexmap::IndexMap<String, Value> =
+        p.fields.iter().map(|(k, v)| (k.clone(), field_value(v, &|id| links[id].clone()))).collect();
+    common_values(site, p, r, Obj::new()).set("fields", Value::from(fields)).set("terms", terms_value(site, p)).build()
 }
 
 /// A page with everything: content, deep references, backlinks, related pages.
 fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
-    let fields: indexmap::IndexMap<String, Value> = p
-        .fields
-        .iter()
-        .map(|(k, v)| (k.clone(), field_value(v, &|id| stubs[id].clone())))
-        .collect();
+    let fields: indexmap::IndexMap<String, Value> =
+        p.fields.iter().map(|(k, v)| (k.clone(), field_value(v, &|id| stubs[id].clone()))).collect();
     let toc: Vec<Value> = p
         .headings
         .iter()
         .map(|h| {
-            Obj::new()
-                .set("level", h.level as i64)
-                .set("id", h.id.as_str())
-                .set("title", h.title.as_str())
-                .build()
+            Obj::new().set("level", h.level as i64).set("id", h.id.as_str()).set("title", h.title.as_str()).build()
         })
         .collect();
     let backlinks: Vec<Value> = p
         .backlinks
         .iter()
         .map(|g| {
-            let coll_def = g
-                .collection
-                .as_ref()
-                .and_then(|c| site.config.collections.get(c));
+            let coll_def = g.collection.as_ref().and_then(|c| site.config.collections.get(c));
             let links: Vec<Value> = g
                 .links
                 .iter()
@@ -202,30 +129,18 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
                         .record
                         .as_ref()
                         .map(|rec| {
-                            let m: indexmap::IndexMap<String, Value> = rec
-                                .iter()
-                                .map(|(k, v)| (k.clone(), field_value(v, &|id| stubs[id].clone())))
-                                .collect();
+                            let m: indexmap::IndexMap<String, Value> =
+                                rec.iter().map(|(k, v)| (k.clone(), field_value(v, &|id| stubs[id].clone()))).collect();
                             Value::from(m)
                         })
                         .unwrap_or_else(Value::none);
-                    Obj::new()
-                        .set("page", stubs[l.source].clone())
-                        .set("record", record)
-                        .build()
+                    Obj::new().set("page", stubs[l.source].clone()).set("record", record).build()
                 })
                 .collect();
             let pages: Vec<Value> = g.links.iter().map(|l| stubs[l.source].clone()).collect();
             Obj::new()
                 .set("collection", opt_str(g.collection.as_deref()))
-                .set(
-                    "collection_title",
-                    opt_str(
-                        coll_def
-                            .and_then(|d| d.title.as_deref())
-                            .or(g.collection.as_deref()),
-                    ),
-                )
+                .set("collection_title", opt_str(coll_def.and_then(|d| d.title.as_deref()).or(g.collection.as_deref())))
                 .set("field", g.field.as_str())
                 .set("label", g.label.as_str())
                 .set("count", g.links.len())
@@ -235,15 +150,8 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
         })
         .collect();
     let related: Vec<Value> = p.related.iter().map(|&i| stubs[i].clone()).collect();
-    let ancestors: Vec<Value> = ancestors(site, p)
-        .into_iter()
-        .map(|i| stubs[i].clone())
-        .collect();
-    let assets: Vec<Value> = p
-        .assets
-        .iter()
-        .map(|a| Value::from(site.url(&format!("{}{}", p.path, a.rel))))
-        .collect();
+    let ancestors: Vec<Value> = ancestors(site, p).into_iter().map(|i| stubs[i].clone()).collect();
+    let assets: Vec<Value> = p.assets.iter().map(|a| Value::from(site.url(&format!("{}{}", p.path, a.rel)))).collect();
     let mut obj = common_values(site, p, r, Obj::new())
         .set("content", Value::safe_string(&r.content))
         .set("toc", toc)
@@ -252,35 +160,15 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
         .set("fields", Value::from(fields))
         .set("terms", terms_value(site, p))
         .set("backlinks", backlinks)
-        .set(
-            "backlink_count",
-            p.backlinks.iter().map(|g| g.links.len()).sum::<usize>(),
-        )
+        .set("backlink_count", p.backlinks.iter().map(|g| g.links.len()).sum::<usize>())
         .set("related", related)
         .set("ancestors", ancestors)
         .set("assets", assets)
-        .set(
-            "parent",
-            p.parent
-                .map(|i| stubs[i].clone())
-                .unwrap_or_else(Value::none),
-        );
+        .set("parent", p.parent.map(|i| stubs[i].clone()).unwrap_or_else(Value::none));
     if p.is_section() {
         obj = obj
-            .set(
-                "pages",
-                p.pages
-                    .iter()
-                    .map(|&i| stubs[i].clone())
-                    .collect::<Vec<_>>(),
-            )
-            .set(
-                "subsections",
-                p.subsections
-                    .iter()
-                    .map(|&i| stubs[i].clone())
-                    .collect::<Vec<_>>(),
-            );
+            .set("pages", p.pages.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>())
+            .set("subsections", p.subsections.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>());
     }
     obj.build()
 }
@@ -325,17 +213,10 @@ pub fn field_value(v: &V, page: &dyn Fn(PageId) -> Value) -> Value {
         V::Integer(i) => Value::from(*i),
         V::Bool(b) => Value::from(*b),
         V::Date(d) => Value::from(d.to_string()),
-        V::List(items) => Value::from(
-            items
-                .iter()
-                .map(|i| field_value(i, page))
-                .collect::<Vec<_>>(),
-        ),
+        V::List(items) => Value::from(items.iter().map(|i| field_value(i, page)).collect::<Vec<_>>()),
         V::Record(fields) => {
-            let m: indexmap::IndexMap<String, Value> = fields
-                .iter()
-                .map(|(k, v)| (k.clone(), field_value(v, page)))
-                .collect();
+            let m: indexmap::IndexMap<String, Value> =
+                fields.iter().map(|(k, v)| (k.clone(), field_value(v, page))).collect();
             Value::from(m)
         }
         V::Ref(id) => page(*id),
@@ -350,12 +231,7 @@ fn site_value(site: &Site) -> Value {
         .map(|(name, items)| {
             let items: Vec<Value> = items
                 .iter()
-                .map(|m| {
-                    Obj::new()
-                        .set("name", m.name.as_str())
-                        .set("url", menu_url(site, &m.url))
-                        .build()
-                })
+                .map(|m| Obj::new().set("name", m.name.as_str()).set("url", menu_url(site, &m.url)).build())
                 .collect();
             (name.clone(), Value::from(items))
         })
@@ -402,10 +278,7 @@ fn site_value(site: &Site) -> Value {
         .map(|(t, tax)| {
             Obj::new()
                 .set("name", tax.name.as_str())
-                .set(
-                    "title",
-                    tax.def.title.clone().unwrap_or_else(|| tax.name.clone()),
-                )
+                .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
                 .set("url", site.url(&site.taxonomy_path(t)))
                 .set("count", tax.terms.len())
                 .build()
@@ -415,12 +288,7 @@ fn site_value(site: &Site) -> Value {
         .search
         .facets
         .iter()
-        .map(|f| {
-            Obj::new()
-                .set("name", f.name.as_str())
-                .set("title", f.title.as_str())
-                .build()
-        })
+        .map(|f| Obj::new().set("name", f.name.as_str()).set("title", f.title.as_str()).build())
         .collect();
     Obj::new()
         .set("title", c.title.as_str())
@@ -433,15 +301,9 @@ fn site_value(site: &Site) -> Value {
         .set("taxonomies", taxonomies)
         .set(
             "search",
-            Obj::new()
-                .set("enabled", c.search.enabled && cfg!(feature = "search"))
-                .set("facets", facets)
-                .build(),
+            Obj::new().set("enabled", c.search.enabled && cfg!(feature = "search")).set("facets", facets).build(),
         )
-        .set(
-            "page_count",
-            site.pages.iter().filter(|p| !p.is_section()).count(),
-        )
+        .set("page_count", site.pages.iter().filter(|p| !p.is_section()).count())
         .set("extra", tera_from_json(&c.extra))
         .build()
 }
@@ -462,18 +324,10 @@ pub fn menu_url(site: &Site, url: &str) -> String {
 
 pub fn taxonomy_value(site: &Site, t: usize, stubs: &[Value]) -> Value {
     let tax = &site.taxonomies[t];
-    let terms: Vec<Value> = tax
-        .terms
-        .iter()
-        .enumerate()
-        .map(|(i, _)| term_value(site, t, i, stubs, true))
-        .collect();
+    let terms: Vec<Value> = tax.terms.iter().enumerate().map(|(i, _)| term_value(site, t, i, stubs, true)).collect();
     Obj::new()
         .set("name", tax.name.as_str())
-        .set(
-            "title",
-            tax.def.title.clone().unwrap_or_else(|| tax.name.clone()),
-        )
+        .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
         .set("singular", opt_str(tax.def.singular.as_deref()))
         .set("url", site.url(&site.taxonomy_path(t)))
         .set("terms", terms)
@@ -488,13 +342,7 @@ pub fn term_value(site: &Site, t: usize, i: usize, stubs: &[Value], with_pages: 
         .set("url", site.url(&site.term_path(t, i)))
         .set("count", term.pages.len());
     if with_pages {
-        obj = obj.set(
-            "pages",
-            term.pages
-                .iter()
-                .map(|&p| stubs[p].clone())
-                .collect::<Vec<_>>(),
-        );
+        obj = obj.set("pages", term.pages.iter().map(|&p| stubs[p].clone()).collect::<Vec<_>>());
     }
     obj.build()
 }
@@ -503,20 +351,13 @@ pub fn tera_from_json(v: &serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::none(),
         serde_json::Value::Bool(b) => Value::from(*b),
-        serde_json::Value::Number(n) => n
-            .as_i64()
-            .map(Value::from)
-            .or_else(|| n.as_f64().map(Value::from))
-            .unwrap_or_else(Value::none),
-        serde_json::Value::String(s) => Value::from(s.as_str()),
-        serde_json::Value::Array(a) => {
-            Value::from(a.iter().map(tera_from_json).collect::<Vec<_>>())
+        serde_json::Value::Number(n) => {
+            n.as_i64().map(Value::from).or_else(|| n.as_f64().map(Value::from)).unwrap_or_else(Value::none)
         }
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(a) => Value::from(a.iter().map(tera_from_json).collect::<Vec<_>>()),
         serde_json::Value::Object(o) => {
-            let m: indexmap::IndexMap<String, Value> = o
-                .iter()
-                .map(|(k, v)| (k.clone(), tera_from_json(v)))
-                .collect();
+            let m: indexmap::IndexMap<String, Value> = o.iter().map(|(k, v)| (k.clone(), tera_from_json(v))).collect();
             Value::from(m)
         }
     }

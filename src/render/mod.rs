@@ -34,36 +34,19 @@ pub enum OutputData {
 
 /// Site path (`tijdlijn/x/`) to output file (`tijdlijn/x/index.html`).
 pub fn output_path(path: &str) -> String {
-    if path.is_empty() || path.ends_with('/') {
-        format!("{path}index.html")
-    } else {
-        path.to_string()
-    }
+    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
 }
 
 /// What one rendering job produces.
 enum Job {
     Page(PageId),
-    SectionPage {
-        section: PageId,
-        index: usize,
-        total: usize,
-    },
+    SectionPage { section: PageId, index: usize, total: usize },
     Taxonomy(usize),
-    TermPage {
-        tax: usize,
-        term: usize,
-        index: usize,
-        total: usize,
-    },
+    TermPage { tax: usize, term: usize, index: usize, total: usize },
 }
 
 /// Renders every HTML page, feed, sitemap, redirect and data file of the site.
-pub fn render_site(
-    site: &Site,
-    rendered: &[Rendered],
-    set: &mut TemplateSet,
-) -> (Vec<Output>, Vec<Diagnostic>) {
+pub fn render_site(site: &Site, rendered: &[Rendered], set: &mut TemplateSet) -> (Vec<Output>, Vec<Diagnostic>) {
     let values = Arc::new(context::build(site, rendered));
     templates::register_site_functions(&mut set.tera, site, values.clone());
     let tera = &set.tera;
@@ -74,11 +57,7 @@ pub fn render_site(
         if p.is_section() {
             let total = page_count(p.pages.len(), p.paginate_by);
             for index in 0..total {
-                jobs.push(Job::SectionPage {
-                    section: p.id,
-                    index,
-                    total,
-                });
+                jobs.push(Job::SectionPage { section: p.id, index, total });
             }
         } else {
             jobs.push(Job::Page(p.id));
@@ -89,12 +68,7 @@ pub fn render_site(
         for (i, term) in tax.terms.iter().enumerate() {
             let total = page_count(term.pages.len(), tax.def.paginate_by);
             for index in 0..total {
-                jobs.push(Job::TermPage {
-                    tax: t,
-                    term: i,
-                    index,
-                    total,
-                });
+                jobs.push(Job::TermPage { tax: t, term: i, index, total });
             }
         }
     }
@@ -111,17 +85,13 @@ pub fn render_site(
         if let Some(c) = crate::diagnostic::closest(tpl, set.names.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{c}`?"));
         } else {
-            d = d.with_help(
-                "add it to the theme's templates/ folder or the site's templates/ folder",
-            );
+            d = d.with_help("add it to the theme's templates/ folder or the site's templates/ folder");
         }
         diags.push(d);
     }
 
-    let results: Vec<Result<Output, (String, tera::Error)>> = jobs
-        .par_iter()
-        .filter_map(|job| render_job(site, &values, tera, job, &missing))
-        .collect();
+    let results: Vec<Result<Output, (String, tera::Error)>> =
+        jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing)).collect();
     let mut outputs = Vec::with_capacity(results.len() + 64);
     let mut failures: Vec<(String, tera::Error)> = Vec::new();
     for r in results {
@@ -136,10 +106,8 @@ pub fn render_site(
     outputs.extend(crate::data::open_data(site));
     for p in &site.pages {
         for asset in &p.assets {
-            outputs.push(Output {
-                path: format!("{}{}", p.path, asset.rel),
-                data: OutputData::Copy(asset.abs.clone()),
-            });
+            outputs
+                .push(Output { path: format!("{}{}", p.path, asset.rel), data: OutputData::Copy(asset.abs.clone()) });
         }
     }
     (outputs, diags)
@@ -165,58 +133,31 @@ fn render_job(
         Job::Page(id) => {
             let p = &site.pages[id];
             ctx.insert_value("page", values.full[id].clone());
-            (
-                p.template.clone(),
-                p.path.clone(),
-                format!("content/{}", p.rel),
-            )
+            (p.template.clone(), p.path.clone(), format!("content/{}", p.rel))
         }
-        Job::SectionPage {
-            section,
-            index,
-            total,
-        } => {
+        Job::SectionPage { section, index, total } => {
             let p = &site.pages[section];
             ctx.insert_value("page", values.full[section].clone());
             ctx.insert_value("section", values.full[section].clone());
             let path = paginated_path(&p.path, index);
-            ctx.insert_value(
-                "paginator",
-                paginator(site, &p.path, &p.pages, p.paginate_by, index, total, values),
-            );
+            ctx.insert_value("paginator", paginator(site, &p.path, &p.pages, p.paginate_by, index, total, values));
             (p.template.clone(), path, format!("content/{}", p.rel))
         }
         Job::Taxonomy(t) => {
             let tax = &site.taxonomies[t];
-            let tpl = tax
-                .def
-                .template
-                .clone()
-                .unwrap_or_else(|| "taxonomy.html".into());
+            let tpl = tax.def.template.clone().unwrap_or_else(|| "taxonomy.html".into());
             if !tera.contains_template(&tpl) {
                 return None;
             }
             let tv = values.taxonomies[t].clone();
             ctx.insert_value("taxonomy", tv);
             let title = tax.def.title.clone().unwrap_or_else(|| tax.name.clone());
-            ctx.insert_value(
-                "page",
-                plain_page(site, &title, &site.taxonomy_path(t), "taxonomy"),
-            );
+            ctx.insert_value("page", plain_page(site, &title, &site.taxonomy_path(t), "taxonomy"));
             (tpl, site.taxonomy_path(t), format!("taxonomy {}", tax.name))
         }
-        Job::TermPage {
-            tax: t,
-            term,
-            index,
-            total,
-        } => {
+        Job::TermPage { tax: t, term, index, total } => {
             let tax = &site.taxonomies[t];
-            let tpl = tax
-                .def
-                .term_template
-                .clone()
-                .unwrap_or_else(|| "term.html".into());
+            let tpl = tax.def.term_template.clone().unwrap_or_else(|| "term.html".into());
             if !tera.contains_template(&tpl) {
                 return None;
             }
@@ -227,21 +168,9 @@ fn render_job(
             ctx.insert_value("page", plain_page(site, name, &base, "term"));
             ctx.insert_value(
                 "paginator",
-                paginator(
-                    site,
-                    &base,
-                    &tax.terms[term].pages,
-                    tax.def.paginate_by,
-                    index,
-                    total,
-                    values,
-                ),
+                paginator(site, &base, &tax.terms[term].pages, tax.def.paginate_by, index, total, values),
             );
-            (
-                tpl,
-                paginated_path(&base, index),
-                format!("taxonomy {} term {}", tax.name, name),
-            )
+            (tpl, paginated_path(&base, index), format!("taxonomy {} term {}", tax.name, name))
         }
     };
     if missing.iter().any(|(t, _)| t == &template) {
@@ -250,10 +179,7 @@ fn render_job(
     ctx.insert_value("current_path", Value::from(format!("/{path}")));
     ctx.insert_value("current_url", Value::from(site.url(&path)));
     Some(match tera.render(&template, &ctx) {
-        Ok(html) => Ok(Output {
-            path: output_path(&path),
-            data: OutputData::Bytes(html.into_bytes()),
-        }),
+        Ok(html) => Ok(Output { path: output_path(&path), data: OutputData::Bytes(html.into_bytes()) }),
         Err(e) => Err((source, e)),
     })
 }
@@ -273,11 +199,7 @@ fn plain_page(site: &Site, title: &str, path: &str, kind: &str) -> Value {
 }
 
 pub fn paginated_path(base: &str, index: usize) -> String {
-    if index == 0 {
-        base.to_string()
-    } else {
-        format!("{base}page/{}/", index + 1)
-    }
+    if index == 0 { base.to_string() } else { format!("{base}page/{}/", index + 1) }
 }
 
 fn paginator(
@@ -294,66 +216,29 @@ fn paginator(
     let end = ((index + 1) * n).min(items.len());
     let url_of = |i: usize| Value::from(site.url(&paginated_path(base, i)));
     let pagers: Vec<Value> = (0..total)
-        .map(|i| {
-            Obj::new()
-                .set("index", i + 1)
-                .set("url", site.url(&paginated_path(base, i)))
-                .build()
-        })
+        .map(|i| Obj::new().set("index", i + 1).set("url", site.url(&paginated_path(base, i))).build())
         .collect();
     Obj::new()
-        .set(
-            "pages",
-            items[start..end]
-                .iter()
-                .map(|&i| values.stubs[i].clone())
-                .collect::<Vec<_>>(),
-        )
+        .set("pages", items[start..end].iter().map(|&i| values.stubs[i].clone()).collect::<Vec<_>>())
         .set("current_index", index + 1)
         .set("number_pagers", total)
         .set("total_pages", items.len())
         .set("paginate_by", n)
         .set("first", url_of(0))
         .set("last", url_of(total.saturating_sub(1)))
-        .set(
-            "previous",
-            if index > 0 {
-                url_of(index - 1)
-            } else {
-                Value::none()
-            },
-        )
-        .set(
-            "next",
-            if index + 1 < total {
-                url_of(index + 1)
-            } else {
-                Value::none()
-            },
-        )
+        .set("previous", if index > 0 { url_of(index - 1) } else { Value::none() })
+        .set("next", if index + 1 < total { url_of(index + 1) } else { Value::none() })
         .set("pagers", pagers)
         .build()
 }
 
 /// 404, sitemap, robots.txt, feeds and alias redirects.
-fn special_outputs(
-    site: &Site,
-    values: &Values,
-    tera: &Tera,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Output> {
+fn special_outputs(site: &Site, values: &Values, tera: &Tera, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
     let mut out = Vec::new();
-    let mut render =
-        |tpl: &str, path: &str, ctx: Context, out: &mut Vec<Output>| match tera.render(tpl, &ctx) {
-            Ok(s) => out.push(Output {
-                path: path.to_string(),
-                data: OutputData::Bytes(s.into_bytes()),
-            }),
-            Err(e) => diags.extend(templates::template_errors(
-                vec![(path.to_string(), e)],
-                &TemplateSet::names_only(tera),
-            )),
-        };
+    let mut render = |tpl: &str, path: &str, ctx: Context, out: &mut Vec<Output>| match tera.render(tpl, &ctx) {
+        Ok(s) => out.push(Output { path: path.to_string(), data: OutputData::Bytes(s.into_bytes()) }),
+        Err(e) => diags.extend(templates::template_errors(vec![(path.to_string(), e)], &TemplateSet::names_only(tera))),
+    };
     let base_ctx = || {
         let mut c = Context::new();
         c.insert_value("site", values.site.clone());
@@ -369,11 +254,7 @@ fn special_outputs(
     // Sitemap: every page and list page, sorted by URL.
     let mut entries: Vec<(String, Option<String>)> = Vec::new();
     for p in &site.pages {
-        let lastmod = p
-            .common
-            .date
-            .filter(|d| d.day.is_some())
-            .map(|d| d.to_string());
+        let lastmod = p.common.date.filter(|d| d.day.is_some()).map(|d| d.to_string());
         entries.push((site.permalink(&p.path), lastmod));
         if p.is_section() {
             for i in 1..page_count(p.pages.len(), p.paginate_by) {
@@ -392,10 +273,7 @@ fn special_outputs(
     let entries: Vec<Value> = entries
         .into_iter()
         .map(|(loc, lastmod)| {
-            Obj::new()
-                .set("permalink", loc)
-                .set("lastmod", context::opt_str(lastmod.as_deref()))
-                .build()
+            Obj::new().set("permalink", loc).set("lastmod", context::opt_str(lastmod.as_deref())).build()
         })
         .collect();
     let mut ctx = base_ctx();
@@ -410,12 +288,8 @@ fn special_outputs(
             continue;
         }
         let section = &site.pages[idx.section];
-        let mut dated: Vec<PageId> = idx
-            .pages
-            .iter()
-            .copied()
-            .filter(|&i| site.pages[i].common.date.is_some())
-            .collect();
+        let mut dated: Vec<PageId> =
+            idx.pages.iter().copied().filter(|&i| site.pages[i].common.date.is_some()).collect();
         dated.sort_by(|&a, &b| {
             site.pages[b]
                 .common
@@ -436,10 +310,7 @@ fn special_outputs(
                 Obj::new()
                     .set("title", p.title.as_str())
                     .set("permalink", site.permalink(&p.path))
-                    .set(
-                        "updated",
-                        p.common.date.map(|d| d.rfc3339()).unwrap_or_default(),
-                    )
+                    .set("updated", p.common.date.map(|d| d.rfc3339()).unwrap_or_default())
                     .set("summary", p.common.description.clone().unwrap_or_default())
                     .build()
             })

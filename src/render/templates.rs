@@ -44,31 +44,18 @@ pub fn build_tera(templates: &[TemplateSource]) -> Result<TemplateSet, Vec<Diagn
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     register_filters(&mut tera);
-    let mut all: Vec<(String, String)> = BUILTIN
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
-        .collect();
-    let mut sources: HashMap<String, (String, String)> = BUILTIN
-        .iter()
-        .map(|(n, t)| (n.to_string(), (format!("(built-in) {n}"), t.to_string())))
-        .collect();
+    let mut all: Vec<(String, String)> = BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+    let mut sources: HashMap<String, (String, String)> =
+        BUILTIN.iter().map(|(n, t)| (n.to_string(), (format!("(built-in) {n}"), t.to_string()))).collect();
     for t in templates {
         all.retain(|(n, _)| n != &t.name);
         all.push((t.name.clone(), t.text.clone()));
         sources.insert(t.name.clone(), (t.display_path.clone(), t.text.clone()));
     }
     let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
-    let set_for_errors = TemplateSet {
-        tera: Tera::new(),
-        names: names.clone(),
-        sources: sources.clone(),
-    };
+    let set_for_errors = TemplateSet { tera: Tera::new(), names: names.clone(), sources: sources.clone() };
     match tera.add_raw_templates(all) {
-        Ok(()) => Ok(TemplateSet {
-            tera,
-            names,
-            sources,
-        }),
+        Ok(()) => Ok(TemplateSet { tera, names, sources }),
         Err(e) => Err(vec![to_diagnostic(&e, &set_for_errors, None)]),
     }
 }
@@ -81,9 +68,8 @@ pub fn template_errors(failures: Vec<(String, tera::Error)>, set: &TemplateSet) 
     failures.sort_by(|a, b| a.0.cmp(&b.0));
     for (page, err) in failures {
         let d = to_diagnostic(&err, set, None);
-        if let Some(entry) = grouped
-            .iter_mut()
-            .find(|(g, _, _)| g.message == d.message && g.line == d.line && g.path == d.path)
+        if let Some(entry) =
+            grouped.iter_mut().find(|(g, _, _)| g.message == d.message && g.line == d.line && g.path == d.path)
         {
             entry.2 += 1;
             continue;
@@ -93,11 +79,7 @@ pub fn template_errors(failures: Vec<(String, tera::Error)>, set: &TemplateSet) 
     grouped
         .into_iter()
         .map(|(mut d, page, others)| {
-            let what = if others > 0 {
-                format!("{page} and {others} other page(s)")
-            } else {
-                page
-            };
+            let what = if others > 0 { format!("{page} and {others} other page(s)") } else { page };
             d.message = format!("{} (while rendering {what})", d.message);
             d
         })
@@ -106,16 +88,11 @@ pub fn template_errors(failures: Vec<(String, tera::Error)>, set: &TemplateSet) 
 
 fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Diagnostic {
     use tera::ErrorKind;
-    let suffix = page
-        .map(|p| format!(" (while rendering {p})"))
-        .unwrap_or_default();
+    let suffix = page.map(|p| format!(" (while rendering {p})")).unwrap_or_default();
     let mut d = match err.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-            let (display, text) = set
-                .sources
-                .get(r.filename())
-                .cloned()
-                .unwrap_or_else(|| (r.filename().to_string(), String::new()));
+            let (display, text) =
+                set.sources.get(r.filename()).cloned().unwrap_or_else(|| (r.filename().to_string(), String::new()));
             let span = r.span();
             let kind = if matches!(err.kind(), ErrorKind::SyntaxError(_)) {
                 "template syntax error"
@@ -123,13 +100,8 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
                 "template error"
             };
             let msg = format!("{kind}: {}{suffix}", r.message());
-            let len = if span.end_line == span.start_line {
-                span.end_col.saturating_sub(span.start_col)
-            } else {
-                1
-            };
-            let mut d = Diagnostic::at(display, &text, span.start_line, span.start_col + 1, msg)
-                .with_span_len(len);
+            let len = if span.end_line == span.start_line { span.end_col.saturating_sub(span.start_col) } else { 1 };
+            let mut d = Diagnostic::at(display, &text, span.start_line, span.start_col + 1, msg).with_span_len(len);
             let report = err.to_string();
             if let Some(i) = report.find("\n\nnote:") {
                 d = d.with_detail(report[i + 2..].to_string());
@@ -141,28 +113,21 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
             include_chain.join(" -> ")
         ))
         .with_help("remove one of the {% include %} tags in the loop"),
-        ErrorKind::CircularExtend {
-            tpl,
-            inheritance_chain,
-        } => Diagnostic::new(format!(
+        ErrorKind::CircularExtend { tpl, inheritance_chain } => Diagnostic::new(format!(
             "templates extend each other in a loop: {} -> {tpl}{suffix}",
             inheritance_chain.join(" -> ")
         )),
         ErrorKind::MissingParent { current, parent } => {
-            let mut d = Diagnostic::new(format!(
-                "template `{current}` extends `{parent}`, which does not exist{suffix}"
-            ));
-            if let Some(c) =
-                crate::diagnostic::closest(parent, set.names.iter().map(String::as_str))
-            {
+            let mut d =
+                Diagnostic::new(format!("template `{current}` extends `{parent}`, which does not exist{suffix}"));
+            if let Some(c) = crate::diagnostic::closest(parent, set.names.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
             d
         }
         ErrorKind::TemplateNotFound(name) => {
             let mut d = Diagnostic::new(format!("template `{name}` not found{suffix}"));
-            if let Some(c) = crate::diagnostic::closest(name, set.names.iter().map(String::as_str))
-            {
+            if let Some(c) = crate::diagnostic::closest(name, set.names.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
             d
@@ -187,35 +152,21 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
 fn register_filters(tera: &mut Tera) {
     // `{{ page.date | datum }}` -> "30 juni 2016"; style="month" -> "juni", "year" -> "2016",
     // "month_year" -> "juni 2016".
-    tera.register_filter(
-        "datum",
-        |value: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {
-            let d = PartialDate::parse(value).map_err(tera::Error::message)?;
-            let style: Option<&str> = kwargs.get("style")?;
-            Ok(match style.unwrap_or("long") {
-                "year" => d.year.to_string(),
-                "month" => d
-                    .month
-                    .map(|m| crate::date::MONTHS_NL[m as usize - 1].to_string())
-                    .unwrap_or_default(),
-                "month_year" => PartialDate { day: None, ..d }.dutch(),
-                "iso" => d.to_string(),
-                _ => d.dutch(),
-            })
-        },
-    );
-    tera.register_filter("slugify", |value: &str, _: Kwargs, _: &State| {
-        slugify(value)
+    tera.register_filter("datum", |value: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {
+        let d = PartialDate::parse(value).map_err(tera::Error::message)?;
+        let style: Option<&str> = kwargs.get("style")?;
+        Ok(match style.unwrap_or("long") {
+            "year" => d.year.to_string(),
+            "month" => d.month.map(|m| crate::date::MONTHS_NL[m as usize - 1].to_string()).unwrap_or_default(),
+            "month_year" => PartialDate { day: None, ..d }.dutch(),
+            "iso" => d.to_string(),
+            _ => d.dutch(),
+        })
     });
-    tera.register_filter(
-        "date_precision",
-        |value: &str, _: Kwargs, _: &State| -> TeraResult<String> {
-            Ok(PartialDate::parse(value)
-                .map_err(tera::Error::message)?
-                .precision()
-                .to_string())
-        },
-    );
+    tera.register_filter("slugify", |value: &str, _: Kwargs, _: &State| slugify(value));
+    tera.register_filter("date_precision", |value: &str, _: Kwargs, _: &State| -> TeraResult<String> {
+        Ok(PartialDate::parse(value).map_err(tera::Error::message)?.precision().to_string())
+    });
 }
 
 /// Functions that look things up in the site: registered anew for each build.
@@ -223,8 +174,7 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
     let by_rel: Arc<HashMap<String, usize>> = Arc::new(site.by_rel.clone());
     let urls: Arc<Vec<String>> = Arc::new(site.pages.iter().map(|p| site.url(&p.path)).collect());
     let base_path = site.config.base_path.clone();
-    let tax_names: Arc<Vec<String>> =
-        Arc::new(site.taxonomies.iter().map(|t| t.name.clone()).collect());
+    let tax_names: Arc<Vec<String>> = Arc::new(site.taxonomies.iter().map(|t| t.name.clone()).collect());
 
     let (v, r) = (values.clone(), by_rel.clone());
     let get_page = move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
@@ -241,62 +191,44 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
     tera.register_function("get_section", get_page);
 
     let (r, u, bp) = (by_rel.clone(), urls.clone(), base_path.clone());
-    tera.register_function(
-        "url",
-        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
-            let path: &str = kwargs.must_get("path")?;
-            if let Some(rel) = path.strip_prefix("@/") {
-                let (file, anchor) = rel
-                    .split_once('#')
-                    .map(|(f, a)| (f, Some(a)))
-                    .unwrap_or((rel, None));
-                return match r.get(file) {
-                    Some(&id) => Ok(match anchor {
-                        Some(a) => format!("{}#{a}", u[id]),
-                        None => u[id].clone(),
-                    }),
-                    None => Err(tera::Error::message(format!("url: no page at `{path}`"))),
-                };
-            }
-            if path.contains("://") {
-                return Ok(path.to_string());
-            }
-            Ok(format!("{bp}{}", path.trim_start_matches('/')))
-        },
-    );
+    tera.register_function("url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+        let path: &str = kwargs.must_get("path")?;
+        if let Some(rel) = path.strip_prefix("@/") {
+            let (file, anchor) = rel.split_once('#').map(|(f, a)| (f, Some(a))).unwrap_or((rel, None));
+            return match r.get(file) {
+                Some(&id) => Ok(match anchor {
+                    Some(a) => format!("{}#{a}", u[id]),
+                    None => u[id].clone(),
+                }),
+                None => Err(tera::Error::message(format!("url: no page at `{path}`"))),
+            };
+        }
+        if path.contains("://") {
+            return Ok(path.to_string());
+        }
+        Ok(format!("{bp}{}", path.trim_start_matches('/')))
+    });
 
     let v = values.clone();
-    tera.register_function(
-        "collection",
-        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-            let name: &str = kwargs.must_get("name")?;
-            let limit: Option<usize> = kwargs.get("limit")?;
-            let Some(list) = v.collections.get(name) else {
-                return Err(tera::Error::message(format!(
-                    "collection: no collection `{name}` in site.yaml"
-                )));
-            };
-            Ok(match (limit, list.as_array()) {
-                (Some(n), Some(items)) => {
-                    Value::from(items.iter().take(n).cloned().collect::<Vec<_>>())
-                }
-                _ => list.clone(),
-            })
-        },
-    );
+    tera.register_function("collection", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let name: &str = kwargs.must_get("name")?;
+        let limit: Option<usize> = kwargs.get("limit")?;
+        let Some(list) = v.collections.get(name) else {
+            return Err(tera::Error::message(format!("collection: no collection `{name}` in site.yaml")));
+        };
+        Ok(match (limit, list.as_array()) {
+            (Some(n), Some(items)) => Value::from(items.iter().take(n).cloned().collect::<Vec<_>>()),
+            _ => list.clone(),
+        })
+    });
 
     let (v, names) = (values.clone(), tax_names.clone());
-    tera.register_function(
-        "taxonomy",
-        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-            let name: &str = kwargs.must_get("name")?;
-            match names.iter().position(|n| n == name) {
-                Some(t) => Ok(v.taxonomies[t].clone()),
-                None => Err(tera::Error::message(format!(
-                    "taxonomy: no taxonomy `{name}` in site.yaml"
-                ))),
-            }
-        },
-    );
+    tera.register_function("taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let name: &str = kwargs.must_get("name")?;
+        match names.iter().position(|n| n == name) {
+            Some(t) => Ok(v.taxonomies[t].clone()),
+            None => Err(tera::Error::message(format!("taxonomy: no taxonomy `{name}` in site.yaml"))),
+        }
+    });
     let _ = term_value;
 }

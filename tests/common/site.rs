@@ -21,10 +21,7 @@ pub const MINI_THEME: &[(&str, &str)] = &[
         "themes/t/templates/section.html",
         "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>\n<ul>{% for p in paginator.pages %}<li><a href=\"{{ p.url }}\">{{ p.title }}</a>{% if p.date %} <time>{{ p.date | datum }}</time>{% endif %}</li>{% endfor %}</ul>\n{% if paginator.next %}<a rel=\"next\" href=\"{{ paginator.next }}\">volgende</a>{% endif %}{% if paginator.previous %}<a rel=\"prev\" href=\"{{ paginator.previous }}\">vorige</a>{% endif %}\n{% endblock %}\n",
     ),
-    (
-        "themes/t/templates/index.html",
-        "{% extends \"section.html\" %}\n",
-    ),
+    ("themes/t/templates/index.html", "{% extends \"section.html\" %}\n"),
     (
         "themes/t/templates/taxonomy.html",
         "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1><ul>{% for t in taxonomy.terms %}<li><a href=\"{{ t.url }}\">{{ t.name }}</a> ({{ t.count }})</li>{% endfor %}</ul>{% endblock %}\n",
@@ -48,11 +45,7 @@ pub struct Run {
 impl Run {
     /// Fails the test with the output when the exit code is not `code`.
     pub fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code, code,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
+        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
         self
     }
 }
@@ -61,12 +54,9 @@ impl TestSite {
     /// An empty temp folder.
     pub fn empty() -> TestSite {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let root =
-            std::env::temp_dir().join(format!("innobieb-test-{}-{n}-{nanos}", std::process::id()));
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+        let root = std::env::temp_dir().join(format!("innobieb-test-{}-{n}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&root).expect("temp dir");
         TestSite { root }
     }
@@ -77,19 +67,14 @@ impl TestSite {
         for (path, text) in MINI_THEME {
             site.write(path, text);
         }
-        site.write(
-            "site.yaml",
-            &format!("title: Test\nbase_url: https://example.org/\ntheme: t\n{config_rest}"),
-        );
+        site.write("site.yaml", &format!("title: Test\nbase_url: https://example.org/\ntheme: t\n{config_rest}"));
         site
     }
 
     /// Copies a fixture folder from tests/fixtures/<name>.
     pub fn fixture(name: &str) -> TestSite {
         let site = TestSite::empty();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         copy_dir(&src, &site.root);
         site
     }
@@ -158,12 +143,7 @@ impl TestSite {
     pub fn tree(&self, rel: &str) -> Vec<(String, Vec<u8>)> {
         self.files(rel)
             .into_iter()
-            .map(|f| {
-                (
-                    f.clone(),
-                    std::fs::read(self.root.join(rel).join(&f)).expect("read"),
-                )
-            })
+            .map(|f| (f.clone(), std::fs::read(self.root.join(rel).join(&f)).expect("read")))
             .collect()
     }
 }
@@ -190,10 +170,7 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
 
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).expect("mkdir");
-    for e in std::fs::read_dir(src)
-        .unwrap_or_else(|e| panic!("{}: {e}", src.display()))
-        .flatten()
-    {
+    for e in std::fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())).flatten() {
         let p = e.path();
         let target = dst.join(e.file_name());
         if p.is_dir() {
