@@ -1,7 +1,16 @@
 //! `innobieb serve`: see `crate::serve`.
-use crate::cli::{ServeArgs, Verbosity};
 
-pub fn run(_args: &ServeArgs, _verbosity: Verbosity) -> i32 {
-    eprintln!("serve: not yet");
-    2
+use crate::cli::{ServeArgs, Verbosity};
+use crate::serve::{run as serve, ServeOptions};
+
+pub fn run(args: &ServeArgs, verbosity: Verbosity) -> i32 {
+    serve(ServeOptions {
+        root: args.site.root.clone(),
+        bind: args.bind.clone(),
+        port: args.port,
+        watch: !args.no_watch,
+        drafts: args.site.drafts,
+        open: args.open,
+        verbosity,
+    })
 }

@@ -1,1 +1,211 @@
-//! The dev server.
+//! `innobieb serve`: build in memory, serve on 127.0.0.1, rebuild on change.
+//!
+//! The served site is the in-memory result of the same `pipeline::build_site`
+//! that `build` uses (with a cache, so unchanged files are not parsed or
+//! rendered again), with a local base URL. A failed rebuild keeps the last good
+//! version online and shows the errors in the terminal and as a browser overlay.
+//! Live reload uses Server-Sent Events; the script is injected into served
+//! HTML responses only, never into `build` output.
+
+pub mod classify;
+pub mod http;
+pub mod state;
+
+use crate::cli::Verbosity;
+use crate::pipeline::{build_site, BuildOptions, Cache};
+use notify::{RecursiveMode, Watcher};
+use state::{errors_json, Shared};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: String,
+    pub port: u16,
+    pub watch: bool,
+    pub drafts: bool,
+    pub open: bool,
+    pub verbosity: Verbosity,
+}
+
+/// Runs the server until the process is stopped. Returns an exit code on startup failure.
+pub fn run(opts: ServeOptions) -> i32 {
+    let ip: IpAddr = match opts.bind.parse() {
+        Ok(ip) => ip,
+        Err(_) => {
+            eprintln!("error: `{}` is not an IP address (use for example 127.0.0.1)", opts.bind);
+            return 2;
+        }
+    };
+    if !ip.is_loopback() {
+        eprintln!("warning: listening on {ip}: anyone on your network can open this preview");
+    }
+    let server = match tiny_http::Server::http((ip, opts.port)) {
+        Ok(s) => s,
+        Err(e) => {
+            if e.to_string().contains("in use") {
+                eprintln!("error: port {} is already in use; stop the other server or choose another port with --port", opts.port);
+            } else {
+                eprintln!("error: cannot listen on {ip}:{}: {e}", opts.port);
+            }
+            return 2;
+        }
+    };
+    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(opts.port);
+    let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
+    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    let base_url = format!("http://{host}:{port}/");
+    let shared = Arc::new(Shared::default());
+    let build_opts = BuildOptions { root: opts.root.clone(), base_url: Some(base_url.clone()), drafts: opts.drafts, check_only: false };
+    let mut cache = Cache::default();
+    rebuild(&build_opts, &mut cache, &shared, false, opts.verbosity);
+    println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
+
+    let server = Arc::new(server);
+    {
+        let shared = shared.clone();
+        let server = server.clone();
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let shared = shared.clone();
+                // One short-lived thread per request; event streams are capped in `http`.
+                let spawned = std::thread::Builder::new().name("innobieb-http".into()).spawn(move || http::handle(request, &shared));
+                if spawned.is_err() {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
+        });
+    }
+    if opts.open {
+        open_browser(&base_url);
+    }
+    if !opts.watch {
+        loop {
+            std::thread::park();
+        }
+    }
+    watch_loop(&opts.root, &build_opts, &mut cache, &shared, opts.verbosity)
+}
+
+fn watch_loop(root: &Path, build_opts: &BuildOptions, cache: &mut Cache, shared: &Shared, verbosity: Verbosity) -> i32 {
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch files: {e}");
+            return 2;
+        }
+    };
+    let watch_all = |w: &mut notify::RecommendedWatcher| {
+        let _ = w.watch(root, RecursiveMode::NonRecursive);
+        for dir in ["content", "templates", "static", "themes"] {
+            let p = root.join(dir);
+            if p.is_dir() {
+                let _ = w.watch(&p, RecursiveMode::Recursive);
+            }
+        }
+    };
+    watch_all(&mut watcher);
+    let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    while let Some(paths) = next_batch(&rx) {
+        let mut changes = classify::classify(&root_abs, &paths);
+        if changes.is_empty() {
+            let abs: Vec<PathBuf> = paths.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
+            changes = classify::classify(&root_abs, &abs);
+            if changes.is_empty() {
+                continue;
+            }
+        }
+        if changes.layout {
+            watch_all(&mut watcher);
+        }
+        if changes.config {
+            *cache = Cache::default();
+        }
+        rebuild(build_opts, cache, shared, changes.css_only, verbosity);
+    }
+    0
+}
+
+/// Waits for the next burst of changes and returns its paths. Editors save in
+/// bursts and `git checkout` touches many files: a burst ends after a short quiet
+/// spell (or a maximum wait), so it becomes one rebuild. Reads (`Access` events,
+/// which the build itself causes) are not changes.
+fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> Option<Vec<PathBuf>> {
+    const QUIET: Duration = Duration::from_millis(30);
+    const MAX_WAIT: Duration = Duration::from_millis(400);
+    let is_change = |e: &notify::Event| !matches!(e.kind, notify::EventKind::Access(_));
+    let mut paths = Vec::new();
+    loop {
+        match rx.recv() {
+            Ok(Ok(e)) if is_change(&e) => {
+                paths.extend(e.paths);
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+    let start = Instant::now();
+    while start.elapsed() < MAX_WAIT {
+        match rx.recv_timeout(QUIET) {
+            Ok(Ok(e)) if is_change(&e) => paths.extend(e.paths),
+            Ok(_) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    Some(paths)
+}
+
+/// Rebuilds and publishes; on failure keeps the last good version and reports.
+fn rebuild(opts: &BuildOptions, cache: &mut Cache, shared: &Shared, css_only: bool, verbosity: Verbosity) {
+    let start = Instant::now();
+    match build_site(opts, cache) {
+        Ok(built) => {
+            let pages = built.page_count;
+            let timings = built.timings.clone();
+            let diff = shared.publish(built.outputs);
+            let version = shared.snapshot().version;
+            let all = diff.changed.len() > 200 || !diff.removed.is_empty();
+            shared.broadcast(&serde_json::json!({
+                "type": "built",
+                "version": version,
+                "paths": if all { Vec::new() } else { diff.changed.clone() },
+                "all": all,
+                "css_only": css_only,
+            }));
+            if verbosity >= Verbosity::Normal {
+                println!(
+                    "Built {pages} pages in {:.0} ms ({} files changed)",
+                    start.elapsed().as_secs_f64() * 1000.0,
+                    diff.changed.len() + diff.removed.len()
+                );
+            }
+            crate::cmd::print_timings(&timings, verbosity);
+        }
+        Err(failed) => {
+            crate::cmd::print_diagnostics(&failed.diagnostics);
+            eprintln!("The last good version is still being served.");
+            shared.set_errors(failed.diagnostics.clone());
+            shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
+        }
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(cmd).arg(url).spawn() {
+        eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+    }
+}

@@ -1,0 +1,157 @@
+//! What the dev server serves: the last good build in memory, the current
+//! errors, and the subscribers to live-reload events. Held behind one `Shared`
+//! handle (no globals), swapped whole after each rebuild.
+
+use crate::diagnostic::Diagnostic;
+use crate::render::{Output, OutputData};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+
+#[derive(Debug, Clone)]
+pub enum Served {
+    Bytes(Arc<Vec<u8>>),
+    File(PathBuf),
+}
+
+/// One consistent version of the site.
+#[derive(Debug, Default)]
+pub struct State {
+    pub files: HashMap<String, Served>,
+    /// Content hash per path, to tell which files a rebuild changed.
+    pub hashes: HashMap<String, u64>,
+    pub errors: Vec<Diagnostic>,
+    pub version: u64,
+}
+
+#[derive(Default)]
+pub struct Shared {
+    state: RwLock<Arc<State>>,
+    subscribers: Mutex<Vec<mpsc::Sender<String>>>,
+}
+
+/// What changed between two versions.
+#[derive(Debug, Default)]
+pub struct Diff {
+    /// URL paths of changed or new pages (`/a/`), and other changed files (`/style.css`).
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Shared {
+    pub fn snapshot(&self) -> Arc<State> {
+        self.state.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Installs a successful build; returns what changed.
+    pub fn publish(&self, outputs: Vec<Output>) -> Diff {
+        let old = self.snapshot();
+        let hashed: Vec<(String, Served, u64)> = {
+            use rayon::prelude::*;
+            outputs
+                .into_par_iter()
+                .map(|o| {
+                    let (served, h) = match o.data {
+                        OutputData::Bytes(b) => {
+                            let h = hash(&b);
+                            (Served::Bytes(Arc::new(b)), h)
+                        }
+                        OutputData::Copy(p) => {
+                            let meta = std::fs::metadata(&p).ok();
+                            let h = hash(&(p.clone(), meta.as_ref().map(|m| m.len()), meta.and_then(|m| m.modified().ok())));
+                            (Served::File(p), h)
+                        }
+                    };
+                    (o.path, served, h)
+                })
+                .collect()
+        };
+        let mut diff = Diff::default();
+        let mut files = HashMap::with_capacity(hashed.len());
+        let mut hashes = HashMap::with_capacity(hashed.len());
+        for (path, served, h) in hashed {
+            if old.hashes.get(&path) != Some(&h) {
+                diff.changed.push(url_of(&path));
+            }
+            files.insert(path.clone(), served);
+            hashes.insert(path, h);
+        }
+        for path in old.hashes.keys() {
+            if !hashes.contains_key(path) {
+                diff.removed.push(url_of(path));
+            }
+        }
+        diff.changed.sort();
+        diff.removed.sort();
+        let version = old.version + 1;
+        if let Ok(mut s) = self.state.write() {
+            *s = Arc::new(State { files, hashes, errors: Vec::new(), version });
+        }
+        diff
+    }
+
+    /// Keeps the last good files and records the errors.
+    pub fn set_errors(&self, errors: Vec<Diagnostic>) {
+        let old = self.snapshot();
+        let next = State { files: old.files.clone(), hashes: old.hashes.clone(), errors, version: old.version };
+        if let Ok(mut s) = self.state.write() {
+            *s = Arc::new(next);
+        }
+    }
+
+    /// A new event stream; it first receives the current state. `None` when too many are open.
+    pub fn subscribe(&self, max: usize) -> Option<mpsc::Receiver<String>> {
+        let (tx, rx) = mpsc::channel();
+        let state = self.snapshot();
+        let hello = serde_json::json!({ "type": "hello", "version": state.version, "errors": errors_json(&state.errors) });
+        tx.send(hello.to_string()).ok()?;
+        let mut subs = self.subscribers.lock().ok()?;
+        // Closed streams are found by sending them a message they ignore.
+        subs.retain(|s| s.send("{\"type\":\"ping\"}".into()).is_ok());
+        if subs.len() >= max {
+            return None;
+        }
+        subs.push(tx);
+        Some(rx)
+    }
+
+    /// Sends a message to every open stream, dropping closed ones.
+    pub fn broadcast(&self, msg: &serde_json::Value) {
+        let text = msg.to_string();
+        if let Ok(mut subs) = self.subscribers.lock() {
+            subs.retain(|s| s.send(text.clone()).is_ok());
+        }
+    }
+}
+
+pub fn errors_json(errors: &[Diagnostic]) -> serde_json::Value {
+    serde_json::Value::Array(
+        errors
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "message": d.message,
+                    "location": d.location(),
+                    "source_line": d.source_line,
+                    "help": d.help,
+                    "rendered": d.render(),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn hash<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
+/// `a/index.html` -> `/a/`; `style.css` -> `/style.css`.
+fn url_of(path: &str) -> String {
+    match path.strip_suffix("index.html") {
+        Some(dir) => format!("/{dir}"),
+        None => format!("/{path}"),
+    }
+}
