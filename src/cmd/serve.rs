@@ -1,7 +1,7 @@
 //! `innobieb serve`: see `crate::serve`.
 
 use crate::cli::{ServeArgs, Verbosity};
-use crate::serve::{run as serve, ServeOptions};
+use crate::serve::{ServeOptions, run as serve};
 
 pub fn run(args: &ServeArgs, verbosity: Verbosity) -> i32 {
     serve(ServeOptions {

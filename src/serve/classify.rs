@@ -103,7 +103,15 @@ mod tests {
 
     #[test]
     fn ignores_output_editor_files_and_strangers() {
-        for p in ["public/index.html", "target/debug/x", "content/.a.md.swp", "content/a.md~", "content/#a.md#", "README.md", "/elders/x.md"] {
+        for p in [
+            "public/index.html",
+            "target/debug/x",
+            "content/.a.md.swp",
+            "content/a.md~",
+            "content/#a.md#",
+            "README.md",
+            "/elders/x.md",
+        ] {
             assert!(c(&[p]).is_empty(), "{p}");
         }
     }

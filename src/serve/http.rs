@@ -114,7 +114,11 @@ fn inject(html: &[u8]) -> Vec<u8> {
 pub fn handle(request: Request, shared: &Shared) {
     let method = request.method().clone();
     if method != Method::Get && method != Method::Head {
-        let _ = request.respond(Response::from_string("method not allowed\n").with_status_code(405).with_header(header("Allow", "GET, HEAD")));
+        let _ = request.respond(
+            Response::from_string("method not allowed\n")
+                .with_status_code(405)
+                .with_header(header("Allow", "GET, HEAD")),
+        );
         return;
     }
     let url = request.url().to_string();
@@ -156,7 +160,11 @@ pub fn handle(request: Request, shared: &Shared) {
     let len = body.len();
     let response = Response::new(
         StatusCode(status),
-        vec![header("Content-Type", ctype), header("Cache-Control", "no-cache"), header("X-Content-Type-Options", "nosniff")],
+        vec![
+            header("Content-Type", ctype),
+            header("Cache-Control", "no-cache"),
+            header("X-Content-Type-Options", "nosniff"),
+        ],
         Cursor::new(if method == Method::Head { Vec::new() } else { body }),
         Some(len),
         None,
@@ -173,7 +181,8 @@ fn stream_events(request: Request, shared: &Shared) {
         return;
     };
     let mut w = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
+    let head =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
     if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
         return;
     }
@@ -211,7 +220,20 @@ mod tests {
 
     #[test]
     fn rejects_traversal_in_every_spelling() {
-        for p in ["/../etc/passwd", "/a/../../x", "/%2e%2e/x", "/a%2f..%2fx", "/a%5c..", "/..%5cx", "http://evil/x", "*", "/a/./b", "/%00", "/%zz", "/a\\..\\b"] {
+        for p in [
+            "/../etc/passwd",
+            "/a/../../x",
+            "/%2e%2e/x",
+            "/a%2f..%2fx",
+            "/a%5c..",
+            "/..%5cx",
+            "http://evil/x",
+            "*",
+            "/a/./b",
+            "/%00",
+            "/%zz",
+            "/a\\..\\b",
+        ] {
             assert!(matches!(r(p), Target::BadRequest(_)), "{p}: {:?}", r(p));
         }
     }

@@ -12,9 +12,9 @@ pub mod http;
 pub mod state;
 
 use crate::cli::Verbosity;
-use crate::pipeline::{build_site, BuildOptions, Cache};
+use crate::pipeline::{BuildOptions, Cache, build_site};
 use notify::{RecursiveMode, Watcher};
-use state::{errors_json, Shared};
+use state::{Shared, errors_json};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,7 +46,10 @@ pub fn run(opts: ServeOptions) -> i32 {
         Ok(s) => s,
         Err(e) => {
             if e.to_string().contains("in use") {
-                eprintln!("error: port {} is already in use; stop the other server or choose another port with --port", opts.port);
+                eprintln!(
+                    "error: port {} is already in use; stop the other server or choose another port with --port",
+                    opts.port
+                );
             } else {
                 eprintln!("error: cannot listen on {ip}:{}: {e}", opts.port);
             }
@@ -58,7 +61,12 @@ pub fn run(opts: ServeOptions) -> i32 {
     let host = if host.contains(':') { format!("[{host}]") } else { host };
     let base_url = format!("http://{host}:{port}/");
     let shared = Arc::new(Shared::default());
-    let build_opts = BuildOptions { root: opts.root.clone(), base_url: Some(base_url.clone()), drafts: opts.drafts, check_only: false };
+    let build_opts = BuildOptions {
+        root: opts.root.clone(),
+        base_url: Some(base_url.clone()),
+        drafts: opts.drafts,
+        check_only: false,
+    };
     let mut cache = Cache::default();
     rebuild(&build_opts, &mut cache, &shared, false, opts.verbosity);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
@@ -71,7 +79,9 @@ pub fn run(opts: ServeOptions) -> i32 {
             for request in server.incoming_requests() {
                 let shared = shared.clone();
                 // One short-lived thread per request; event streams are capped in `http`.
-                let spawned = std::thread::Builder::new().name("innobieb-http".into()).spawn(move || http::handle(request, &shared));
+                let spawned = std::thread::Builder::new()
+                    .name("innobieb-http".into())
+                    .spawn(move || http::handle(request, &shared));
                 if spawned.is_err() {
                     std::thread::sleep(Duration::from_millis(10));
                 }

@@ -7,7 +7,7 @@ use crate::render::{Output, OutputData};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
 
 #[derive(Debug, Clone)]
 pub enum Served {
@@ -59,7 +59,11 @@ impl Shared {
                         }
                         OutputData::Copy(p) => {
                             let meta = std::fs::metadata(&p).ok();
-                            let h = hash(&(p.clone(), meta.as_ref().map(|m| m.len()), meta.and_then(|m| m.modified().ok())));
+                            let h = hash(&(
+                                p.clone(),
+                                meta.as_ref().map(|m| m.len()),
+                                meta.and_then(|m| m.modified().ok()),
+                            ));
                             (Served::File(p), h)
                         }
                     };
@@ -104,7 +108,8 @@ impl Shared {
     pub fn subscribe(&self, max: usize) -> Option<mpsc::Receiver<String>> {
         let (tx, rx) = mpsc::channel();
         let state = self.snapshot();
-        let hello = serde_json::json!({ "type": "hello", "version": state.version, "errors": errors_json(&state.errors) });
+        let hello =
+            serde_json::json!({ "type": "hello", "version": state.version, "errors": errors_json(&state.errors) });
         tx.send(hello.to_string()).ok()?;
         let mut subs = self.subscribers.lock().ok()?;
         // Closed streams are found by sending them a message they ignore.

@@ -1,4 +1,5 @@
 //! Shared test helpers. See tests/README.md.
 #![allow(dead_code)]
 
+pub mod http;
 pub mod site;

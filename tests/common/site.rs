@@ -79,6 +79,14 @@ impl TestSite {
         site
     }
 
+    /// Adds the minimal theme as `themes/t`.
+    pub fn with_mini_theme(self) -> Self {
+        for (path, text) in MINI_THEME {
+            self.write(path, text);
+        }
+        self
+    }
+
     pub fn write(&self, rel: &str, text: &str) -> &Self {
         let p = self.root.join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");

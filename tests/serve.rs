@@ -1,0 +1,278 @@
+//! `innobieb serve`: HTTP behaviour, live-reload events, errors, and the central
+//! invariant: after any sequence of edits the served site equals a fresh build.
+
+mod common;
+use common::http::{Server, next_build_event, request};
+use common::site::TestSite;
+use std::collections::BTreeMap;
+
+const SCRIPT_TAG: &str = "<script src=\"/__innobieb/livereload.js\"></script>";
+
+fn kb() -> TestSite {
+    TestSite::fixture("kb").with_mini_theme()
+}
+
+#[test]
+fn serves_pages_with_the_reload_script_and_refuses_bad_requests() {
+    let site = kb();
+    let server = Server::start(&site.root, &["--no-watch"]);
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains(SCRIPT_TAG), "{}", home.text());
+    assert!(home.headers.contains("text/html"), "{}", home.headers);
+    // Links use the local base URL.
+    assert!(server.get("/tijdlijn/").text().contains("href=\"/tijdlijn/bericht-4/\""));
+    let redirect = server.get("/tijdlijn");
+    assert_eq!(redirect.status, 301);
+    assert!(redirect.headers.contains("Location: /tijdlijn/"), "{}", redirect.headers);
+    let missing = server.get("/bestaat-niet/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("404"));
+    for path in
+        ["/../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/tijdlijn%2f..%2f..%2fsite.yaml", "/..%5csite.yaml", "/a/./b"]
+    {
+        assert_eq!(server.get(path).status, 400, "{path}");
+    }
+    let absolute =
+        request(server.port, "GET http://127.0.0.1/../site.yaml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(absolute.status == 400 || absolute.status == 404, "{absolute:?}");
+    let post = request(server.port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assert_eq!(post.status, 405);
+    let garbage = request(server.port, "HELLO\r\n\r\n");
+    assert!(garbage.status == 400 || garbage.status == 0 || garbage.status >= 400, "{garbage:?}");
+    // The server is still fine after all that.
+    assert_eq!(server.get("/").status, 200);
+    // `build` output never contains the script.
+    site.build().expect_code(0);
+    assert!(!site.read("public/index.html").contains("livereload"));
+}
+
+#[test]
+fn edits_rebuild_and_errors_keep_the_last_good_version() {
+    let site = kb();
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    site.write(
+        "content/personen/ilona-ebels.md",
+        "---\ntitle: Ilona E.\nrollen:\n  - rol: regiogids\n    regio: noordoost\n---\n",
+    );
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let paths: Vec<&str> = e["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    // The renamed person appears on the pages that show them: those changed too, others not.
+    for p in ["/personen/ilona-ebels/", "/tijdlijn/bericht-1/", "/regios/noordoost/", "/personen/"] {
+        assert!(paths.contains(&p), "{p} not in {paths:?}");
+    }
+    assert!(!paths.contains(&"/regios/zuidwest/"), "{paths:?}");
+    assert!(server.get("/personen/ilona-ebels/").text().contains("<h1>Ilona E.</h1>"));
+    assert!(server.get("/regios/noordoost/").text().contains(">Ilona E.</a>"));
+
+    site.write("content/personen/joost-zijderveld.md", "---\ntitle: Joost Z.\n---\n## Loopbaan\n");
+    assert_eq!(next_build_event(&events)["type"], "built");
+    site.write("content/personen/joost-zijderveld.md", "---\ntitle: [Joost\n---\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "errors", "{e}");
+    let rendered = e["errors"][0]["rendered"].as_str().unwrap();
+    assert!(rendered.contains("--> content/personen/joost-zijderveld.md:2:8"), "{rendered}");
+    assert!(server.get("/personen/joost-zijderveld/").text().contains("<h1>Joost Z.</h1>"), "last good version served");
+
+    site.write("content/personen/joost-zijderveld.md", "---\ntitle: Joost Zijderveld\n---\n## Loopbaan\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert!(server.get("/personen/joost-zijderveld/").text().contains("<h1>Joost Zijderveld</h1>"));
+}
+
+#[test]
+fn deleting_a_referenced_page_is_an_error_not_a_stale_link_and_adding_one_updates_lists() {
+    let site = kb();
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    site.remove("content/regios/zuidwest.md");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "errors", "{e}");
+    assert!(e["errors"][0]["rendered"].as_str().unwrap().contains("`zuidwest` is not a page in regios"), "{e}");
+    site.write("content/regios/zuidwest.md", "---\ntitle: Zuidwest\n---\n");
+    assert_eq!(next_build_event(&events)["type"], "built");
+    site.write(
+        "content/tijdlijn/bericht-5.md",
+        "---\ntitle: Bericht vijf\ndate: 2020\npersonen: [marina-polderman]\n---\n",
+    );
+    assert_eq!(next_build_event(&events)["type"], "built");
+    assert!(server.get("/tijdlijn/").text().contains("Bericht vijf"));
+    assert!(server.get("/jaren/2020/").text().contains("Bericht vijf"));
+    assert!(server.get("/personen/marina-polderman/").text().contains("Bericht vijf"));
+}
+
+#[test]
+fn a_burst_of_requests_over_many_connections_is_answered() {
+    let site = kb();
+    let server = Server::start(&site.root, &["--no-watch"]);
+    let port = server.port;
+    let threads: Vec<_> = (0..50)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut ok = 0;
+                for j in 0..40 {
+                    let path = if (i + j) % 7 == 0 { "/%2e%2e/x" } else { "/tijdlijn/" };
+                    let r = request(port, &format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+                    if (path == "/tijdlijn/" && r.status == 200) || (path != "/tijdlijn/" && r.status == 400) {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let ok: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(ok, 2000);
+    assert_eq!(server.get("/").status, 200);
+}
+
+/// A small deterministic random generator (xorshift), so failures can be replayed by seed.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// The served site (every file of a fresh build of the same sources) must match byte for byte.
+fn assert_served_equals_fresh_build(
+    site: &TestSite,
+    server: &Server,
+    step: &str,
+    previous: &mut BTreeMap<String, Vec<u8>>,
+) -> bool {
+    let out = site.root.with_extension("fresh");
+    let _ = std::fs::remove_dir_all(&out);
+    let run = site.run(&["build", "-q", "--base-url", &server.url("/"), "-o", out.to_str().unwrap()]);
+    if run.code != 0 {
+        return false;
+    }
+    let mut fresh = BTreeMap::new();
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(&out).unwrap().to_string_lossy().replace('\\', "/");
+                if rel != ".innobieb-output" {
+                    fresh.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    for (rel, bytes) in &fresh {
+        let r = server.get(&format!("/{rel}"));
+        assert_eq!(r.status, 200, "{step}: /{rel} not served");
+        let served = String::from_utf8_lossy(&r.body).replace(SCRIPT_TAG, "");
+        assert_eq!(served.as_bytes(), &bytes[..], "{step}: /{rel} differs from a fresh build");
+    }
+    for gone in previous.keys().filter(|k| !fresh.contains_key(*k)) {
+        assert_eq!(server.get(&format!("/{gone}")).status, 404, "{step}: /{gone} should be gone");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    *previous = fresh;
+    true
+}
+
+#[test]
+fn after_random_edits_the_served_site_equals_a_fresh_build() {
+    let seed: u64 = std::env::var("INNOBIEB_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234);
+    let steps: usize = std::env::var("INNOBIEB_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
+    let site = kb();
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let mut rng = Rng(seed);
+    let mut previous = BTreeMap::new();
+    assert!(assert_served_equals_fresh_build(&site, &server, "start", &mut previous));
+    let people = ["ilona-ebels", "marina-polderman", "joost-zijderveld"];
+    let mut broken: Option<(String, String)> = None;
+    for step in 0..steps {
+        let entries: Vec<String> = site.files("content/tijdlijn").into_iter().filter(|f| f != "_index.md").collect();
+        let op = rng.below(8);
+        let label;
+        if let Some((path, text)) = broken.take() {
+            site.write(&path, &text);
+            label = format!("step {step} (seed {seed}): fix {path}");
+        } else {
+            match op {
+                0 => {
+                    let p = people[rng.below(3)];
+                    let title = format!("Persoon {}", rng.below(1000));
+                    let text = site.read(&format!("content/personen/{p}.md"));
+                    let new: String = text
+                        .lines()
+                        .map(|l| if l.starts_with("title:") { format!("title: {title}") } else { l.to_string() })
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    site.write(&format!("content/personen/{p}.md"), &format!("{new}\n"));
+                    label = format!("step {step} (seed {seed}): rename {p} to {title}");
+                }
+                1 => {
+                    let n = rng.below(10_000);
+                    let who = people[rng.below(3)];
+                    site.write(
+                        &format!("content/tijdlijn/nieuw-{n}.md"),
+                        &format!(
+                            "---\ntitle: Nieuw {n}\ndate: 20{:02}-0{}\npersonen: [{who}]\n---\nTekst {n}.\n",
+                            10 + rng.below(10),
+                            1 + rng.below(9)
+                        ),
+                    );
+                    label = format!("step {step} (seed {seed}): add nieuw-{n}");
+                }
+                2 if entries.len() > 2 => {
+                    let e = &entries[rng.below(entries.len())];
+                    site.remove(&format!("content/tijdlijn/{e}"));
+                    label = format!("step {step} (seed {seed}): delete {e}");
+                }
+                3 if !entries.is_empty() => {
+                    let e = &entries[rng.below(entries.len())];
+                    let to = format!("hernoemd-{}.md", rng.below(10_000));
+                    std::fs::rename(
+                        site.path(&format!("content/tijdlijn/{e}")),
+                        site.path(&format!("content/tijdlijn/{to}")),
+                    )
+                    .unwrap();
+                    label = format!("step {step} (seed {seed}): rename file {e} to {to}");
+                }
+                4 if !entries.is_empty() => {
+                    let e = format!("content/tijdlijn/{}", entries[rng.below(entries.len())]);
+                    let good = site.read(&e);
+                    site.write(&e, "---\ntitle: [kapot\n---\n");
+                    broken = Some((e.clone(), good));
+                    label = format!("step {step} (seed {seed}): break {e}");
+                }
+                5 => {
+                    let p = people[rng.below(3)];
+                    let r = ["noordoost", "zuidwest"][rng.below(2)];
+                    site.write(
+                        &format!("content/personen/{p}.md"),
+                        &format!("---\ntitle: {p}\nrollen:\n  - rol: gids\n    regio: {r}\n---\n"),
+                    );
+                    label = format!("step {step} (seed {seed}): {p} now in {r}");
+                }
+                6 => {
+                    site.write("templates/page.html", &format!("{{% extends \"base.html\" %}}{{% block main %}}<h1>{{{{ page.title }}}}</h1>v{}{{{{ page.content }}}}{{% endblock %}}", rng.below(100)));
+                    label = format!("step {step} (seed {seed}): change a template");
+                }
+                _ => {
+                    site.write("content/_index.md", &format!("---\ntitle: Home {}\n---\nWelkom.\n", rng.below(100)));
+                    label = format!("step {step} (seed {seed}): edit home");
+                }
+            }
+        }
+        let e = next_build_event(&events);
+        let ok = assert_served_equals_fresh_build(&site, &server, &label, &mut previous);
+        assert_eq!(ok, e["type"] == "built", "{label}: server said {e}, fresh build ok = {ok}");
+    }
+}
