@@ -47,11 +47,25 @@ pub struct Failed {
 }
 
 /// Results of earlier builds, reused when their inputs are unchanged.
+/// `Cache::none()` (for one-off builds) keeps nothing, so it costs nothing.
 #[derive(Default)]
 pub struct Cache {
+    enabled: bool,
     parsed: HashMap<String, (u64, Result<ParsedDoc, Vec<Diagnostic>>)>,
     markdown: HashMap<u64, Rendered>,
     templates: Option<(u64, TemplateSet)>,
+}
+
+impl Cache {
+    /// A cache that remembers results between builds (for `serve`).
+    pub fn new() -> Cache {
+        Cache { enabled: true, ..Default::default() }
+    }
+
+    /// No caching: every build does all the work, and nothing is kept.
+    pub fn none() -> Cache {
+        Cache::default()
+    }
 }
 
 fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
@@ -89,21 +103,21 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     diags.extend(load_diags);
     t.lap("load");
 
-    // 2. Parse every Markdown file (cached by content hash).
-    let docs = parse_all(&sources.content, cache, &mut diags);
+    // 2. Parse every Markdown file (cached by content hash). The texts are not needed after this.
+    let load::Sources { content, assets, templates, statics } = sources;
+    let docs = parse_all(content, cache, &mut diags);
     t.lap("parse");
 
     // 3. Validate against the model and resolve references, links and backlinks.
-    let (site, resolve_diags) =
-        resolve::resolve(&config, docs, &sources.assets, &ResolveOptions { drafts: opts.drafts });
+    let (site, resolve_diags) = resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
     diags.extend(resolve_diags);
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
-    let template_hash = hash_of(&sources.templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>());
+    let template_hash = hash_of(&templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>());
     let templates_ok = match cache.templates.take() {
         Some((h, set)) if h == template_hash => Some(set),
-        _ => match render::build_tera(&sources.templates) {
+        _ => match render::build_tera(&templates) {
             Ok(set) => Some(set),
             Err(d) => {
                 diags.extend(d);
@@ -124,23 +138,29 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let rendered = render_markdown(&site, cache);
     t.lap("markdown");
 
-    // 5. Templates, feeds, sitemap, open data.
-    let (mut outputs, render_diags) = render::render_site(&site, &rendered, &mut set);
-    cache.templates = Some((template_hash, set));
-    diags.extend(render_diags);
-    t.lap("render");
-
-    // 5b. Search index.
-    match crate::search::build_index(&site, &rendered) {
-        Ok(files) => outputs.extend(files),
-        Err(d) => diags.push(d),
-    }
+    // 5. Search index, from the content model and the rendered text.
+    let search_files = match crate::search::build_index(&site, &rendered) {
+        Ok(files) => files,
+        Err(d) => {
+            diags.push(d);
+            Vec::new()
+        }
+    };
     t.lap("search");
+
+    // 6. Templates, feeds, sitemap, open data. The rendered Markdown moves into the template values.
+    let (mut outputs, render_diags) = render::render_site(&site, rendered, &mut set);
+    if cache.enabled {
+        cache.templates = Some((template_hash, set));
+    }
+    diags.extend(render_diags);
+    outputs.extend(search_files);
+    t.lap("render");
 
     if !diags.is_empty() {
         return finish_failed(diags, t, site);
     }
-    for s in &sources.statics {
+    for s in &statics {
         outputs.push(Output { path: s.rel.clone(), data: OutputData::Copy(s.abs.clone()) });
     }
     dedupe_outputs(&mut outputs);
@@ -153,7 +173,26 @@ fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer, _site: Site) -> Result<Bu
     Err(Failed { diagnostics: diags, timings: t.timings })
 }
 
-fn parse_all(files: &[SourceFile], cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {
+fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {
+    if !cache.enabled {
+        let results: Vec<(String, Result<ParsedDoc, Vec<Diagnostic>>)> = files
+            .into_par_iter()
+            .map(|f| {
+                let r = parse::parse(&f);
+                (f.rel, r)
+            })
+            .collect();
+        return results
+            .into_iter()
+            .map(|(rel, r)| match r {
+                Ok(doc) => doc,
+                Err(d) => {
+                    diags.extend(d);
+                    ParsedDoc::placeholder(&rel)
+                }
+            })
+            .collect();
+    }
     let hashes: Vec<u64> = files.par_iter().map(|f| hash_of(&f.text)).collect();
     let results: Vec<Result<ParsedDoc, Vec<Diagnostic>>> = files
         .par_iter()
@@ -180,6 +219,10 @@ fn parse_all(files: &[SourceFile], cache: &mut Cache, diags: &mut Vec<Diagnostic
 }
 
 fn render_markdown(site: &Site, cache: &mut Cache) -> Vec<Rendered> {
+    let render = |p: &crate::model::Page| markdown::render(&p.body, &p.links, &p.headings);
+    if !cache.enabled {
+        return site.pages.par_iter().map(render).collect();
+    }
     let keys: Vec<u64> = site
         .pages
         .par_iter()
@@ -195,7 +238,7 @@ fn render_markdown(site: &Site, cache: &mut Cache) -> Vec<Rendered> {
         .zip(&keys)
         .map(|(p, k)| match cache.markdown.get(k) {
             Some(r) => r.clone(),
-            None => markdown::render(&p.body, &p.links, &p.headings),
+            None => render(p),
         })
         .collect();
     cache.markdown = keys.into_iter().zip(rendered.iter().cloned()).collect();

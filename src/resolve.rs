@@ -30,7 +30,7 @@ type EdgeFn<'a, 'b> = dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>
 const RELATED_COUNT: usize = 5;
 /// Features (a reference target, a term) shared by more pages than this say little
 /// about relatedness and would make the computation quadratic; they are skipped.
-const RELATED_MAX_POSTING: usize = 200;
+const RELATED_MAX_POSTING: usize = 50;
 
 pub struct ResolveOptions {
     pub drafts: bool,
@@ -54,14 +54,18 @@ pub fn resolve(
         }
         kept.push(doc);
     }
-    let docs = kept;
+    let mut docs = kept;
 
     // 1. Pages and URLs.
     let mut pages: Vec<Page> = Vec::with_capacity(docs.len() + 8);
     let section_folders: HashSet<String> =
         docs.iter().filter(|d| d.kind == DocKind::Section).map(|d| folder_of(&d.rel).to_string()).collect();
-    for doc in &docs {
-        pages.push(skeleton(config, doc, pages.len(), &mut diags));
+    for doc in docs.iter_mut() {
+        // The body moves into the page (no copy); link errors quote it from there.
+        let body = std::mem::take(&mut doc.body);
+        let mut page = skeleton(config, doc, pages.len(), &mut diags);
+        page.body = body;
+        pages.push(page);
     }
     // Implicit sections for collections without `_index.md`, and an implicit home.
     for (name, def) in &config.collections {
@@ -368,7 +372,7 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         path,
         common,
         fields: IndexMap::new(),
-        body: doc.body.clone(),
+        body: String::new(),
         body_line: doc.body_line,
         headings: doc.headings.clone(),
         links: HashMap::new(),
@@ -544,7 +548,12 @@ fn resolve_links(
         let Some(target_rel) = target_rel else {
             continue;
         };
-        let err = |msg: String| doc.diag_in_body(link.line, link.col, msg).with_span_len(link.len);
+        let err = |msg: String| {
+            let mut d =
+                Diagnostic::at(doc.display_path(), &pages[id].body, link.line, link.col, msg).with_span_len(link.len);
+            d.line = Some(link.line + doc.body_line - 1);
+            d
+        };
         let Some(target_rel) = target_rel else {
             diags.push(err(format!("link `{dest}` points outside content/")));
             continue;
@@ -903,27 +912,29 @@ fn related_pages(pages: &[Page], taxonomies: &[Taxonomy]) -> Vec<Vec<PageId>> {
             if pages[id].is_section() {
                 return Vec::new();
             }
-            let mut scores: HashMap<PageId, u32> = HashMap::new();
+            // Candidates with multiplicity: sorting and counting runs beats hashing here.
+            let mut hits: Vec<PageId> = Vec::new();
             for f in &features[id] {
                 // A page referenced by this one, or referencing it, is related itself.
                 if let Feature::Page(other) = f {
                     if !pages[*other].is_section() {
-                        *scores.entry(*other).or_default() += 2;
+                        hits.push(*other);
+                        hits.push(*other);
                     }
                 }
-                let Some(list) = postings.get(f) else {
-                    continue;
-                };
-                if list.len() > RELATED_MAX_POSTING {
-                    continue;
-                }
-                for &other in list {
-                    *scores.entry(other).or_default() += 1;
+                match postings.get(f) {
+                    Some(list) if list.len() <= RELATED_MAX_POSTING => hits.extend(list.iter().copied()),
+                    _ => {}
                 }
             }
-            scores.remove(&id);
-            let mut ranked: Vec<(u32, PageId)> =
-                scores.into_iter().filter(|(p, _)| !pages[*p].is_section()).map(|(p, s)| (s, p)).collect();
+            hits.sort_unstable();
+            let mut ranked: Vec<(u32, PageId)> = Vec::new();
+            for run in hits.chunk_by(|a, b| a == b) {
+                let p = run[0];
+                if p != id && !pages[p].is_section() {
+                    ranked.push((run.len() as u32, p));
+                }
+            }
             ranked.sort_by(|a, b| {
                 b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)).then(a.1.cmp(&b.1))
             });

@@ -12,7 +12,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         drafts: args.site.drafts,
         check_only: false,
     };
-    let built = match build_site(&opts, &mut Cache::default()) {
+    let built = match build_site(&opts, &mut Cache::none()) {
         Ok(b) => b,
         Err(failed) => {
             super::print_diagnostics(&failed.diagnostics);

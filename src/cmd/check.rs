@@ -9,7 +9,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
     let opts =
         BuildOptions { root: args.site.root.clone(), base_url: None, drafts: args.site.drafts, check_only: false };
     // A full in-memory build: templates are rendered too, so template errors are found.
-    match build_site(&opts, &mut Cache::default()) {
+    match build_site(&opts, &mut Cache::none()) {
         Ok(built) => {
             super::print_timings(&built.timings, verbosity);
             if verbosity >= Verbosity::Normal {

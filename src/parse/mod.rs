@@ -108,13 +108,6 @@ impl ParsedDoc {
             }
         }
     }
-
-    /// A diagnostic at a line and column of the body.
-    pub fn diag_in_body(&self, line_in_body: usize, col: usize, message: impl Into<String>) -> Diagnostic {
-        let mut d = Diagnostic::at(self.display_path(), &self.body, line_in_body, col, message);
-        d.line = Some(line_in_body + self.body_line - 1);
-        d
-    }
 }
 
 /// The result of splitting a file into front matter and body.

@@ -48,11 +48,13 @@ pub struct Values {
     pub taxonomies: Vec<Value>,
 }
 
-pub fn build(site: &Site, rendered: &[Rendered]) -> Values {
+/// Builds every value; the rendered Markdown is consumed (it lives on inside the values).
+pub fn build(site: &Site, rendered: Vec<Rendered>) -> Values {
     use rayon::prelude::*;
     let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
     let stubs: Vec<Value> = site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &links)).collect();
     let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
+    drop(rendered);
     let collections = site
         .collections
         .iter()

@@ -46,7 +46,7 @@ enum Job {
 }
 
 /// Renders every HTML page, feed, sitemap, redirect and data file of the site.
-pub fn render_site(site: &Site, rendered: &[Rendered], set: &mut TemplateSet) -> (Vec<Output>, Vec<Diagnostic>) {
+pub fn render_site(site: &Site, rendered: Vec<Rendered>, set: &mut TemplateSet) -> (Vec<Output>, Vec<Diagnostic>) {
     let values = Arc::new(context::build(site, rendered));
     templates::register_site_functions(&mut set.tera, site, values.clone());
     let tera = &set.tera;

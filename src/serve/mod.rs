@@ -67,7 +67,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         drafts: opts.drafts,
         check_only: false,
     };
-    let mut cache = Cache::default();
+    let mut cache = Cache::new();
     rebuild(&build_opts, &mut cache, &shared, false, opts.verbosity);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
 
@@ -132,7 +132,7 @@ fn watch_loop(root: &Path, build_opts: &BuildOptions, cache: &mut Cache, shared:
             watch_all(&mut watcher);
         }
         if changes.config {
-            *cache = Cache::default();
+            *cache = Cache::new();
         }
         rebuild(build_opts, cache, shared, changes.css_only, verbosity);
     }
