@@ -143,7 +143,8 @@ def main():
     for i in range(1, 4):
         write("programmas", f"programma-{i}", f"title: Programma {i}\nsoort: programma\nweight: {i}\nbronnen: [bron]\n", sentence(rng) + "\n")
 
-    slugs = {k: [f"{k[:-1] if k.endswith('en') else k}-{i}" for i in range(v)] for k, v in counts.items()}
+    singular = {"tijdlijn": "bericht", "projecten": "project", "personen": "persoon", "organisaties": "organisatie", "themagroepen": "themagroep"}
+    slugs = {k: [f"{singular[k]}-{i}" for i in range(v)] for k, v in counts.items()}
     titles = {}
     for coll, names in slugs.items():
         for s in names:

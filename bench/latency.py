@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Edit-to-served latency of `innobieb serve` (median and maximum over repeated edits).
+
+Usage: bench/latency.py SITE_DIR [--binary PATH] [--runs N]
+
+Starts the server on a free port, then repeatedly (a) edits a leaf page (a timeline
+entry) and polls over HTTP until the new text is served, and (b) renames a hub
+(the most referenced person) and polls until the new title is served on the person's
+page and on a page that references them. Prints median and maximum per kind.
+"""
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.read().decode("utf-8", "replace")
+    except Exception:
+        return ""
+
+
+def wait_for(urls, needle, timeout=60.0):
+    start = time.perf_counter()
+    pending = list(urls)
+    while pending:
+        if time.perf_counter() - start > timeout:
+            raise SystemExit(f"timeout waiting for {needle!r} on {pending}")
+        pending = [u for u in pending if needle not in get(u)]
+        if pending:
+            time.sleep(0.002)
+    return time.perf_counter() - start
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("site")
+    ap.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "innobieb"))
+    ap.add_argument("--runs", type=int, default=10)
+    args = ap.parse_args()
+    site = os.path.abspath(args.site)
+    port = free_port()
+    proc = subprocess.Popen([os.path.abspath(args.binary), "serve", "-q", "--port", str(port)], cwd=site,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        for line in proc.stdout:
+            if "Serving" in line:
+                break
+        print(f"initial build + start: {time.perf_counter() - t0:.2f} s")
+
+        leaf = os.path.join(site, "content", "tijdlijn", "bericht-7.md")
+        hub_slug = "persoon-0"
+        hub = os.path.join(site, "content", "personen", f"{hub_slug}.md")
+        # A page that references the hub.
+        referrer = None
+        for name in sorted(os.listdir(os.path.join(site, "content", "tijdlijn"))):
+            text = open(os.path.join(site, "content", "tijdlijn", name), encoding="utf-8").read()
+            if re.search(rf"personen: \[[^\]]*\b{hub_slug}\b", text):
+                referrer = name[:-3]
+                break
+        refs = sum(1 for name in os.listdir(os.path.join(site, "content", "tijdlijn"))
+                   if re.search(rf"\b{hub_slug}\b", open(os.path.join(site, "content", "tijdlijn", name), encoding="utf-8").read()))
+        leaf_text = open(leaf, encoding="utf-8").read()
+        hub_text = open(hub, encoding="utf-8").read()
+        leaf_times, hub_times = [], []
+        for i in range(args.runs):
+            token = f"Meetpunt{i}x{int(time.time() * 1000) % 100000}"
+            with open(leaf, "w", encoding="utf-8") as f:
+                f.write(leaf_text + f"\n{token}\n")
+            leaf_times.append(wait_for([f"{base}/tijdlijn/bericht-7/"], token))
+            time.sleep(0.1)
+            title = f"Hubnaam {token}"
+            with open(hub, "w", encoding="utf-8") as f:
+                f.write(re.sub(r'^title: .*$', f'title: "{title}"', hub_text, count=1, flags=re.M))
+            hub_times.append(wait_for([f"{base}/personen/{hub_slug}/", f"{base}/tijdlijn/{referrer}/"], title))
+            time.sleep(0.1)
+        with open(leaf, "w", encoding="utf-8") as f:
+            f.write(leaf_text)
+        with open(hub, "w", encoding="utf-8") as f:
+            f.write(hub_text)
+        ms = lambda xs: f"median {statistics.median(xs) * 1000:.0f} ms, max {max(xs) * 1000:.0f} ms"
+        print(f"leaf edit  ({args.runs} runs): {ms(leaf_times)}")
+        print(f"hub title  ({args.runs} runs, referenced by {refs} pages): {ms(hub_times)}")
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
