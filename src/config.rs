@@ -71,6 +71,8 @@ pub struct Config {
     pub feed_limit: usize,
     pub search: SearchConfig,
     pub extra: serde_json::Value,
+    /// The text of site.yaml (with the base URL override, if any), to tell versions apart.
+    pub source_text: String,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -394,6 +396,7 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         feed_limit: raw.feed_limit,
         search: raw.search,
         extra: serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null),
+        source_text: text.to_string(),
     }
 }
 

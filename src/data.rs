@@ -5,14 +5,36 @@ use crate::model::{Site, Value};
 use crate::render::{Output, OutputData};
 use serde_json::{Map, Value as J, json};
 
-pub fn open_data(site: &Site) -> Vec<Output> {
+/// Collection files of an earlier build: name -> (fingerprint, bytes).
+pub type DataMemo = std::collections::HashMap<String, (u64, std::sync::Arc<Vec<u8>>)>;
+
+/// Writes `data/<collection>.json` per collection and `data/index.json`. With a memo
+/// (in `serve`), a collection whose records did not change reuses its file.
+pub fn open_data(site: &Site, mut memo: Option<&mut DataMemo>) -> Vec<Output> {
+    use rayon::prelude::*;
     let mut out = Vec::new();
     let mut index = Vec::new();
     for (name, idx) in &site.collections {
         let def = &site.config.collections[name];
+        let path = format!("data/{name}.json");
+        index.push(json!({
+            "name": name,
+            "title": def.title.clone().unwrap_or_else(|| name.clone()),
+            "count": idx.pages.len(),
+            "url": site.permalink(&path),
+        }));
+        let fp = memo.as_ref().map(|_| collection_fingerprint(site, &idx.pages));
+        if let (Some(m), Some(fp)) = (memo.as_deref(), fp) {
+            if let Some((old, bytes)) = m.get(name) {
+                if *old == fp {
+                    out.push(Output { path, data: OutputData::Shared(bytes.clone()) });
+                    continue;
+                }
+            }
+        }
         let records: Vec<J> = idx
             .pages
-            .iter()
+            .par_iter()
             .map(|&id| {
                 let p = &site.pages[id];
                 let fields: Map<String, J> = p.fields.iter().map(|(k, v)| (k.clone(), json_value(site, v))).collect();
@@ -33,19 +55,61 @@ pub fn open_data(site: &Site) -> Vec<Output> {
                 })
             })
             .collect();
-        let path = format!("data/{name}.json");
-        index.push(json!({
-            "name": name,
-            "title": def.title.clone().unwrap_or_else(|| name.clone()),
-            "count": records.len(),
-            "url": site.permalink(&path),
-        }));
         let doc = json!({ "collection": name, "records": records });
-        out.push(Output { path, data: OutputData::Bytes(pretty(&doc)) });
+        let bytes = std::sync::Arc::new(pretty(&doc));
+        if let (Some(m), Some(fp)) = (memo.as_deref_mut(), fp) {
+            m.insert(name.clone(), (fp, bytes.clone()));
+        }
+        out.push(Output { path, data: OutputData::Shared(bytes) });
     }
     let doc = json!({ "site": site.config.title, "base_url": site.config.base_url, "collections": index });
     out.push(Output { path: "data/index.json".into(), data: OutputData::Bytes(pretty(&doc)) });
     out
+}
+
+/// Everything a collection's records contain: each record's fields (references by the
+/// target's path), title, date, description, and the paths of the pages that reference it.
+fn collection_fingerprint(site: &Site, ids: &[crate::model::PageId]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&site.config.base_url, ids.len()).hash(&mut h);
+    for &id in ids {
+        let p = &site.pages[id];
+        (&p.slug, &p.title, &p.path, p.common.date, &p.common.description).hash(&mut h);
+        for (k, v) in &p.fields {
+            k.hash(&mut h);
+            hash_value(site, v, &mut h);
+        }
+        for g in &p.backlinks {
+            for l in &g.links {
+                site.pages[l.source].path.hash(&mut h);
+            }
+        }
+    }
+    h.finish()
+}
+
+fn hash_value(site: &Site, v: &Value, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match v {
+        Value::Null => 0u8.hash(h),
+        Value::Text(s) | Value::Markdown(s) | Value::Url(s) => (1u8, s).hash(h),
+        Value::Integer(i) => (2u8, i).hash(h),
+        Value::Bool(b) => (3u8, b).hash(h),
+        Value::Date(d) => (4u8, d).hash(h),
+        Value::List(items) => {
+            (5u8, items.len()).hash(h);
+            items.iter().for_each(|i| hash_value(site, i, h));
+        }
+        Value::Record(fields) => {
+            (6u8, fields.len()).hash(h);
+            for (k, x) in fields {
+                k.hash(h);
+                hash_value(site, x, h);
+            }
+        }
+        Value::Ref(id) => (7u8, &site.pages[*id].path).hash(h),
+    }
 }
 
 fn pretty(v: &J) -> Vec<u8> {

@@ -17,7 +17,30 @@ use walkdir::WalkDir;
 pub struct SourceFile {
     pub rel: String,
     pub text: String,
+    /// Modification time and length when read, so an unchanged file need not be read again.
+    pub stamp: Option<Stamp>,
+    /// Whether the text was read in this load (false: reused from the previous one).
+    pub fresh: bool,
 }
+
+/// What identifies a version of a file without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub modified: std::time::SystemTime,
+    pub len: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(Stamp { modified: m.modified().ok()?, len: m.len() })
+    }
+}
+
+/// Stamps of the files a previous load read (used by `serve`). A file whose stamp is
+/// unchanged is not read again: it comes back with `fresh: false` and no text, and the
+/// caller reuses what it made of it last time.
+pub type Previous = std::collections::HashMap<String, Stamp>;
 
 /// A file under `content/` that is not Markdown (an image, a PDF): copied next to its page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +75,12 @@ pub struct Sources {
 /// Reads everything a build needs. Problems (unreadable files, invalid UTF-8,
 /// symlink loops) are returned as diagnostics; the rest is still loaded.
 pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
+    load_reusing(config, None)
+}
+
+/// Like [`load`], but does not read Markdown files whose stamp (modification time and
+/// length) is the one in `previous`.
+pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, Vec<Diagnostic>) {
     let root = &config.root;
     let mut diags = Vec::new();
     let content_dir = root.join("content");
@@ -64,8 +93,20 @@ pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
             assets.push(Asset { rel, abs });
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> =
-        md_paths.par_iter().map(|(rel, abs)| read_source(rel, abs, &format!("content/{rel}"))).collect();
+    let read: Vec<Result<SourceFile, Diagnostic>> = md_paths
+        .par_iter()
+        .map(|(rel, abs)| {
+            let stamp = previous.and_then(|_| Stamp::of(abs));
+            if let (Some(prev), Some(stamp)) = (previous, stamp) {
+                if prev.get(rel) == Some(&stamp) {
+                    return Ok(SourceFile { rel: rel.clone(), text: String::new(), stamp: Some(stamp), fresh: false });
+                }
+            }
+            let mut f = read_source(rel, abs, &format!("content/{rel}"))?;
+            f.stamp = stamp;
+            Ok(f)
+        })
+        .collect();
     let mut content = Vec::with_capacity(read.len());
     for r in read {
         match r {
@@ -118,7 +159,7 @@ pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
 pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
     let bytes = std::fs::read(abs).map_err(|e| Diagnostic::in_file(display, format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile { rel: rel.to_string(), text }),
+        Ok(text) => Ok(SourceFile { rel: rel.to_string(), text, stamp: None, fresh: true }),
         Err(e) => {
             let good = e.utf8_error().valid_up_to();
             let bytes = e.as_bytes();

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 /// A page body rendered to HTML.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
-    pub content: String,
+    pub content: std::sync::Arc<str>,
     /// The part before `<!-- more -->`, or else the first paragraph.
-    pub summary: String,
+    pub summary: std::sync::Arc<str>,
     /// Whether the summary is shorter than the content (a "read more" makes sense).
     pub has_more: bool,
     pub word_count: usize,
@@ -72,7 +72,7 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading])
         }
         None => (String::new(), false),
     };
-    Rendered { content, summary, has_more, word_count: words }
+    Rendered { content: content.into(), summary: summary.into(), has_more, word_count: words }
 }
 
 /// Renders a Markdown fragment (a `markdown` field) without links or headings to resolve.
@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn summary_is_first_paragraph_or_more_marker() {
         let out = r("Eerste alinea.\n\nTweede.\n", &[]);
-        assert_eq!(out.summary, "<p>Eerste alinea.</p>\n");
+        assert_eq!(&*out.summary, "<p>Eerste alinea.</p>\n");
         assert!(out.has_more);
         let out = r("Een.\n\nTwee.\n\n<!-- more -->\n\nDrie.\n", &[]);
         assert!(out.summary.contains("Twee."), "{}", out.summary);

@@ -62,7 +62,7 @@ pub struct Page {
     pub path: String,
     pub common: Common,
     pub fields: IndexMap<String, Value>,
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     pub body_line: usize,
     pub headings: Vec<Heading>,
     /// Body link destinations as written, with the URL path (base-relative) they resolve to.

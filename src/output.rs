@@ -155,6 +155,7 @@ fn write_tree(dir: &Path, outputs: &[Output]) -> Result<WriteStats, OutputError>
             let target = dir.join(&o.path);
             match &o.data {
                 OutputData::Bytes(b) => std::fs::write(&target, b).map(|_| b.len() as u64),
+                OutputData::Shared(b) => std::fs::write(&target, &b[..]).map(|_| b.len() as u64),
                 OutputData::Copy(from) => std::fs::copy(from, &target),
             }
             .map_err(|e| OutputError::Io(target, e))

@@ -33,8 +33,8 @@ pub struct BuildOptions {
 
 /// A successful build, in memory: the files to write and how long each stage took.
 pub struct Built {
-    pub site: Site,
     pub outputs: Vec<Output>,
+    pub collection_count: usize,
     pub timings: Vec<(&'static str, Duration)>,
     pub page_count: usize,
 }
@@ -51,9 +51,44 @@ pub struct Failed {
 #[derive(Default)]
 pub struct Cache {
     enabled: bool,
+    /// Stamps of the Markdown files read last time (unchanged files are not read again).
+    stamps: load::Previous,
+    /// Per file: (version number, parse result). The version changes whenever the file is parsed again.
     parsed: HashMap<String, (u64, Result<ParsedDoc, Vec<Diagnostic>>)>,
-    markdown: HashMap<u64, Rendered>,
+    next_version: u64,
+    /// Per page: (key of the Markdown input, rendered Markdown).
+    markdown: HashMap<String, (u64, Rendered)>,
     templates: Option<(u64, TemplateSet)>,
+    values: render::context::ValueMemo,
+    rendered_pages: render::RenderMemo,
+    data: crate::data::DataMemo,
+    /// The last successful resolve, reused when only page bodies changed.
+    last: Option<LastResolve>,
+}
+
+/// What the last successful build resolved, and what its inputs looked like.
+struct LastResolve {
+    site: Site,
+    /// Everything `resolve` reads, except the page bodies.
+    inputs: u64,
+}
+
+/// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
+/// (which it only moves into the pages). Link positions are included: they are cheap.
+fn resolve_inputs(config_text: &str, drafts: bool, docs: &[ParsedDoc], assets: &[load::Asset]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (config_text, drafts, docs.len()).hash(&mut h);
+    for d in docs {
+        (&d.rel, d.kind as u8, &d.yaml, d.yaml_offset, d.body_line, d.placeholder).hash(&mut h);
+        for l in &d.links {
+            (&l.dest, l.line, l.col, l.len).hash(&mut h);
+        }
+        d.headings.hash(&mut h);
+    }
+    for a in assets {
+        (&a.rel, &a.abs).hash(&mut h);
+    }
+    h.finish()
 }
 
 impl Cache {
@@ -65,6 +100,13 @@ impl Cache {
     /// No caching: every build does all the work, and nothing is kept.
     pub fn none() -> Cache {
         Cache::default()
+    }
+
+    /// Forgets what is known about a content file (path relative to `content/`), so the
+    /// next build reads it again even if its modification time and length look unchanged
+    /// (two saves within one clock tick).
+    pub fn forget(&mut self, rel: &str) {
+        self.stamps.remove(rel);
     }
 }
 
@@ -98,8 +140,10 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     if let Some(base) = &opts.base_url {
         config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
         config.base_path = crate::config::base_path_of(&config.base_url);
+        config.source_text.push_str(&format!("\n# base_url override: {}", config.base_url));
     }
-    let (sources, load_diags) = load::load(&config);
+    let (sources, load_diags) =
+        if cache.enabled { load::load_reusing(&config, Some(&cache.stamps)) } else { load::load(&config) };
     diags.extend(load_diags);
     t.lap("load");
 
@@ -108,9 +152,29 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let docs = parse_all(content, cache, &mut diags);
     t.lap("parse");
 
-    // 3. Validate against the model and resolve references, links and backlinks.
-    let (site, resolve_diags) = resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
-    diags.extend(resolve_diags);
+    // 3. Validate against the model and resolve references, links and backlinks. When
+    // only page bodies changed since the last good build, its resolved site is reused.
+    let inputs = if cache.enabled && diags.is_empty() {
+        Some(resolve_inputs(&config.source_text, opts.drafts, &docs, &assets))
+    } else {
+        None
+    };
+    let site = match (cache.last.take(), inputs) {
+        (Some(mut last), Some(i)) if last.inputs == i => {
+            for doc in docs {
+                if let Some(&id) = last.site.by_rel.get(&doc.rel) {
+                    last.site.pages[id].body = doc.body;
+                }
+            }
+            last.site
+        }
+        _ => {
+            let (site, resolve_diags) =
+                resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
+            diags.extend(resolve_diags);
+            site
+        }
+    };
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
@@ -135,7 +199,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("templates");
 
     // 4. Markdown (cached by body and link targets).
-    let rendered = render_markdown(&site, cache);
+    let (rendered, content_keys) = render_markdown(&site, cache);
     t.lap("markdown");
 
     // 5. Search index, from the content model and the rendered text.
@@ -148,11 +212,25 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     };
     t.lap("search");
 
-    // 6. Templates, feeds, sitemap, open data. The rendered Markdown moves into the template values.
-    let (mut outputs, render_diags) = render::render_site(&site, rendered, &mut set);
-    if cache.enabled {
+    // 6. Templates, feeds, sitemap, open data. With a cache, only pages whose inputs
+    // changed are built and rendered again.
+    let (mut outputs, render_diags) = if cache.enabled {
+        let fps = render::fingerprint::compute(&site, &content_keys);
+        let values = render::context::build(&site, &rendered, Some((&fps, &mut cache.values)));
+        let incremental = render::Incremental {
+            fingerprints: &fps,
+            templates: template_hash,
+            memo: &mut cache.rendered_pages,
+            data: &mut cache.data,
+        };
+        let result = render::render_site(&site, values, &mut set, Some(incremental));
         cache.templates = Some((template_hash, set));
-    }
+        result
+    } else {
+        let values = render::context::build(&site, &rendered, None);
+        drop(rendered);
+        render::render_site(&site, values, &mut set, None)
+    };
     diags.extend(render_diags);
     outputs.extend(search_files);
     t.lap("render");
@@ -165,7 +243,11 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     }
     dedupe_outputs(&mut outputs);
     let page_count = site.pages.len();
-    Ok(Built { site, outputs, timings: t.timings, page_count })
+    let collection_count = site.collections.len();
+    if let (true, Some(inputs)) = (cache.enabled, inputs) {
+        cache.last = Some(LastResolve { site, inputs });
+    }
+    Ok(Built { outputs, collection_count, timings: t.timings, page_count })
 }
 
 fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer, _site: Site) -> Result<Built, Failed> {
@@ -193,18 +275,28 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
             })
             .collect();
     }
-    let hashes: Vec<u64> = files.par_iter().map(|f| hash_of(&f.text)).collect();
-    let results: Vec<Result<ParsedDoc, Vec<Diagnostic>>> = files
+    // Files that were not read again (same stamp) reuse their parse.
+    let results: Vec<(Option<load::Stamp>, Option<Result<ParsedDoc, Vec<Diagnostic>>>)> = files
         .par_iter()
-        .zip(&hashes)
-        .map(|(f, h)| match cache.parsed.get(&f.rel) {
-            Some((ch, r)) if ch == h => r.clone(),
-            _ => parse::parse(f),
+        .map(|f| {
+            if !f.fresh && cache.parsed.contains_key(&f.rel) {
+                return (f.stamp, None);
+            }
+            // Unread files always have a cached parse: stamps and parses are stored together.
+            (f.stamp, Some(parse::parse(f)))
         })
         .collect();
     let mut docs = Vec::with_capacity(files.len());
-    let mut next_cache = HashMap::with_capacity(files.len());
-    for ((f, h), r) in files.iter().zip(hashes).zip(results) {
+    let mut next = HashMap::with_capacity(files.len());
+    let mut stamps = load::Previous::with_capacity(files.len());
+    for (f, (stamp, fresh)) in files.iter().zip(results) {
+        let (version, r) = match fresh {
+            Some(r) => {
+                cache.next_version += 1;
+                (cache.next_version, r)
+            }
+            None => cache.parsed.remove(&f.rel).expect("checked above"),
+        };
         match &r {
             Ok(doc) => docs.push(doc.clone()),
             Err(d) => {
@@ -212,37 +304,46 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
                 docs.push(ParsedDoc::placeholder(&f.rel));
             }
         }
-        next_cache.insert(f.rel.clone(), (h, r));
+        if let Some(stamp) = stamp {
+            stamps.insert(f.rel.clone(), stamp);
+        }
+        next.insert(f.rel.clone(), (version, r));
     }
-    cache.parsed = next_cache;
+    cache.parsed = next;
+    cache.stamps = stamps;
     docs
 }
 
-fn render_markdown(site: &Site, cache: &mut Cache) -> Vec<Rendered> {
+/// Renders every page's Markdown; with a cache, a page whose key (file version, link
+/// targets, heading ids) is unchanged reuses its HTML. Returns the keys too: they stand
+/// for the page's rendered text in the fingerprints.
+fn render_markdown(site: &Site, cache: &mut Cache) -> (Vec<Rendered>, Vec<u64>) {
     let render = |p: &crate::model::Page| markdown::render(&p.body, &p.links, &p.headings);
     if !cache.enabled {
-        return site.pages.par_iter().map(render).collect();
+        return (site.pages.par_iter().map(render).collect(), Vec::new());
     }
     let keys: Vec<u64> = site
         .pages
         .par_iter()
         .map(|p| {
+            let version = cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0);
             let mut links: Vec<(&String, &String)> = p.links.iter().collect();
             links.sort();
-            hash_of(&(&p.body, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>()))
+            hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>()))
         })
         .collect();
     let rendered: Vec<Rendered> = site
         .pages
         .par_iter()
         .zip(&keys)
-        .map(|(p, k)| match cache.markdown.get(k) {
-            Some(r) => r.clone(),
-            None => render(p),
+        .map(|(p, k)| match cache.markdown.get(&p.rel) {
+            Some((old, r)) if old == k => r.clone(),
+            _ => render(p),
         })
         .collect();
-    cache.markdown = keys.into_iter().zip(rendered.iter().cloned()).collect();
-    rendered
+    cache.markdown =
+        site.pages.iter().zip(&keys).zip(rendered.iter()).map(|((p, k), r)| (p.rel.clone(), (*k, r.clone()))).collect();
+    (rendered, keys)
 }
 
 /// The first output for a path wins (pages before static files); later ones are dropped.

@@ -62,7 +62,7 @@ pub fn resolve(
         docs.iter().filter(|d| d.kind == DocKind::Section).map(|d| folder_of(&d.rel).to_string()).collect();
     for doc in docs.iter_mut() {
         // The body moves into the page (no copy); link errors quote it from there.
-        let body = std::mem::take(&mut doc.body);
+        let body = std::mem::replace(&mut doc.body, std::sync::Arc::from(""));
         let mut page = skeleton(config, doc, pages.len(), &mut diags);
         page.body = body;
         pages.push(page);
@@ -372,7 +372,7 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         path,
         common,
         fields: IndexMap::new(),
-        body: String::new(),
+        body: std::sync::Arc::from(""),
         body_line: doc.body_line,
         headings: doc.headings.clone(),
         links: HashMap::new(),
@@ -431,7 +431,7 @@ fn implicit_section(
         path,
         common: Common::default(),
         fields: IndexMap::new(),
-        body: String::new(),
+        body: std::sync::Arc::from(""),
         body_line: 1,
         headings: Vec::new(),
         links: HashMap::new(),

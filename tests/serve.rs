@@ -198,7 +198,7 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
     let mut broken: Option<(String, String)> = None;
     for step in 0..steps {
         let entries: Vec<String> = site.files("content/tijdlijn").into_iter().filter(|f| f != "_index.md").collect();
-        let op = rng.below(8);
+        let op = rng.below(10);
         let label;
         if let Some((path, text)) = broken.take() {
             site.write(&path, &text);
@@ -264,6 +264,13 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
                 6 => {
                     site.write("templates/page.html", &format!("{{% extends \"base.html\" %}}{{% block main %}}<h1>{{{{ page.title }}}}</h1>v{}{{{{ page.content }}}}{{% endblock %}}", rng.below(100)));
                     label = format!("step {step} (seed {seed}): change a template");
+                }
+                8 | 9 if !entries.is_empty() => {
+                    // A body-only edit (the front matter stays as it is).
+                    let e = format!("content/tijdlijn/{}", entries[rng.below(entries.len())]);
+                    let text = site.read(&e);
+                    site.write(&e, &format!("{text}\nNieuwe alinea {}.\n\n<!-- more -->\n", rng.below(1000)));
+                    label = format!("step {step} (seed {seed}): body-only edit of {e}");
                 }
                 _ => {
                     site.write("content/_index.md", &format!("---\ntitle: Home {}\n---\nWelkom.\n", rng.below(100)));

@@ -38,7 +38,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
             "Built {} pages ({} HTML files, {} collections, {} files, {:.1} MiB) in {:.2} s -> {}",
             built.page_count,
             html,
-            built.site.collections.len(),
+            built.collection_count,
             stats.files,
             stats.bytes as f64 / (1024.0 * 1024.0),
             start.elapsed().as_secs_f64(),

@@ -25,7 +25,7 @@ pub struct LinkRef {
 }
 
 /// A heading with its final id (unique within the page).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

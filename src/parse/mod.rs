@@ -15,6 +15,7 @@ use crate::load::SourceFile;
 use indexmap::IndexMap;
 use locate::{Seg, Target, locate};
 pub use markdown_scan::{Heading, LinkRef};
+use std::sync::Arc;
 
 /// What a Markdown file is, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,7 +55,8 @@ pub struct ParsedDoc {
     pub common: Common,
     /// Every other front-matter key, in file order; checked against the schema in `resolve`.
     pub fields: IndexMap<String, serde_yaml::Value>,
-    pub body: String,
+    /// Shared, so that caches and pages hold it without copying.
+    pub body: Arc<str>,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
     pub links: Vec<LinkRef>,
@@ -79,7 +81,7 @@ impl ParsedDoc {
             yaml_offset: 1,
             common: Common::default(),
             fields: IndexMap::new(),
-            body: String::new(),
+            body: Arc::from(""),
             body_line: 1,
             links: Vec::new(),
             headings: Vec::new(),
@@ -188,7 +190,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         yaml_offset: split.yaml_offset,
         common: Common::default(),
         fields: IndexMap::new(),
-        body: split.body.to_string(),
+        body: Arc::from(split.body),
         body_line: split.body_line,
         links: Vec::new(),
         headings: Vec::new(),
@@ -288,7 +290,7 @@ mod tests {
     use super::*;
 
     fn src(rel: &str, text: &str) -> SourceFile {
-        SourceFile { rel: rel.into(), text: text.into() }
+        SourceFile { rel: rel.into(), text: text.into(), stamp: None, fresh: true }
     }
 
     #[test]
@@ -304,7 +306,7 @@ mod tests {
         let doc = parse(&src("a.md", "\u{feff}---\r\ntitle: Hallo\r\ndate: 2016-06\r\n---\r\nTekst\r\n")).unwrap();
         assert_eq!(doc.common.title.as_deref(), Some("Hallo"));
         assert_eq!(doc.common.date.unwrap().to_string(), "2016-06");
-        assert_eq!(doc.body, "Tekst\n");
+        assert_eq!(&*doc.body, "Tekst\n");
     }
 
     #[test]
@@ -335,6 +337,6 @@ mod tests {
     #[test]
     fn front_matter_only_is_a_page_without_body() {
         let doc = parse(&src("a.md", "---\ntitle: A\n---")).unwrap();
-        assert_eq!(doc.body, "");
+        assert_eq!(&*doc.body, "");
     }
 }

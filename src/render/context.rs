@@ -48,13 +48,49 @@ pub struct Values {
     pub taxonomies: Vec<Value>,
 }
 
-/// Builds every value; the rendered Markdown is consumed (it lives on inside the values).
-pub fn build(site: &Site, rendered: Vec<Rendered>) -> Values {
+/// Values of an earlier build, by page source path: (stub fingerprint, stub, full fingerprint, full).
+pub type ValueMemo = std::collections::HashMap<String, (u64, Value, u64, Value)>;
+
+/// Builds every value. With a memo (in `serve`), a page whose fingerprints are
+/// unchanged reuses its values from the previous build instead of building them.
+pub fn build(
+    site: &Site,
+    rendered: &[Rendered],
+    memo: Option<(&super::fingerprint::Fingerprints, &mut ValueMemo)>,
+) -> Values {
     use rayon::prelude::*;
     let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
-    let stubs: Vec<Value> = site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &links)).collect();
-    let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
-    drop(rendered);
+    let (stubs, full) = match memo {
+        None => {
+            let stubs: Vec<Value> = site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &links)).collect();
+            let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
+            (stubs, full)
+        }
+        Some((fps, memo)) => {
+            let old = |p: &Page| memo.get(&p.rel);
+            let stubs: Vec<Value> = site
+                .pages
+                .par_iter()
+                .map(|p| match old(p) {
+                    Some((fp, v, _, _)) if *fp == fps.stub[p.id] => v.clone(),
+                    _ => stub(site, p, &rendered[p.id], &links),
+                })
+                .collect();
+            let full: Vec<Value> = site
+                .pages
+                .par_iter()
+                .map(|p| match old(p) {
+                    Some((_, _, fp, v)) if *fp == fps.full[p.id] => v.clone(),
+                    _ => full(site, p, &rendered[p.id], &stubs),
+                })
+                .collect();
+            memo.clear();
+            for p in &site.pages {
+                memo.insert(p.rel.clone(), (fps.stub[p.id], stubs[p.id].clone(), fps.full[p.id], full[p.id].clone()));
+            }
+            (stubs, full)
+        }
+    };
     let collections = site
         .collections
         .iter()

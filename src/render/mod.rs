@@ -6,12 +6,12 @@
 //! the values of `context`, never internal types.
 
 pub mod context;
+pub mod fingerprint;
 pub mod templates;
 
 use crate::diagnostic::Diagnostic;
-use crate::markdown::Rendered;
 use crate::model::{PageId, Site};
-use context::{Obj, Values, menu_url, term_value};
+use context::{Obj, Values, term_value};
 use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +28,8 @@ pub struct Output {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputData {
     Bytes(Vec<u8>),
+    /// Bytes shared with an earlier build (an unchanged page in `serve`).
+    Shared(Arc<Vec<u8>>),
     /// A file to copy as it is (static files, page assets).
     Copy(PathBuf),
 }
@@ -45,9 +47,27 @@ enum Job {
     TermPage { tax: usize, term: usize, index: usize, total: usize },
 }
 
+/// Pages rendered by an earlier build: output path -> (job fingerprint, bytes).
+pub type RenderMemo = std::collections::HashMap<String, (u64, Arc<Vec<u8>>)>;
+
+/// What `serve` passes to render only what changed.
+pub struct Incremental<'a> {
+    pub fingerprints: &'a fingerprint::Fingerprints,
+    /// Fingerprint of the compiled template set.
+    pub templates: u64,
+    pub memo: &'a mut RenderMemo,
+    pub data: &'a mut crate::data::DataMemo,
+}
+
 /// Renders every HTML page, feed, sitemap, redirect and data file of the site.
-pub fn render_site(site: &Site, rendered: Vec<Rendered>, set: &mut TemplateSet) -> (Vec<Output>, Vec<Diagnostic>) {
-    let values = Arc::new(context::build(site, rendered));
+/// With `incremental`, a page whose job fingerprint is unchanged is not rendered again.
+pub fn render_site(
+    site: &Site,
+    values: Values,
+    set: &mut TemplateSet,
+    incremental: Option<Incremental<'_>>,
+) -> (Vec<Output>, Vec<Diagnostic>) {
+    let values = Arc::new(values);
     templates::register_site_functions(&mut set.tera, site, values.clone());
     let tera = &set.tera;
     let mut diags = Vec::new();
@@ -90,8 +110,82 @@ pub fn render_site(site: &Site, rendered: Vec<Rendered>, set: &mut TemplateSet) 
         diags.push(d);
     }
 
-    let results: Vec<Result<Output, (String, tera::Error)>> =
-        jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing)).collect();
+    let site_fp = {
+        use std::hash::Hasher;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        fingerprint::hash_tera(&values.site, &mut h);
+        h.finish()
+    };
+    let job_fp = |job: &Job, inc: &Incremental<'_>| -> u64 {
+        use std::hash::{Hash, Hasher};
+        let fps = inc.fingerprints;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (site_fp, inc.templates).hash(&mut h);
+        let template = match *job {
+            Job::Page(id) => {
+                (1u8, fps.full[id]).hash(&mut h);
+                site.pages[id].template.clone()
+            }
+            Job::SectionPage { section, index, total } => {
+                let p = &site.pages[section];
+                (2u8, fps.full[section], index, total, p.paginate_by).hash(&mut h);
+                p.template.clone()
+            }
+            Job::Taxonomy(t) => {
+                (3u8, t, fps.taxonomies[t]).hash(&mut h);
+                site.taxonomies[t].def.template.clone().unwrap_or_else(|| "taxonomy.html".into())
+            }
+            Job::TermPage { tax, term, index, total } => {
+                (4u8, tax, term, index, total, fps.taxonomies[tax]).hash(&mut h);
+                site.taxonomies[tax].def.term_template.clone().unwrap_or_else(|| "term.html".into())
+            }
+        };
+        template.hash(&mut h);
+        if set.uses_site_functions.contains(&template) {
+            fps.all.hash(&mut h);
+        }
+        h.finish()
+    };
+    let (results, new_memo): (Vec<Result<Output, (String, tera::Error)>>, Option<RenderMemo>) = match &incremental {
+        None => (jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing)).collect(), None),
+        Some(inc) => {
+            let done: Vec<Option<(u64, Result<Output, (String, tera::Error)>)>> = jobs
+                .par_iter()
+                .map(|job| {
+                    let fp = job_fp(job, inc);
+                    let path = output_path(&job_path(site, job));
+                    if let Some((old, bytes)) = inc.memo.get(&path) {
+                        if *old == fp {
+                            return Some((fp, Ok(Output { path, data: OutputData::Shared(bytes.clone()) })));
+                        }
+                    }
+                    render_job(site, &values, tera, job, &missing).map(|r| {
+                        let r = r.map(|o| match o.data {
+                            OutputData::Bytes(b) => Output { path: o.path, data: OutputData::Shared(Arc::new(b)) },
+                            other => Output { path: o.path, data: other },
+                        });
+                        (fp, r)
+                    })
+                })
+                .collect();
+            let mut memo = RenderMemo::with_capacity(done.len());
+            let mut results = Vec::with_capacity(done.len());
+            for (fp, r) in done.into_iter().flatten() {
+                if let Ok(Output { path, data: OutputData::Shared(b) }) = &r {
+                    memo.insert(path.clone(), (fp, b.clone()));
+                }
+                results.push(r);
+            }
+            (results, Some(memo))
+        }
+    };
+    let data_memo = match (incremental, new_memo) {
+        (Some(inc), Some(memo)) => {
+            *inc.memo = memo;
+            Some(inc.data)
+        }
+        _ => None,
+    };
     let mut outputs = Vec::with_capacity(results.len() + 64);
     let mut failures: Vec<(String, tera::Error)> = Vec::new();
     for r in results {
@@ -103,7 +197,7 @@ pub fn render_site(site: &Site, rendered: Vec<Rendered>, set: &mut TemplateSet) 
     diags.extend(templates::template_errors(failures, set));
 
     outputs.extend(special_outputs(site, &values, tera, &mut diags));
-    outputs.extend(crate::data::open_data(site));
+    outputs.extend(crate::data::open_data(site, data_memo));
     for p in &site.pages {
         for asset in &p.assets {
             outputs
@@ -111,6 +205,16 @@ pub fn render_site(site: &Site, rendered: Vec<Rendered>, set: &mut TemplateSet) 
         }
     }
     (outputs, diags)
+}
+
+/// The site path a job renders to.
+fn job_path(site: &Site, job: &Job) -> String {
+    match *job {
+        Job::Page(id) => site.pages[id].path.clone(),
+        Job::SectionPage { section, index, .. } => paginated_path(&site.pages[section].path, index),
+        Job::Taxonomy(t) => site.taxonomy_path(t),
+        Job::TermPage { tax, term, index, .. } => paginated_path(&site.term_path(tax, term), index),
+    }
 }
 
 fn page_count(items: usize, per_page: Option<usize>) -> usize {
@@ -336,6 +440,5 @@ fn special_outputs(site: &Site, values: &Values, tera: &Tera, diags: &mut Vec<Di
             render("alias.html", alias, ctx, &mut out);
         }
     }
-    let _ = menu_url;
     out
 }

@@ -26,6 +26,9 @@ pub struct TemplateSet {
     pub names: Vec<String>,
     /// Template name -> (path shown in errors, source text).
     pub sources: HashMap<String, (String, String)>,
+    /// Templates that call site functions (`get_page`, `collection`, ...), directly or
+    /// through what they extend or include: their output may depend on any page.
+    pub uses_site_functions: std::collections::HashSet<String>,
 }
 
 impl TemplateSet {
@@ -35,6 +38,7 @@ impl TemplateSet {
             tera: Tera::new(),
             names: tera.get_template_names().map(str::to_string).collect(),
             sources: HashMap::new(),
+            uses_site_functions: Default::default(),
         }
     }
 }
@@ -53,11 +57,67 @@ pub fn build_tera(templates: &[TemplateSource]) -> Result<TemplateSet, Vec<Diagn
         sources.insert(t.name.clone(), (t.display_path.clone(), t.text.clone()));
     }
     let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
-    let set_for_errors = TemplateSet { tera: Tera::new(), names: names.clone(), sources: sources.clone() };
+    let uses_site_functions = site_function_users(&all);
+    let set_for_errors = TemplateSet {
+        tera: Tera::new(),
+        names: names.clone(),
+        sources: sources.clone(),
+        uses_site_functions: Default::default(),
+    };
     match tera.add_raw_templates(all) {
-        Ok(()) => Ok(TemplateSet { tera, names, sources }),
+        Ok(()) => Ok(TemplateSet { tera, names, sources, uses_site_functions }),
         Err(e) => Err(vec![to_diagnostic(&e, &set_for_errors, None)]),
     }
+}
+
+/// Which templates may call site functions: those that call one, or extend or include one
+/// that does. Components are global, so if a template that defines components calls site
+/// functions, every template counts (conservative: it only costs re-rendering).
+fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
+    const CALLS: [&str; 4] = ["get_page(", "get_section(", "collection(", "taxonomy("];
+    let direct: std::collections::HashSet<&str> =
+        all.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| n.as_str()).collect();
+    if all.iter().any(|(n, t)| direct.contains(n.as_str()) && t.contains("{% component")) {
+        return all.iter().map(|(n, _)| n.clone()).collect();
+    }
+    let deps: HashMap<&str, Vec<String>> = all.iter().map(|(n, t)| (n.as_str(), referenced_templates(t))).collect();
+    let mut users = std::collections::HashSet::new();
+    for (name, _) in all {
+        let mut stack = vec![name.clone()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t.clone()) {
+                continue;
+            }
+            if direct.contains(t.as_str()) {
+                users.insert(name.clone());
+                break;
+            }
+            if let Some(d) = deps.get(t.as_str()) {
+                stack.extend(d.iter().cloned());
+            }
+        }
+    }
+    users
+}
+
+/// Names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" %}` tags.
+fn referenced_templates(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in ["extends", "include", "import"] {
+        let mut rest = text;
+        while let Some(i) = rest.find(tag) {
+            rest = &rest[i + tag.len()..];
+            let trimmed = rest.trim_start();
+            let quote = trimmed.chars().next();
+            if let Some(q @ ('"' | '\'')) = quote {
+                if let Some(end) = trimmed[1..].find(q) {
+                    out.push(trimmed[1..1 + end].to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Turns render failures into diagnostics. The same error on many pages is

@@ -60,6 +60,22 @@ pub fn run(opts: ServeOptions) -> i32 {
     let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };
     let base_url = format!("http://{host}:{port}/");
+    // Watch before the first build, so that nothing saved from now on is missed.
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = if opts.watch {
+        match notify::recommended_watcher(tx) {
+            Ok(mut w) => {
+                watch_all(&mut w, &opts.root);
+                Some(w)
+            }
+            Err(e) => {
+                eprintln!("error: cannot watch files: {e}");
+                return 2;
+            }
+        }
+    } else {
+        None
+    };
     let shared = Arc::new(Shared::default());
     let build_opts = BuildOptions {
         root: opts.root.clone(),
@@ -91,35 +107,36 @@ pub fn run(opts: ServeOptions) -> i32 {
     if opts.open {
         open_browser(&base_url);
     }
-    if !opts.watch {
-        loop {
+    match watcher.as_mut() {
+        Some(w) => watch_loop(w, &rx, &opts.root, &build_opts, &mut cache, &shared, opts.verbosity),
+        None => loop {
             std::thread::park();
-        }
+        },
     }
-    watch_loop(&opts.root, &build_opts, &mut cache, &shared, opts.verbosity)
 }
 
-fn watch_loop(root: &Path, build_opts: &BuildOptions, cache: &mut Cache, shared: &Shared, verbosity: Verbosity) -> i32 {
-    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = match notify::recommended_watcher(tx) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot watch files: {e}");
-            return 2;
+/// Watches the site root (for site.yaml and new folders) and the folders a build reads.
+fn watch_all(w: &mut notify::RecommendedWatcher, root: &Path) {
+    let _ = w.watch(root, RecursiveMode::NonRecursive);
+    for dir in ["content", "templates", "static", "themes"] {
+        let p = root.join(dir);
+        if p.is_dir() {
+            let _ = w.watch(&p, RecursiveMode::Recursive);
         }
-    };
-    let watch_all = |w: &mut notify::RecommendedWatcher| {
-        let _ = w.watch(root, RecursiveMode::NonRecursive);
-        for dir in ["content", "templates", "static", "themes"] {
-            let p = root.join(dir);
-            if p.is_dir() {
-                let _ = w.watch(&p, RecursiveMode::Recursive);
-            }
-        }
-    };
-    watch_all(&mut watcher);
+    }
+}
+
+fn watch_loop(
+    watcher: &mut notify::RecommendedWatcher,
+    rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    root: &Path,
+    build_opts: &BuildOptions,
+    cache: &mut Cache,
+    shared: &Shared,
+    verbosity: Verbosity,
+) -> i32 {
     let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    while let Some(paths) = next_batch(&rx) {
+    while let Some(paths) = next_batch(rx) {
         let mut changes = classify::classify(&root_abs, &paths);
         if changes.is_empty() {
             let abs: Vec<PathBuf> = paths.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
@@ -129,7 +146,15 @@ fn watch_loop(root: &Path, build_opts: &BuildOptions, cache: &mut Cache, shared:
             }
         }
         if changes.layout {
-            watch_all(&mut watcher);
+            watch_all(watcher, root);
+        }
+        // The watcher saw these change: read them again whatever their stamps say.
+        let content = root_abs.join("content");
+        for p in &paths {
+            let p = p.canonicalize().unwrap_or_else(|_| p.clone());
+            if let Ok(rel) = p.strip_prefix(&content) {
+                cache.forget(&rel.to_string_lossy().replace('\\', "/"));
+            }
         }
         if changes.config {
             *cache = Cache::new();

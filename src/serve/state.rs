@@ -57,6 +57,14 @@ impl Shared {
                             let h = hash(&b);
                             (Served::Bytes(Arc::new(b)), h)
                         }
+                        // The same bytes as last time (an unchanged page): no need to hash them again.
+                        OutputData::Shared(b) => match (old.files.get(&o.path), old.hashes.get(&o.path)) {
+                            (Some(Served::Bytes(prev)), Some(&h)) if Arc::ptr_eq(prev, &b) => (Served::Bytes(b), h),
+                            _ => {
+                                let h = hash(&b[..]);
+                                (Served::Bytes(b), h)
+                            }
+                        },
                         OutputData::Copy(p) => {
                             let meta = std::fs::metadata(&p).ok();
                             let h = hash(&(

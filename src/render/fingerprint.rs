@@ -1,0 +1,171 @@
+//! Fingerprints of everything a rendered page depends on, for `serve`'s
+//! incremental rebuilds: a page is rendered again only when its fingerprint
+//! changed. Computed from the model (not from the rendered text), so they are
+//! cheap: the page body enters only through the key of its rendered Markdown.
+//!
+//! Invariant: every input of a page's template context is covered. The serve
+//! tests compare the served site with a fresh build after random edit sequences.
+
+use crate::model::{PageId, Site, Value as V};
+use std::hash::{Hash, Hasher};
+
+pub struct Fingerprints {
+    /// What a page looks like in a list or as a reference target.
+    pub stub: Vec<u64>,
+    /// The page's whole template value.
+    pub full: Vec<u64>,
+    /// Each taxonomy's value (its terms and their pages).
+    pub taxonomies: Vec<u64>,
+    /// Everything: for templates that call site functions (`get_page`, `collection`, ...).
+    pub all: u64,
+}
+
+fn hasher() -> std::collections::hash_map::DefaultHasher {
+    std::collections::hash_map::DefaultHasher::new()
+}
+
+/// `content[p]` fingerprints page `p`'s rendered Markdown (see `pipeline`).
+pub fn compute(site: &Site, content: &[u64]) -> Fingerprints {
+    use rayon::prelude::*;
+    let pages = &site.pages;
+    let link: Vec<u64> = pages
+        .iter()
+        .map(|p| {
+            let mut h = hasher();
+            (&p.title, &p.path, &p.slug, &p.collection, p.common.date).hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    let stub: Vec<u64> = pages
+        .par_iter()
+        .map(|p| {
+            let mut h = hasher();
+            content[p.id].hash(&mut h);
+            (&p.title, &p.path, &p.slug, &p.collection, p.kind as u8, &p.template, p.implicit).hash(&mut h);
+            let c = &p.common;
+            (c.date, c.weight, &c.description, &c.aliases, c.draft, c.extra.to_string()).hash(&mut h);
+            for (k, v) in &p.fields {
+                k.hash(&mut h);
+                hash_value(v, &mut h, &|id| link[id]);
+            }
+            for &(t, i) in &p.terms {
+                (t, &site.taxonomies[t].terms[i].slug, &site.taxonomies[t].terms[i].name).hash(&mut h);
+            }
+            for a in &p.assets {
+                (&a.rel, &a.abs).hash(&mut h);
+            }
+            h.finish()
+        })
+        .collect();
+    let full: Vec<u64> = pages
+        .par_iter()
+        .map(|p| {
+            let mut h = hasher();
+            stub[p.id].hash(&mut h);
+            for (k, v) in &p.fields {
+                k.hash(&mut h);
+                hash_value(v, &mut h, &|id| stub[id]);
+            }
+            for hd in &p.headings {
+                (hd.level, &hd.id, &hd.title).hash(&mut h);
+            }
+            for g in &p.backlinks {
+                (&g.collection, &g.field, &g.label, g.links.len()).hash(&mut h);
+                for l in &g.links {
+                    stub[l.source].hash(&mut h);
+                    if let Some(rec) = &l.record {
+                        for (k, v) in rec {
+                            k.hash(&mut h);
+                            hash_value(v, &mut h, &|id| stub[id]);
+                        }
+                    }
+                }
+            }
+            let ids = |h: &mut std::collections::hash_map::DefaultHasher, list: &[PageId]| {
+                list.len().hash(h);
+                for &i in list {
+                    stub[i].hash(h);
+                }
+            };
+            ids(&mut h, &p.related);
+            ids(&mut h, &super::context::ancestors(site, p));
+            ids(&mut h, p.parent.as_slice());
+            ids(&mut h, &p.pages);
+            ids(&mut h, &p.subsections);
+            h.finish()
+        })
+        .collect();
+    let taxonomies: Vec<u64> = site
+        .taxonomies
+        .iter()
+        .map(|tax| {
+            let mut h = hasher();
+            (&tax.name, tax.terms.len()).hash(&mut h);
+            for term in &tax.terms {
+                (&term.name, &term.slug, term.pages.len()).hash(&mut h);
+                for &p in &term.pages {
+                    stub[p].hash(&mut h);
+                }
+            }
+            h.finish()
+        })
+        .collect();
+    let mut h = hasher();
+    full.hash(&mut h);
+    taxonomies.hash(&mut h);
+    let all = h.finish();
+    Fingerprints { stub, full, taxonomies, all }
+}
+
+/// Hashes a field value; a reference contributes `target(id)`.
+fn hash_value(v: &V, h: &mut impl Hasher, target: &dyn Fn(PageId) -> u64) {
+    match v {
+        V::Null => 0u8.hash(h),
+        V::Text(s) => (1u8, s).hash(h),
+        V::Markdown(s) => (2u8, s).hash(h),
+        V::Integer(i) => (3u8, i).hash(h),
+        V::Bool(b) => (4u8, b).hash(h),
+        V::Url(s) => (5u8, s).hash(h),
+        V::Date(d) => (6u8, d).hash(h),
+        V::List(items) => {
+            (7u8, items.len()).hash(h);
+            for i in items {
+                hash_value(i, h, target);
+            }
+        }
+        V::Record(fields) => {
+            (8u8, fields.len()).hash(h);
+            for (k, x) in fields {
+                k.hash(h);
+                hash_value(x, h, target);
+            }
+        }
+        V::Ref(id) => (9u8, target(*id)).hash(h),
+    }
+}
+
+/// Hashes a template value (used for the small site-wide value).
+pub fn hash_tera(v: &tera::Value, h: &mut impl Hasher) {
+    if let Some(m) = v.as_map() {
+        (1u8, m.len()).hash(h);
+        for (k, x) in m {
+            k.as_str().hash(h);
+            hash_tera(x, h);
+        }
+    } else if let Some(a) = v.as_array() {
+        (2u8, a.len()).hash(h);
+        for x in a {
+            hash_tera(x, h);
+        }
+    } else if let Some(s) = v.as_str() {
+        (3u8, s, v.is_safe()).hash(h);
+    } else if let Some(i) = v.as_i64() {
+        (4u8, i).hash(h);
+    } else if let Some(b) = v.as_bool() {
+        (5u8, b).hash(h);
+    } else if let Some(f) = v.as_f64() {
+        (6u8, f.to_bits()).hash(h);
+    } else {
+        (7u8, v.is_none()).hash(h);
+    }
+}
