@@ -276,7 +276,8 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
             .collect();
     }
     // Files that were not read again (same stamp) reuse their parse.
-    let results: Vec<(Option<load::Stamp>, Option<Result<ParsedDoc, Vec<Diagnostic>>>)> = files
+    type Parsed = Result<ParsedDoc, Vec<Diagnostic>>;
+    let results: Vec<(Option<load::Stamp>, Option<Parsed>)> = files
         .par_iter()
         .map(|f| {
             if !f.fresh && cache.parsed.contains_key(&f.rel) {

@@ -47,6 +47,9 @@ enum Job {
     TermPage { tax: usize, term: usize, index: usize, total: usize },
 }
 
+/// A rendered page, or the page that failed with its error.
+type JobResult = Result<Output, (String, tera::Error)>;
+
 /// Pages rendered by an earlier build: output path -> (job fingerprint, bytes).
 pub type RenderMemo = std::collections::HashMap<String, (u64, Arc<Vec<u8>>)>;
 
@@ -146,10 +149,10 @@ pub fn render_site(
         }
         h.finish()
     };
-    let (results, new_memo): (Vec<Result<Output, (String, tera::Error)>>, Option<RenderMemo>) = match &incremental {
+    let (results, new_memo): (Vec<JobResult>, Option<RenderMemo>) = match &incremental {
         None => (jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing)).collect(), None),
         Some(inc) => {
-            let done: Vec<Option<(u64, Result<Output, (String, tera::Error)>)>> = jobs
+            let done: Vec<Option<(u64, JobResult)>> = jobs
                 .par_iter()
                 .map(|job| {
                     let fp = job_fp(job, inc);
