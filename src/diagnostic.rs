@@ -127,9 +127,18 @@ impl Diagnostic {
                 }
                 title.element(Snippet::source(src.as_str()).line_start(line).path(path.as_str()).annotation(ann))
             }
-            (Some(_), _, _, _) => {
-                let loc = self.location().unwrap_or_default();
-                title.element(Level::NOTE.message(format!("in {loc}")))
+            (Some(path), None, Some(line), col) => {
+                // A position without a quotable line (an empty or unreadable file).
+                let _ = col;
+                title.element(
+                    Snippet::source("")
+                        .line_start(line)
+                        .path(path.as_str())
+                        .annotation(AnnotationKind::Primary.span(0..0)),
+                )
+            }
+            (Some(path), _, _, _) => {
+                title.element(Snippet::<annotate_snippets::Annotation<'_>>::source("").path(path.as_str()))
             }
             _ => Group::with_title(title),
         };

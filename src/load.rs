@@ -155,8 +155,24 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
     (sources, diags)
 }
 
+/// The largest text file a site may contain. Far beyond any real page; it keeps a
+/// mistake (a data dump saved as `.md`) from making the build slow or the site huge.
+pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Reads one text file; invalid UTF-8 is reported with the line it occurs on.
 pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
+    let size = std::fs::metadata(abs).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_TEXT_BYTES {
+        return Err(Diagnostic::in_file(
+            display,
+            format!(
+                "file is too large: {:.1} MiB (the limit is {} MiB)",
+                size as f64 / 1048576.0,
+                MAX_TEXT_BYTES / 1048576
+            ),
+        )
+        .with_help("split the text over several pages, or link to the document as a file instead"));
+    }
     let bytes = std::fs::read(abs).map_err(|e| Diagnostic::in_file(display, format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile { rel: rel.to_string(), text, stamp: None, fresh: true }),
@@ -165,11 +181,10 @@ pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, D
             let bytes = e.as_bytes();
             let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
             let col = good - bytes[..good].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
-            let mut d = Diagnostic::in_file(display, format!("file is not valid UTF-8 (byte {good})"))
-                .with_help("save the file as UTF-8 in your editor");
-            d.line = Some(line);
-            d.col = Some(col);
-            Err(d)
+            // Quote the line with the bad bytes shown as replacement characters.
+            let lossy = String::from_utf8_lossy(bytes);
+            Err(Diagnostic::at(display, &lossy, line, col, format!("file is not valid UTF-8 (byte {good})"))
+                .with_help("save the file as UTF-8 in your editor"))
         }
     }
 }
@@ -186,6 +201,7 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
     if !dir.is_dir() {
         return out;
     }
+    let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -193,6 +209,13 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
     for entry in walker {
         match entry {
+            Ok(e) if e.path_is_symlink() && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&root_real)) => {
+                // Following a link out of the site could publish any file on the machine.
+                diags.push(
+                    Diagnostic::in_file(display_path(e.path(), root), "symbolic link points outside the site folder")
+                        .with_help("copy the file into the site instead of linking to it"),
+                );
+            }
             Ok(e) if e.file_type().is_file() => {
                 let Ok(rel) = e.path().strip_prefix(dir) else {
                     continue;

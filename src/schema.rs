@@ -126,6 +126,14 @@ impl<'a> Checker<'a> {
         }
         let value = match def.kind {
             FieldKind::Text | FieldKind::Markdown => match v {
+                Y::String(s) if crate::parse::has_script(s) => {
+                    self.diags.push(
+                        self.doc
+                            .diag_at(path, Target::Value, format!("`{name}` contains a <script> tag"))
+                            .with_help("front matter is plain text: remove the HTML; scripts belong in the theme"),
+                    );
+                    return None;
+                }
                 Y::String(s) => {
                     Some(if def.kind == FieldKind::Text { Value::Text(s.clone()) } else { Value::Markdown(s.clone()) })
                 }

@@ -125,7 +125,7 @@ pub struct Split<'a> {
 /// Splits normalized text (no BOM, `\n` line ends) at the `---` fences.
 pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>, Diagnostic> {
     if text.trim().is_empty() {
-        return Err(Diagnostic::in_file(display, "file is empty")
+        return Err(Diagnostic::at(display, text, 1, 1, "file is empty")
             .with_help("a page starts with front matter: a line `---`, `title: ...`, and a closing `---`"));
     }
     let first_line = text.lines().next().unwrap_or("");
@@ -230,6 +230,12 @@ fn take_field(doc: &mut ParsedDoc, key: String, v: serde_yaml::Value, diags: &mu
                     return;
                 }
             };
+            if let Some(text) = &s {
+                if has_script(text) {
+                    diags.push(script_error(doc, &key));
+                    return;
+                }
+            }
             match key.as_str() {
                 "title" => doc.common.title = s,
                 "slug" => doc.common.slug = s,
@@ -274,6 +280,17 @@ fn take_field(doc: &mut ParsedDoc, key: String, v: serde_yaml::Value, diags: &mu
             doc.fields.insert(key, v);
         }
     }
+}
+
+/// Whether front-matter text contains a `<script>` tag. Front matter is plain text
+/// (templates escape it), so a script there is a paste error or an attack: refused.
+pub fn has_script(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("<script")
+}
+
+pub fn script_error(doc: &ParsedDoc, key: &str) -> Diagnostic {
+    doc.diag_at(&[Seg::Key(key.to_string())], Target::Value, format!("`{key}` contains a <script> tag"))
+        .with_help("front matter is plain text: remove the HTML; scripts belong in the theme")
 }
 
 /// The text of a scalar (dates may come as numbers: `date: 2016`).

@@ -168,11 +168,15 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
             }
             d
         }
-        ErrorKind::CircularInclude { tpl, include_chain } => Diagnostic::new(format!(
-            "templates include each other in a loop: {} -> {tpl}{suffix}",
-            include_chain.join(" -> ")
-        ))
-        .with_help("remove one of the {% include %} tags in the loop"),
+        ErrorKind::CircularInclude { tpl, include_chain } => {
+            let mut d = Diagnostic::new(format!(
+                "templates include each other in a loop: {}{suffix}",
+                include_chain.join(" -> ")
+            ))
+            .with_help("remove one of the {% include %} tags in the loop");
+            d.path = set.sources.get(tpl).map(|(p, _)| p.clone()).or_else(|| Some(tpl.clone()));
+            d
+        }
         ErrorKind::CircularExtend { tpl, inheritance_chain } => Diagnostic::new(format!(
             "templates extend each other in a loop: {} -> {tpl}{suffix}",
             inheritance_chain.join(" -> ")

@@ -1,0 +1,249 @@
+//! The bad-input corpus: each case breaks a good site in one way and builds it over
+//! the previous good output. Each must exit 1 (no panic, no hang), name the file and
+//! line, leave the previous output byte for byte as it was, and create nothing
+//! outside the output folder. The messages are snapshot-tested: the expected text is
+//! in tests/snapshots/bad_input/<case>.txt (write them anew with INNOBIEB_BLESS=1).
+
+mod common;
+use common::site::TestSite;
+use std::path::Path;
+
+const CONFIG: &str = r#"collections:
+  personen:
+    fields:
+      title: { type: text, required: true }
+      rol: { type: text }
+  tijdlijn:
+    sort_by: date
+    fields:
+      title: { type: text, required: true }
+      date: { type: date, required: true }
+      personen: { type: reference, to: personen, many: true }
+"#;
+
+fn good_site() -> TestSite {
+    let site = TestSite::new(CONFIG);
+    site.write(
+        "content/personen/ilona-ebels.md",
+        "---\ntitle: Ilona Ebels\nrol: regiogids\n---\n## Loopbaan\n\nTekst.\n",
+    );
+    site.write(
+        "content/tijdlijn/gestart.md",
+        "---\ntitle: Regiogidsen gestart\ndate: 2018-05\npersonen: [ilona-ebels]\n---\nMet [Ilona](@/personen/ilona-ebels.md#loopbaan).\n",
+    );
+    site.build().expect_code(0);
+    site
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+fn check_case(name: &str, mutate: impl FnOnce(&TestSite)) {
+    let site = good_site();
+    let before = site.tree("public");
+    let parent = site.root.parent().unwrap().to_path_buf();
+    let parent_before: Vec<String> =
+        listing(&parent).into_iter().filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old")).collect();
+    mutate(&site);
+    let root_before = listing(&site.root);
+    let start = std::time::Instant::now();
+    let run = site.build();
+    assert!(start.elapsed().as_secs() < 60, "{name}: took too long");
+    assert_eq!(run.code, 1, "{name}: exit code\n{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{name}: panic\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("content/") || run.stderr.contains("templates/"),
+        "{name}: no file named\n{}",
+        run.stderr
+    );
+    assert_eq!(site.tree("public"), before, "{name}: previous output changed");
+    assert_eq!(listing(&site.root), root_before, "{name}: files created in the site folder");
+    let parent_after: Vec<String> =
+        listing(&parent).into_iter().filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old")).collect();
+    assert_eq!(parent_after, parent_before, "{name}: leftovers next to the site");
+    snapshot(name, &run.stderr);
+}
+
+fn snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/bad_input").join(format!("{name}.txt"));
+    if std::env::var_os("INNOBIEB_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("no snapshot {}; run with INNOBIEB_BLESS=1\n{actual}", path.display()));
+    assert_eq!(actual, expected, "{name}: message differs from {}", path.display());
+}
+
+const X: &str = "content/tijdlijn/gestart.md";
+
+#[test]
+fn yaml_unclosed_quote() {
+    check_case("yaml_unclosed_quote", |s| {
+        s.write(X, "---\ntitle: \"Regiogidsen gestart\ndate: 2018-05\n---\n");
+    });
+}
+
+#[test]
+fn yaml_tab_indentation() {
+    check_case("yaml_tab_indentation", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\npersonen:\n\t- ilona-ebels\n---\n");
+    });
+}
+
+#[test]
+fn yaml_duplicate_key() {
+    check_case("yaml_duplicate_key", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\ntitle: Nog een\n---\n");
+    });
+}
+
+#[test]
+fn missing_closing_fence() {
+    check_case("missing_closing_fence", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\n\nTekst zonder einde van de front matter.\n");
+    });
+}
+
+#[test]
+fn front_matter_only() {
+    check_case("front_matter_only", |s| {
+        s.write("content/personen/leeg.md", "---\n---\n");
+    });
+}
+
+#[test]
+fn empty_file() {
+    check_case("empty_file", |s| {
+        s.write("content/personen/leeg.md", "");
+    });
+}
+
+#[test]
+fn invalid_utf8() {
+    check_case("invalid_utf8", |s| {
+        s.write_bytes("content/personen/kapot.md", b"---\ntitle: Caf\xe9\n---\n");
+    });
+}
+
+#[test]
+fn huge_page() {
+    check_case("huge_page", |s| {
+        let mut text = String::from("---\ntitle: Groot\n---\n");
+        let line = "Een regel tekst die heel vaak herhaald wordt om een bestand van twintig megabyte te maken.\n";
+        while text.len() < 20 * 1024 * 1024 {
+            text.push_str(line);
+        }
+        s.write("content/personen/groot.md", &text);
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop() {
+    check_case("symlink_loop", |s| {
+        std::os::unix::fs::symlink("..", s.path("content/personen/lus")).unwrap();
+    });
+}
+
+#[test]
+fn slug_escape() {
+    check_case("slug_escape", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\nslug: ../../etc/x\n---\n");
+    });
+}
+
+#[test]
+fn alias_escape() {
+    check_case("alias_escape", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\naliases: [\"/../../../tmp/x/\"]\n---\n");
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn bundle_link_escape() {
+    check_case("bundle_link_escape", |s| {
+        s.write("content/personen/b/index.md", "---\ntitle: B\n---\n");
+        std::os::unix::fs::symlink("/etc/hostname", s.path("content/personen/b/geheim.txt")).unwrap();
+    });
+}
+
+#[test]
+fn duplicate_slug() {
+    check_case("duplicate_slug", |s| {
+        s.write("content/personen/ilona.md", "---\ntitle: Ilona\nslug: ilona-ebels\n---\n");
+    });
+}
+
+#[test]
+fn missing_reference() {
+    check_case("missing_reference", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\npersonen: [ilona-ebbels]\n---\n");
+    });
+}
+
+#[test]
+fn unknown_field() {
+    check_case("unknown_field", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\npersoon: [ilona-ebels]\n---\n");
+    });
+}
+
+#[test]
+fn wrong_type() {
+    check_case("wrong_type", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: mei 2018\n---\n");
+    });
+}
+
+#[test]
+fn broken_at_link() {
+    check_case("broken_at_link", |s| {
+        s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\n---\nZie [Ilona](@/personen/ilona.md).\n");
+    });
+}
+
+#[test]
+fn broken_anchor() {
+    check_case("broken_anchor", |s| {
+        s.write(
+            X,
+            "---\ntitle: Regiogidsen gestart\ndate: 2018-05\n---\nZie [Ilona](@/personen/ilona-ebels.md#lopbaan).\n",
+        );
+    });
+}
+
+#[test]
+fn template_syntax_error() {
+    check_case("template_syntax_error", |s| {
+        s.write("templates/page.html", "<h1>{{ page.title }</h1>\n");
+    });
+}
+
+#[test]
+fn template_include_loop() {
+    check_case("template_include_loop", |s| {
+        s.write("templates/a.html", "{% include \"b.html\" %}");
+        s.write("templates/b.html", "{% include \"a.html\" %}");
+        s.write("templates/page.html", "{% include \"a.html\" %}");
+    });
+}
+
+#[test]
+fn script_in_title() {
+    check_case("script_in_title", |s| {
+        s.write("content/personen/b.md", "---\ntitle: \"<script>alert('x')</script>\"\n---\n");
+    });
+}
+
+#[test]
+fn script_in_field() {
+    check_case("script_in_field", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\nrol: \"gids <SCRIPT src=//x.example/a.js></SCRIPT>\"\n---\n");
+    });
+}
