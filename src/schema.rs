@@ -220,12 +220,15 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
+                let written: Vec<String> = map.keys().filter_map(scalar_text).collect();
                 let mut ordered = IndexMap::new();
                 for (key, fdef) in fields {
                     match out.shift_remove(key) {
                         Some(x) => {
                             ordered.insert(key.clone(), x);
                         }
+                        // Written but wrong: that error was reported; it is not also missing.
+                        None if written.contains(key) => {}
                         None => {
                             if let Some(default) = &fdef.default {
                                 let mut p = path.to_vec();

@@ -316,3 +316,22 @@ fn config_errors_point_into_site_yaml() {
     assert!(run.stderr.contains("error: unknown field `colections`\n --> site.yaml:4:1"), "{}", run.stderr);
     assert!(run.stderr.contains("help: did you mean `collections`?"), "{}", run.stderr);
 }
+
+#[test]
+fn template_functions_look_things_up() {
+    let site = kb();
+    write_kb_pages(&site);
+    site.write(
+        "templates/index.html",
+        "{% for p in collection(name=\"tijdlijn\", limit=2) %}{{ p.title }};{% endfor %}|{% set p = get_page(path=\"personen/ilona-ebels.md\") %}{{ p.backlink_count }}|{{ url(path=\"@/personen/henriette-de-kok.md#loopbaan\") }}|{{ url(path=\"css/x.css\") }}|{% set tax = taxonomy(name=\"jaren\") %}{% for t in tax.terms %}{{ t.name }}={{ t.count }};{% endfor %}",
+    );
+    site.build().expect_code(0);
+    assert_eq!(
+        site.read("public/index.html"),
+        "Nieuwe gidsen;Regiogidsen gestart;|2|/personen/henriette-de-kok/#loopbaan|/css/x.css|2018=3;"
+    );
+    site.write("templates/index.html", "{% set p = get_page(path=\"personen/niemand.md\") %}{{ p.title }}");
+    let run = site.build();
+    run.expect_code(1);
+    assert!(run.stderr.contains("get_page: no page at `personen/niemand.md`"), "{}", run.stderr);
+}

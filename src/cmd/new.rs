@@ -86,6 +86,7 @@ fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
     if let Some(values) = item_values {
         notes.push(format!("waarden: {}", values.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ")));
     }
+    let notes: Vec<&str> = notes.iter().map(|n| n.trim_end_matches(['.', ';', ' '])).collect();
     out.push_str(&format!("# {name}: {}\n", notes.join("; ")));
     let prefix = if optional { "# " } else { "" };
     let value = match f.kind {

@@ -33,7 +33,8 @@ pub struct Pos {
 /// (for "unknown field"), with `Target::Value` its value (for "wrong type").
 /// When the full path cannot be found, the deepest part that was found is returned.
 pub fn locate(yaml: &str, path: &[Seg], target: Target) -> Option<Pos> {
-    let mut events = Parser::new_from_str(yaml).filter_map(Result::ok).peekable();
+    // Stop at the first scan error: the parser would report it again and again.
+    let mut events = Parser::new_from_str(yaml).map_while(Result::ok).peekable();
     // Skip to the first node of the first document.
     loop {
         match events.peek() {

@@ -317,6 +317,7 @@ fn site_value(site: &Site) -> Value {
             Obj::new()
                 .set("name", tax.name.as_str())
                 .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
+                .set("singular", opt_str(tax.def.singular.as_deref()))
                 .set("url", site.url(&site.taxonomy_path(t)))
                 .set("count", tax.terms.len())
                 .build()

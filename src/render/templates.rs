@@ -11,6 +11,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
+/// The functions templates can call to look things up in the site.
+const SITE_FUNCTIONS: [&str; 5] = ["get_page", "get_section", "url", "collection", "taxonomy"];
+
 /// Templates every site has unless its theme overrides them.
 const BUILTIN: &[(&str, &str)] = &[
     ("sitemap.xml", include_str!("builtin/sitemap.xml")),
@@ -48,6 +51,13 @@ pub fn build_tera(templates: &[TemplateSource]) -> Result<TemplateSet, Vec<Diagn
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     register_filters(&mut tera);
+    // Tera checks function names when it compiles templates, so the site functions must
+    // exist now; `register_site_functions` replaces them with the real ones for each build.
+    for name in SITE_FUNCTIONS {
+        tera.register_function(name, move |_: Kwargs, _: &State| -> TeraResult<Value> {
+            Err(tera::Error::message(format!("{name} is not available here")))
+        });
+    }
     let mut all: Vec<(String, String)> = BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
     let mut sources: HashMap<String, (String, String)> =
         BUILTIN.iter().map(|(n, t)| (n.to_string(), (format!("(built-in) {n}"), t.to_string()))).collect();
