@@ -43,7 +43,10 @@ pub fn resolve_path(raw: &str, exists: &dyn Fn(&str) -> bool) -> Target {
     if segments.iter().any(|s| *s == ".." || *s == ".") {
         return Target::BadRequest("`.` and `..` are not allowed in paths");
     }
-    let rel = segments.join("/");
+    // Empty segments (`//`) are collapsed; a trailing slash asks for the folder's index.
+    let dir = decoded.ends_with('/');
+    let rel = segments.iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join("/");
+    let rel = if dir && !rel.is_empty() { format!("{rel}/") } else { rel };
     if rel.is_empty() || rel.ends_with('/') {
         let file = format!("{rel}index.html");
         return if exists(&file) { Target::File(file) } else { Target::NotFound };
@@ -216,6 +219,8 @@ mod tests {
         assert_eq!(r("/style.css?v=2"), Target::File("style.css".into()));
         assert_eq!(r("/met%20spatie.txt"), Target::File("met spatie.txt".into()));
         assert_eq!(r("/nope/"), Target::NotFound);
+        assert_eq!(r("//"), Target::File("index.html".into()));
+        assert_eq!(r("//a//"), Target::File("a/index.html".into()));
     }
 
     #[test]
