@@ -100,6 +100,9 @@ pub struct BacklinkGroup {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backlink {
     pub source: PageId,
+    /// In a `body` group: the source also references this page through a field (so a
+    /// theme may list it once).
+    pub elsewhere: bool,
     /// The nested record holding the reference (a role, a programme row), if any.
     pub record: Option<IndexMap<String, Value>>,
 }

@@ -37,6 +37,8 @@ pub struct Built {
     pub collection_count: usize,
     pub timings: Vec<(&'static str, Duration)>,
     pub page_count: usize,
+    /// Render time per template, slowest first: (template, total, pages rendered).
+    pub template_metrics: Vec<(String, Duration, usize)>,
 }
 
 /// Why a build failed: the problems in the input (exit code 1).
@@ -214,7 +216,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
 
     // 6. Templates, feeds, sitemap, open data. With a cache, only pages whose inputs
     // changed are built and rendered again.
-    let (mut outputs, render_diags) = if cache.enabled {
+    let (mut outputs, render_diags, template_metrics) = if cache.enabled {
         let fps = render::fingerprint::compute(&site, &content_keys);
         let values = render::context::build(&site, &rendered, Some((&fps, &mut cache.values)));
         let incremental = render::Incremental {
@@ -247,7 +249,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     if let (true, Some(inputs)) = (cache.enabled, inputs) {
         cache.last = Some(LastResolve { site, inputs });
     }
-    Ok(Built { outputs, collection_count, timings: t.timings, page_count })
+    Ok(Built { outputs, collection_count, timings: t.timings, page_count, template_metrics })
 }
 
 fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer, _site: Site) -> Result<Built, Failed> {

@@ -251,9 +251,16 @@ pub fn resolve(
                 groups.push(BacklinkGroup { collection, field, label, links: Vec::new() });
             }
             let group = groups.last_mut().expect("pushed above");
-            let link = Backlink { source, record };
+            let link = Backlink { source, record, elsewhere: false };
             if !group.links.contains(&link) {
                 group.links.push(link);
+            }
+        }
+        let by_field: HashSet<PageId> =
+            groups.iter().filter(|g| g.field != "body").flat_map(|g| g.links.iter().map(|l| l.source)).collect();
+        for g in groups.iter_mut().filter(|g| g.field == "body") {
+            for l in g.links.iter_mut() {
+                l.elsewhere = by_field.contains(&l.source);
             }
         }
         pages[target].backlinks = groups;

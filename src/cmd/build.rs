@@ -32,6 +32,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
     let mut timings = built.timings.clone();
     timings.push(("write", write_start.elapsed()));
     super::print_timings(&timings, verbosity);
+    super::print_template_metrics(&built.template_metrics, verbosity);
     if verbosity >= Verbosity::Normal {
         let html = built.outputs.iter().filter(|o| o.path.ends_with(".html")).count();
         println!(

@@ -19,6 +19,16 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
     eprintln!("{n} error{} found", if n == 1 { "" } else { "s" });
 }
 
+/// With `-v`: the templates that took the most time.
+pub fn print_template_metrics(metrics: &[(String, std::time::Duration, usize)], verbosity: Verbosity) {
+    if verbosity == Verbosity::Verbose && !metrics.is_empty() {
+        eprintln!("  slowest templates (total over all pages, summed over threads):");
+        for (t, d, n) in metrics.iter().take(5) {
+            eprintln!("    {t:<28} {:>8.1} ms  {n:>6} pages", d.as_secs_f64() * 1000.0);
+        }
+    }
+}
+
 pub fn print_timings(timings: &[(&'static str, std::time::Duration)], verbosity: Verbosity) {
     if verbosity == Verbosity::Verbose {
         for (stage, d) in timings {

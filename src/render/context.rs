@@ -125,7 +125,10 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
         .set("kind", if p.is_section() { "section" } else { "page" })
         .set("collection", opt_str(p.collection.as_deref()))
         .set("collection_title", opt_str(coll_def.and_then(|d| d.title.as_deref()).or(p.collection.as_deref())))
-        .set("singular", opt_str(coll_def.and_then(|d| d.singular.as_deref())))
+        .set(
+            "singular",
+            opt_str(coll_def.and_then(|d| d.singular.as_deref().or(d.title.as_deref())).or(p.collection.as_deref())),
+        )
         .set("date", date_value(p))
         .set("year", p.common.date.map(|d| Value::from(d.year as i64)).unwrap_or_else(Value::none))
         .set("weight", p.common.weight.map(Value::from).unwrap_or_else(Value::none))
@@ -172,7 +175,11 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
                             Value::from(m)
                         })
                         .unwrap_or_else(Value::none);
-                    Obj::new().set("page", stubs[l.source].clone()).set("record", record).build()
+                    Obj::new()
+                        .set("page", stubs[l.source].clone())
+                        .set("record", record)
+                        .set("elsewhere", l.elsewhere)
+                        .build()
                 })
                 .collect();
             let pages: Vec<Value> = g.links.iter().map(|l| stubs[l.source].clone()).collect();
@@ -294,7 +301,7 @@ fn site_value(site: &Site) -> Value {
             Obj::new()
                 .set("name", name.as_str())
                 .set("title", def.title.clone().unwrap_or_else(|| name.clone()))
-                .set("singular", opt_str(def.singular.as_deref()))
+                .set("singular", def.singular.clone().or_else(|| def.title.clone()).unwrap_or_else(|| name.clone()))
                 .set("url", site.url(&site.pages[idx.section].path))
                 .set("count", idx.pages.len())
                 .set(
@@ -317,7 +324,10 @@ fn site_value(site: &Site) -> Value {
             Obj::new()
                 .set("name", tax.name.as_str())
                 .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
-                .set("singular", opt_str(tax.def.singular.as_deref()))
+                .set(
+                    "singular",
+                    tax.def.singular.clone().or_else(|| tax.def.title.clone()).unwrap_or_else(|| tax.name.clone()),
+                )
                 .set("url", site.url(&site.taxonomy_path(t)))
                 .set("count", tax.terms.len())
                 .build()
@@ -367,7 +377,7 @@ pub fn taxonomy_value(site: &Site, t: usize, stubs: &[Value]) -> Value {
     Obj::new()
         .set("name", tax.name.as_str())
         .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
-        .set("singular", opt_str(tax.def.singular.as_deref()))
+        .set("singular", tax.def.singular.clone().or_else(|| tax.def.title.clone()).unwrap_or_else(|| tax.name.clone()))
         .set("url", site.url(&site.taxonomy_path(t)))
         .set("terms", terms)
         .build()

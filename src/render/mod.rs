@@ -48,7 +48,7 @@ enum Job {
 }
 
 /// A rendered page, or the page that failed with its error.
-type JobResult = Result<Output, (String, tera::Error)>;
+type JobResult = Result<Output, templates::Failure>;
 
 /// Pages rendered by an earlier build: output path -> (job fingerprint, bytes).
 pub type RenderMemo = std::collections::HashMap<String, (u64, Arc<Vec<u8>>)>;
@@ -69,8 +69,9 @@ pub fn render_site(
     values: Values,
     set: &mut TemplateSet,
     incremental: Option<Incremental<'_>>,
-) -> (Vec<Output>, Vec<Diagnostic>) {
+) -> (Vec<Output>, Vec<Diagnostic>, Vec<(String, std::time::Duration, usize)>) {
     let values = Arc::new(values);
+    let metrics = &Metrics::default();
     templates::register_site_functions(&mut set.tera, site, values.clone());
     let tera = &set.tera;
     let mut diags = Vec::new();
@@ -150,7 +151,9 @@ pub fn render_site(
         h.finish()
     };
     let (results, new_memo): (Vec<JobResult>, Option<RenderMemo>) = match &incremental {
-        None => (jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing)).collect(), None),
+        None => {
+            (jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing, metrics)).collect(), None)
+        }
         Some(inc) => {
             let done: Vec<Option<(u64, JobResult)>> = jobs
                 .par_iter()
@@ -162,7 +165,7 @@ pub fn render_site(
                             return Some((fp, Ok(Output { path, data: OutputData::Shared(bytes.clone()) })));
                         }
                     }
-                    render_job(site, &values, tera, job, &missing).map(|r| {
+                    render_job(site, &values, tera, job, &missing, metrics).map(|r| {
                         let r = r.map(|o| match o.data {
                             OutputData::Bytes(b) => Output { path: o.path, data: OutputData::Shared(Arc::new(b)) },
                             other => Output { path: o.path, data: other },
@@ -190,7 +193,7 @@ pub fn render_site(
         _ => None,
     };
     let mut outputs = Vec::with_capacity(results.len() + 64);
-    let mut failures: Vec<(String, tera::Error)> = Vec::new();
+    let mut failures: Vec<templates::Failure> = Vec::new();
     for r in results {
         match r {
             Ok(o) => outputs.push(o),
@@ -207,7 +210,8 @@ pub fn render_site(
                 .push(Output { path: format!("{}{}", p.path, asset.rel), data: OutputData::Copy(asset.abs.clone()) });
         }
     }
-    (outputs, diags)
+    let metrics = std::mem::take(&mut *metrics.0.lock().unwrap_or_else(|e| e.into_inner()));
+    (outputs, diags, Metrics(std::sync::Mutex::new(metrics)).slowest())
 }
 
 /// The site path a job renders to.
@@ -233,7 +237,8 @@ fn render_job(
     tera: &Tera,
     job: &Job,
     missing: &[(String, String)],
-) -> Option<Result<Output, (String, tera::Error)>> {
+    metrics: &Metrics,
+) -> Option<JobResult> {
     let mut ctx = Context::new();
     ctx.insert_value("site", values.site.clone());
     let (template, path, source) = match *job {
@@ -285,10 +290,34 @@ fn render_job(
     }
     ctx.insert_value("current_path", Value::from(format!("/{path}")));
     ctx.insert_value("current_url", Value::from(site.url(&path)));
-    Some(match tera.render(&template, &ctx) {
+    let start = std::time::Instant::now();
+    let result = tera.render(&template, &ctx);
+    metrics.record(&template, start.elapsed());
+    Some(match result {
         Ok(html) => Ok(Output { path: output_path(&path), data: OutputData::Bytes(html.into_bytes()) }),
-        Err(e) => Err((source, e)),
+        Err(error) => Err(templates::Failure { source, template, error }),
     })
+}
+
+/// Time spent per template (shown by `-v`), to find the slow parts of a theme.
+#[derive(Default)]
+pub struct Metrics(std::sync::Mutex<std::collections::HashMap<String, (std::time::Duration, usize)>>);
+
+impl Metrics {
+    fn record(&self, template: &str, d: std::time::Duration) {
+        if let Ok(mut m) = self.0.lock() {
+            let e = m.entry(template.to_string()).or_default();
+            e.0 += d;
+            e.1 += 1;
+        }
+    }
+
+    /// (template, total time, pages), slowest first.
+    pub fn slowest(self) -> Vec<(String, std::time::Duration, usize)> {
+        let mut v: Vec<_> = self.0.into_inner().unwrap_or_default().into_iter().map(|(t, (d, n))| (t, d, n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
 }
 
 /// A minimal `page` value for pages that have no source file (taxonomies, terms, 404).
@@ -344,7 +373,10 @@ fn special_outputs(site: &Site, values: &Values, tera: &Tera, diags: &mut Vec<Di
     let mut out = Vec::new();
     let mut render = |tpl: &str, path: &str, ctx: Context, out: &mut Vec<Output>| match tera.render(tpl, &ctx) {
         Ok(s) => out.push(Output { path: path.to_string(), data: OutputData::Bytes(s.into_bytes()) }),
-        Err(e) => diags.extend(templates::template_errors(vec![(path.to_string(), e)], &TemplateSet::names_only(tera))),
+        Err(error) => diags.extend(templates::template_errors(
+            vec![templates::Failure { source: path.to_string(), template: tpl.to_string(), error }],
+            &TemplateSet::names_only(tera),
+        )),
     };
     let base_ctx = || {
         let mut c = Context::new();

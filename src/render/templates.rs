@@ -130,14 +130,26 @@ fn referenced_templates(text: &str) -> Vec<String> {
     out
 }
 
+/// A page that could not be rendered.
+pub struct Failure {
+    /// What was being rendered (`content/x.md`, `taxonomy jaren`).
+    pub source: String,
+    pub template: String,
+    pub error: tera::Error,
+}
+
 /// Turns render failures into diagnostics. The same error on many pages is
 /// reported once, naming the first page and the number of others.
-pub fn template_errors(failures: Vec<(String, tera::Error)>, set: &TemplateSet) -> Vec<Diagnostic> {
+pub fn template_errors(failures: Vec<Failure>, set: &TemplateSet) -> Vec<Diagnostic> {
     let mut grouped: Vec<(Diagnostic, String, usize)> = Vec::new();
     let mut failures = failures;
-    failures.sort_by(|a, b| a.0.cmp(&b.0));
-    for (page, err) in failures {
-        let d = to_diagnostic(&err, set, None);
+    failures.sort_by(|a, b| a.source.cmp(&b.source));
+    for Failure { source: page, template, error: err } in failures {
+        let mut d = to_diagnostic(&err, set, None);
+        if d.path.is_none() {
+            // Tera gave no position (a filter's argument error): name the template at least.
+            d.path = Some(set.sources.get(&template).map(|(p, _)| p.clone()).unwrap_or(template));
+        }
         if let Some(entry) =
             grouped.iter_mut().find(|(g, _, _)| g.message == d.message && g.line == d.line && g.path == d.path)
         {
