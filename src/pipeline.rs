@@ -38,7 +38,7 @@ pub struct Built {
     pub timings: Vec<(&'static str, Duration)>,
     pub page_count: usize,
     /// Render time per template, slowest first: (template, total, pages rendered).
-    pub template_metrics: Vec<(String, Duration, usize)>,
+    pub template_metrics: Vec<render::TemplateMetric>,
 }
 
 /// Why a build failed: the problems in the input (exit code 1).

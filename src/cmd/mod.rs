@@ -20,7 +20,7 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
 }
 
 /// With `-v`: the templates that took the most time.
-pub fn print_template_metrics(metrics: &[(String, std::time::Duration, usize)], verbosity: Verbosity) {
+pub fn print_template_metrics(metrics: &[crate::render::TemplateMetric], verbosity: Verbosity) {
     if verbosity == Verbosity::Verbose && !metrics.is_empty() {
         eprintln!("  slowest templates (total over all pages, summed over threads):");
         for (t, d, n) in metrics.iter().take(5) {

@@ -69,7 +69,7 @@ pub fn render_site(
     values: Values,
     set: &mut TemplateSet,
     incremental: Option<Incremental<'_>>,
-) -> (Vec<Output>, Vec<Diagnostic>, Vec<(String, std::time::Duration, usize)>) {
+) -> (Vec<Output>, Vec<Diagnostic>, Vec<TemplateMetric>) {
     let values = Arc::new(values);
     let metrics = &Metrics::default();
     templates::register_site_functions(&mut set.tera, site, values.clone());
@@ -299,6 +299,9 @@ fn render_job(
     })
 }
 
+/// (template, total render time, pages rendered with it).
+pub type TemplateMetric = (String, std::time::Duration, usize);
+
 /// Time spent per template (shown by `-v`), to find the slow parts of a theme.
 #[derive(Default)]
 pub struct Metrics(std::sync::Mutex<std::collections::HashMap<String, (std::time::Duration, usize)>>);
@@ -313,7 +316,7 @@ impl Metrics {
     }
 
     /// (template, total time, pages), slowest first.
-    pub fn slowest(self) -> Vec<(String, std::time::Duration, usize)> {
+    pub fn slowest(self) -> Vec<TemplateMetric> {
         let mut v: Vec<_> = self.0.into_inner().unwrap_or_default().into_iter().map(|(t, (d, n))| (t, d, n)).collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         v
