@@ -161,7 +161,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     } else {
         None
     };
-    let site = match (cache.last.take(), inputs) {
+    let mut site = match (cache.last.take(), inputs) {
         (Some(mut last), Some(i)) if last.inputs == i => {
             for doc in docs {
                 if let Some(&id) = last.site.by_rel.get(&doc.rel) {
@@ -202,6 +202,12 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
 
     // 4. Markdown (cached by body and link targets).
     let (rendered, content_keys) = render_markdown(&site, cache);
+    if !cache.enabled {
+        // A one-off build needs the Markdown sources no longer: free them before rendering.
+        for p in site.pages.iter_mut() {
+            p.body = std::sync::Arc::from("");
+        }
+    }
     t.lap("markdown");
 
     // 5. Search index, from the content model and the rendered text.
