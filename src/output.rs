@@ -8,7 +8,6 @@
 
 use crate::render::{Output, OutputData};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -70,49 +69,119 @@ pub struct WriteStats {
 
 /// Writes `outputs` into `out_dir` atomically (see the module docs).
 pub fn write_site(out_dir: &Path, site_root: &Path, outputs: &[Output]) -> Result<WriteStats, OutputError> {
-    for o in outputs {
+    let staging = Staging::begin(out_dir, site_root)?;
+    outputs.par_iter().try_for_each(|o| staging.put(o))?;
+    staging.commit()
+}
+
+/// A build being written: files go into a temporary sibling of the output folder as
+/// they are produced (so rendered pages need not be held in memory), and `commit`
+/// swaps it in. Dropped without `commit` (a failed build), it removes itself.
+pub struct Staging {
+    tmp: PathBuf,
+    out_abs: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dirs: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Paths written so far: the first file for a path wins (pages before static files).
+    written: std::sync::Mutex<std::collections::HashSet<String>>,
+    files: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicU64,
+    committed: bool,
+}
+
+impl Staging {
+    /// Checks that the output folder may be replaced and creates the temporary folder.
+    pub fn begin(out_dir: &Path, site_root: &Path) -> Result<Staging, OutputError> {
+        let out_abs = absolute(out_dir);
+        let root_abs = absolute(site_root);
+        if root_abs.starts_with(&out_abs) {
+            return Err(OutputError::ContainsSources(out_dir.to_path_buf()));
+        }
+        check_ours(&out_abs)?;
+        let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let name = out_abs.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
+        std::fs::create_dir_all(&parent).map_err(|e| OutputError::Io(parent.clone(), e))?;
+        let tmp = parent.join(format!(".{name}.innobieb-tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
+        Ok(Staging {
+            tmp,
+            out_abs,
+            parent,
+            name,
+            dirs: Default::default(),
+            written: Default::default(),
+            files: Default::default(),
+            bytes: Default::default(),
+            committed: false,
+        })
+    }
+
+    /// Writes one file. Safe to call from many threads. Every path is checked here.
+    pub fn put(&self, o: &Output) -> Result<(), OutputError> {
+        use std::sync::atomic::Ordering::Relaxed;
         if !is_safe_relative(&o.path) {
             return Err(OutputError::UnsafePath(o.path.clone()));
         }
-    }
-    let out_abs = absolute(out_dir);
-    let root_abs = absolute(site_root);
-    if root_abs.starts_with(&out_abs) {
-        return Err(OutputError::ContainsSources(out_dir.to_path_buf()));
-    }
-    check_ours(&out_abs)?;
-    let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    let name = out_abs.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());
-    std::fs::create_dir_all(&parent).map_err(|e| OutputError::Io(parent.clone(), e))?;
-    let tmp = parent.join(format!(".{name}.innobieb-tmp-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| OutputError::Io(tmp.clone(), e))?;
-    }
-    let result = write_tree(&tmp, outputs);
-    let stats = match result {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
+        if !self.written.lock().map(|mut w| w.insert(o.path.clone())).unwrap_or(true) {
+            return Ok(());
         }
-    };
-    // Swap: old output aside, new one in, old one removed.
-    let old = parent.join(format!(".{name}.innobieb-old-{}", std::process::id()));
-    let had_old = out_abs.exists();
-    if had_old {
-        std::fs::rename(&out_abs, &old).map_err(|e| OutputError::Io(out_abs.clone(), e))?;
+        if let Some(i) = o.path.rfind('/') {
+            let dir = &o.path[..i];
+            let known = self.dirs.lock().map(|d| d.contains(dir)).unwrap_or(false);
+            if !known {
+                let p = self.tmp.join(dir);
+                std::fs::create_dir_all(&p).map_err(|e| OutputError::Io(p, e))?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(dir.to_string());
+                }
+            }
+        }
+        let target = self.tmp.join(&o.path);
+        let n = match &o.data {
+            OutputData::Bytes(b) => std::fs::write(&target, b).map(|_| b.len() as u64),
+            OutputData::Shared(b) => std::fs::write(&target, &b[..]).map(|_| b.len() as u64),
+            OutputData::Copy(from) => std::fs::copy(from, &target),
+        }
+        .map_err(|e| OutputError::Io(target, e))?;
+        self.files.fetch_add(1, Relaxed);
+        self.bytes.fetch_add(n, Relaxed);
+        Ok(())
     }
-    if let Err(e) = std::fs::rename(&tmp, &out_abs) {
+
+    /// Marks the new folder as ours and swaps it in: old output aside, new one in, old removed.
+    pub fn commit(mut self) -> Result<WriteStats, OutputError> {
+        std::fs::write(self.tmp.join(MARKER), "This folder is generated by innobieb. It is replaced on every build.\n")
+            .map_err(|e| OutputError::Io(self.tmp.join(MARKER), e))?;
+        let old = self.parent.join(format!(".{}.innobieb-old-{}", self.name, std::process::id()));
+        let had_old = self.out_abs.exists();
         if had_old {
-            let _ = std::fs::rename(&old, &out_abs);
+            std::fs::rename(&self.out_abs, &old).map_err(|e| OutputError::Io(self.out_abs.clone(), e))?;
         }
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(OutputError::Io(out_abs, e));
+        if let Err(e) = std::fs::rename(&self.tmp, &self.out_abs) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.out_abs);
+            }
+            return Err(OutputError::Io(self.out_abs.clone(), e));
+        }
+        self.committed = true;
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        use std::sync::atomic::Ordering::Relaxed;
+        Ok(WriteStats { files: self.files.load(Relaxed), bytes: self.bytes.load(Relaxed) })
     }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
     }
-    Ok(stats)
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -140,31 +209,6 @@ fn check_ours(out: &Path) -> Result<(), OutputError> {
     }
     let mut entries = std::fs::read_dir(out).map_err(|e| OutputError::Io(out.to_path_buf(), e))?;
     if entries.next().is_none() { Ok(()) } else { Err(OutputError::NotOurs(out.to_path_buf())) }
-}
-
-fn write_tree(dir: &Path, outputs: &[Output]) -> Result<WriteStats, OutputError> {
-    std::fs::create_dir_all(dir).map_err(|e| OutputError::Io(dir.to_path_buf(), e))?;
-    let dirs: BTreeSet<&str> = outputs.iter().filter_map(|o| o.path.rfind('/').map(|i| &o.path[..i])).collect();
-    for d in &dirs {
-        let p = dir.join(d);
-        std::fs::create_dir_all(&p).map_err(|e| OutputError::Io(p, e))?;
-    }
-    let bytes: Result<Vec<u64>, OutputError> = outputs
-        .par_iter()
-        .map(|o| {
-            let target = dir.join(&o.path);
-            match &o.data {
-                OutputData::Bytes(b) => std::fs::write(&target, b).map(|_| b.len() as u64),
-                OutputData::Shared(b) => std::fs::write(&target, &b[..]).map(|_| b.len() as u64),
-                OutputData::Copy(from) => std::fs::copy(from, &target),
-            }
-            .map_err(|e| OutputError::Io(target, e))
-        })
-        .collect();
-    let bytes = bytes?;
-    std::fs::write(dir.join(MARKER), "This folder is generated by innobieb. It is replaced on every build.\n")
-        .map_err(|e| OutputError::Io(dir.join(MARKER), e))?;
-    Ok(WriteStats { files: outputs.len(), bytes: bytes.iter().sum() })
 }
 
 #[cfg(test)]

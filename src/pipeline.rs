@@ -29,11 +29,17 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Skip rendering (for `check`): validate and resolve only.
     pub check_only: bool,
+    /// Write the site into this folder (atomically), streaming pages as they are rendered.
+    /// `None` keeps everything in memory (`serve`, `check`).
+    pub output: Option<PathBuf>,
 }
 
 /// A successful build, in memory: the files to write and how long each stage took.
 pub struct Built {
+    /// The files of the site (empty when they were written to `BuildOptions::output`).
     pub outputs: Vec<Output>,
+    /// What was written, when `BuildOptions::output` was given.
+    pub written: Option<crate::output::WriteStats>,
     pub collection_count: usize,
     pub timings: Vec<(&'static str, Duration)>,
     pub page_count: usize,
@@ -45,6 +51,8 @@ pub struct Built {
 #[derive(Debug)]
 pub struct Failed {
     pub diagnostics: Vec<Diagnostic>,
+    /// The failure is not in the site's input (the output folder could not be written).
+    pub internal: bool,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -131,14 +139,15 @@ impl Timer {
     }
 }
 
-/// Builds the site in memory. Writing is the caller's job (`output::write_site`
-/// for `build`, the in-memory server for `serve`).
+/// Builds the site: in memory, or (with `BuildOptions::output`) into an output folder
+/// that is swapped in only when everything succeeded.
 pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Failed> {
     let mut t = Timer { start: Instant::now(), timings: Vec::new() };
     let mut diags = Vec::new();
 
     // 1. Configuration and files.
-    let mut config = Config::load(&opts.root).map_err(|d| Failed { diagnostics: d, timings: Vec::new() })?;
+    let mut config =
+        Config::load(&opts.root).map_err(|d| Failed { diagnostics: d, internal: false, timings: Vec::new() })?;
     if let Some(base) = &opts.base_url {
         config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
         config.base_path = crate::config::base_path_of(&config.base_url);
@@ -222,7 +231,15 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
 
     // 6. Templates, feeds, sitemap, open data. With a cache, only pages whose inputs
     // changed are built and rendered again.
-    let (mut outputs, render_diags, template_metrics) = if cache.enabled {
+    // A one-off build writes as it renders: the output folder is staged now.
+    let staging = match (&opts.output, cache.enabled) {
+        (Some(out), false) => match crate::output::Staging::begin(out, &opts.root) {
+            Ok(s) => Some(s),
+            Err(e) => return Err(io_failure(e, t)),
+        },
+        _ => None,
+    };
+    let rendered_site = if cache.enabled {
         let fps = render::fingerprint::compute(&site, &content_keys);
         let values = render::context::build(&site, &rendered, Some((&fps, &mut cache.values)));
         let incremental = render::Incremental {
@@ -231,16 +248,21 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
             memo: &mut cache.rendered_pages,
             data: &mut cache.data,
         };
-        let result = render::render_site(&site, values, &mut set, Some(incremental));
+        let result = render::render_site(&site, values, &mut set, Some(incremental), None);
         cache.templates = Some((template_hash, set));
         result
     } else {
         let values = render::context::build(&site, &rendered, None);
         drop(rendered);
-        render::render_site(&site, values, &mut set, None)
+        render::render_site(&site, values, &mut set, None, staging.as_ref())
     };
+    let render::RenderResult { mut outputs, diagnostics: render_diags, metrics: template_metrics, write_error } =
+        rendered_site;
     diags.extend(render_diags);
     outputs.extend(search_files);
+    if let Some(e) = write_error {
+        return Err(io_failure(e, t));
+    }
     t.lap("render");
 
     if !diags.is_empty() {
@@ -250,17 +272,33 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         outputs.push(Output { path: s.rel.clone(), data: OutputData::Copy(s.abs.clone()) });
     }
     dedupe_outputs(&mut outputs);
+    let mut written = None;
+    if let Some(staging) = staging {
+        // The rest (feeds, sitemap, data, search index, static files), then the swap.
+        let result = outputs.par_iter().try_for_each(|o| staging.put(o)).and_then(|()| staging.commit());
+        match result {
+            Ok(stats) => written = Some(stats),
+            Err(e) => return Err(io_failure(e, t)),
+        }
+        outputs = Vec::new();
+        t.lap("write");
+    }
     let page_count = site.pages.len();
     let collection_count = site.collections.len();
     if let (true, Some(inputs)) = (cache.enabled, inputs) {
         cache.last = Some(LastResolve { site, inputs });
     }
-    Ok(Built { outputs, collection_count, timings: t.timings, page_count, template_metrics })
+    Ok(Built { outputs, written, collection_count, timings: t.timings, page_count, template_metrics })
+}
+
+/// The output folder could not be written: an internal failure (exit code 2).
+fn io_failure(e: crate::output::OutputError, t: Timer) -> Failed {
+    Failed { diagnostics: vec![Diagnostic::new(e.to_string())], internal: true, timings: t.timings }
 }
 
 fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer, _site: Site) -> Result<Built, Failed> {
     normalize(&mut diags);
-    Err(Failed { diagnostics: diags, timings: t.timings })
+    Err(Failed { diagnostics: diags, internal: false, timings: t.timings })
 }
 
 fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {

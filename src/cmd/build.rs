@@ -11,34 +11,30 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
         check_only: false,
+        output: Some(args.output.clone()),
     };
     let built = match build_site(&opts, &mut Cache::none()) {
         Ok(b) => b,
         Err(failed) => {
-            super::print_diagnostics(&failed.diagnostics);
+            if failed.internal {
+                for d in &failed.diagnostics {
+                    eprintln!("error: {}", d.message);
+                }
+            } else {
+                super::print_diagnostics(&failed.diagnostics);
+            }
             super::print_timings(&failed.timings, verbosity);
             eprintln!("Build failed; {} was left as it was.", args.output.display());
-            return EXIT_CONTENT;
+            return if failed.internal { EXIT_INTERNAL } else { EXIT_CONTENT };
         }
     };
-    let write_start = Instant::now();
-    let stats = match crate::output::write_site(&args.output, &args.site.root, &built.outputs) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_INTERNAL;
-        }
-    };
-    let mut timings = built.timings.clone();
-    timings.push(("write", write_start.elapsed()));
-    super::print_timings(&timings, verbosity);
+    super::print_timings(&built.timings, verbosity);
     super::print_template_metrics(&built.template_metrics, verbosity);
     if verbosity >= Verbosity::Normal {
-        let html = built.outputs.iter().filter(|o| o.path.ends_with(".html")).count();
+        let stats = built.written.unwrap_or_default();
         println!(
-            "Built {} pages ({} HTML files, {} collections, {} files, {:.1} MiB) in {:.2} s -> {}",
+            "Built {} pages ({} collections, {} files, {:.1} MiB) in {:.2} s -> {}",
             built.page_count,
-            html,
             built.collection_count,
             stats.files,
             stats.bytes as f64 / (1024.0 * 1024.0),

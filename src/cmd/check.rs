@@ -6,8 +6,13 @@ use std::time::Instant;
 
 pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
     let start = Instant::now();
-    let opts =
-        BuildOptions { root: args.site.root.clone(), base_url: None, drafts: args.site.drafts, check_only: false };
+    let opts = BuildOptions {
+        root: args.site.root.clone(),
+        base_url: None,
+        drafts: args.site.drafts,
+        check_only: false,
+        output: None,
+    };
     // A full in-memory build: templates are rendered too, so template errors are found.
     match build_site(&opts, &mut Cache::none()) {
         Ok(built) => {

@@ -69,8 +69,10 @@ pub fn render_site(
     values: Values,
     set: &mut TemplateSet,
     incremental: Option<Incremental<'_>>,
-) -> (Vec<Output>, Vec<Diagnostic>, Vec<TemplateMetric>) {
+    sink: Option<&crate::output::Staging>,
+) -> RenderResult {
     let values = Arc::new(values);
+    let write_error: std::sync::Mutex<Option<crate::output::OutputError>> = Default::default();
     let metrics = &Metrics::default();
     templates::register_site_functions(&mut set.tera, site, values.clone());
     let tera = &set.tera;
@@ -151,9 +153,25 @@ pub fn render_site(
         h.finish()
     };
     let (results, new_memo): (Vec<JobResult>, Option<RenderMemo>) = match &incremental {
-        None => {
-            (jobs.par_iter().filter_map(|job| render_job(site, &values, tera, job, &missing, metrics)).collect(), None)
-        }
+        // A one-off build streams rendered pages straight to the output stage's staging
+        // folder instead of holding them all in memory.
+        None => (
+            jobs.par_iter()
+                .filter_map(|job| render_job(site, &values, tera, job, &missing, metrics))
+                .filter_map(|r| match (r, sink) {
+                    (Ok(o), Some(s)) => {
+                        if let Err(e) = s.put(&o) {
+                            if let Ok(mut w) = write_error.lock() {
+                                w.get_or_insert(e);
+                            }
+                        }
+                        None
+                    }
+                    (r, _) => Some(r),
+                })
+                .collect(),
+            None,
+        ),
         Some(inc) => {
             let done: Vec<Option<(u64, JobResult)>> = jobs
                 .par_iter()
@@ -211,7 +229,22 @@ pub fn render_site(
         }
     }
     let metrics = std::mem::take(&mut *metrics.0.lock().unwrap_or_else(|e| e.into_inner()));
-    (outputs, diags, Metrics(std::sync::Mutex::new(metrics)).slowest())
+    RenderResult {
+        outputs,
+        diagnostics: diags,
+        metrics: Metrics(std::sync::Mutex::new(metrics)).slowest(),
+        write_error: write_error.into_inner().unwrap_or(None),
+    }
+}
+
+/// What rendering produced.
+pub struct RenderResult {
+    /// Files not yet written (all of them, without a sink).
+    pub outputs: Vec<Output>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub metrics: Vec<TemplateMetric>,
+    /// The first failure to write a streamed page.
+    pub write_error: Option<crate::output::OutputError>,
 }
 
 /// The site path a job renders to.

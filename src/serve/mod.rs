@@ -82,6 +82,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
         check_only: false,
+        output: None,
     };
     let mut cache = Cache::new();
     rebuild(&build_opts, &mut cache, &shared, false, opts.verbosity);
