@@ -15,6 +15,9 @@
 //! Pagefind sorts everything it writes (its file names are content hashes).
 //! A page is left out with `extra: { search: false }` in its front matter.
 
+// As in the rest of the crate: a Diagnostic is returned on the cold path only.
+#![allow(clippy::result_large_err)]
+
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Rendered;
 use crate::model::{Page, Site, Value};
