@@ -217,3 +217,60 @@ fn a_search_url_restores_the_search_and_links_follow_the_base_path() {
     assert_eq!(wait_results(&mut b, "1 resultaat"), ["/kb/berichten/leesclub-utrecht/"]);
     assert!(b.exceptions().is_empty(), "JavaScript exceptions: {:?}", b.exceptions());
 }
+
+/// The repository's own site with the innovatiebieb theme, when its templates are there
+/// (the theme is developed separately; without it this test only says so and passes).
+/// Searches the real content and, with `INNOBIEB_SCREENSHOTS`, saves screenshots.
+#[test]
+#[ignore = "needs chromium"]
+fn bundled_site_search_page() {
+    if !common::repo_path("themes/innovatiebieb/templates/zoeken.html").exists() {
+        eprintln!("skipped: themes/innovatiebieb/templates/zoeken.html is not there");
+        return;
+    }
+    let out = common::temp_dir("bundled-public");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .args(["build", "--root"])
+        .arg(common::repo_path(""))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run innobieb");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let server = StaticServer::start(&out);
+    let mut b = Browser::launch();
+
+    b.set_viewport(1280, 900).unwrap();
+    open(&mut b, &server.url("zoeken/?q=bibliotheken"));
+    let n = b
+        .wait_for(
+            "(() => { const m = /^(\\d+) resultaten$/.exec(document.querySelector('.zoeken-status').textContent); \
+             return m && !document.querySelector('.zoeken-lijst').hasAttribute('aria-busy') ? Number(m[1]) : null; })()",
+            WAIT,
+        )
+        .unwrap();
+    assert!(n.as_i64().unwrap_or(0) > 10, "{n}");
+    screenshot(&mut b, "bundled-zoeken-bibliotheken");
+
+    // Browsing: all people, newest first is not meaningful for them, so alphabetical.
+    open(&mut b, &server.url("zoeken/?collectie=Personen"));
+    let people = b
+        .wait_for(
+            "(() => { const l = document.querySelector('.zoeken-lijst'); const n = l.children.length; \
+             return n && !l.hasAttribute('aria-busy') ? n : null; })()",
+            WAIT,
+        )
+        .unwrap();
+    assert!(people.as_i64().unwrap_or(0) >= 20, "{people}");
+    screenshot(&mut b, "bundled-zoeken-personen");
+
+    b.set_viewport(400, 900).unwrap();
+    open(&mut b, &server.url("zoeken/?q=leesbevordering"));
+    b.wait_for("document.querySelectorAll('.zoeken-resultaat').length > 0", WAIT).unwrap();
+    assert_eq!(b.eval("document.querySelector('.zoeken-filters-uitklap').open").unwrap(), Value::Bool(false));
+    screenshot(&mut b, "bundled-zoeken-smal");
+
+    assert!(b.exceptions().is_empty(), "JavaScript exceptions: {:?}", b.exceptions());
+    drop(b);
+    let _ = std::fs::remove_dir_all(&out);
+}

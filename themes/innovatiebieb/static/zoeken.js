@@ -11,7 +11,9 @@
  * - The number of results is announced in a polite live region ("12 resultaten").
  * - Facets: a fieldset per facet with a checkbox per value and its count. Values of one
  *   facet are combined with OR, facets with AND. Counts follow the query and the other
- *   facets' choices. Choosing values without a query browses by facet.
+ *   facets' choices; values that would give nothing are hidden, long facets folded.
+ *   Choosing values without a query browses by facet. On narrow screens the filters
+ *   fold away (a <details>).
  * - Sorting: relevance (alphabetical without a query), newest first, oldest first.
  *   Pages without a date come last when sorting by date.
  * - State lives in the URL (?q=...&sort=nieuwste&provincie=Utrecht&provincie=...), so a
@@ -21,7 +23,8 @@
   "use strict";
 
   const PAGE_SIZE = 20;
-  const FACET_VISIBLE = 8;
+  const FACET_VISIBLE = 8; // a facet with more values shows these first...
+  const FACET_SLACK = 3; // ...unless only a few more would be hidden
   const DEBOUNCE_MS = 200;
   const SORTS = [
     ["", "Relevantie"],
@@ -29,6 +32,7 @@
     ["oudste", "Oudste eerst"],
   ];
   const RESERVED = new Set(["q", "sort"]);
+  const narrow = window.matchMedia("(max-width: 48rem)");
 
   function start() {
     const mount = document.getElementById("zoeken");
@@ -36,7 +40,15 @@
     mount.dataset.zoekenActief = "ja";
     let base = mount.dataset.base || "/";
     if (!base.endsWith("/")) base += "/";
+    addStylesheet(`${base}css/zoeken.css`);
     new SearchPage(mount, base).init();
+  }
+
+  /** Links the page's stylesheet unless the template already does. */
+  function addStylesheet(href) {
+    const links = [...document.querySelectorAll('link[rel="stylesheet"]')];
+    if (links.some((l) => l.getAttribute("href") === href || l.href.endsWith("/css/zoeken.css"))) return;
+    document.head.append(el("link", { rel: "stylesheet", href }));
   }
 
   /** Creates an element: el("a", { href: "/x", class: "y" }, "text", child). */
@@ -150,7 +162,8 @@
       const form = el(
         "form",
         {
-          class: "zoeken-form",
+          // zoekform, zoekform--groot and zoekform-rij: the theme's own search form look.
+          class: "zoeken-form zoekform zoekform--groot",
           role: "search",
           action: "",
           onsubmit: (e) => {
@@ -162,7 +175,7 @@
           },
         },
         el("label", { for: "zoeken-q", class: "zoeken-label", text: "Zoek in de kennisbank" }),
-        el("div", { class: "zoeken-invoer" }, this.input, el("button", { type: "submit", text: "Zoeken" })),
+        el("div", { class: "zoeken-invoer zoekform-rij" }, this.input, el("button", { type: "submit", text: "Zoeken" })),
         el("p", {
           id: "zoeken-hulp",
           class: "zoeken-hulp",
@@ -211,12 +224,26 @@
         onclick: () => this.showMore(true),
       });
 
+      // The filters fold away on narrow screens, where they would push the results down.
+      this.filterSummary = el("span", { class: "zoeken-gekozen" });
+      this.filterDetails = el(
+        "details",
+        { class: "zoeken-filters-uitklap", open: !narrow.matches },
+        el(
+          "summary",
+          {},
+          el("h2", { id: "zoeken-filters-kop", class: "zoeken-filters-kop" }, "Filters", this.filterSummary),
+        ),
+        this.facetBox,
+        this.clearButton,
+      );
+      narrow.addEventListener("change", () => {
+        this.filterDetails.open = !narrow.matches;
+      });
       const filters = el(
         "section",
         { class: "zoeken-filters", "aria-labelledby": "zoeken-filters-kop" },
-        el("h2", { id: "zoeken-filters-kop", text: "Filters" }),
-        this.facetBox,
-        this.clearButton,
+        this.filterDetails,
       );
       const results = el(
         "section",
@@ -251,7 +278,7 @@
         const values = orderValues(Object.keys(this.totals[facet.name]));
         const listId = `zoeken-facet-${fi}`;
         const list = el("ul", { id: listId, class: "zoeken-waarden" });
-        const controls = { values: new Map(), list, toggle: null, expanded: false };
+        const controls = { values: new Map(), list, fieldset: null, toggle: null, expanded: false };
         values.forEach((value, vi) => {
           const id = `zoeken-f${fi}-${vi}`;
           const input = el("input", {
@@ -265,62 +292,68 @@
               else set.delete(value);
               if (set.size) this.state.selected.set(facet.name, set);
               else this.state.selected.delete(facet.name);
-              this.clearButton.hidden = this.state.selected.size === 0;
+              this.showChosen();
               this.writeUrl(true);
               this.update();
             },
           });
           const count = el("span", { class: "zoeken-aantal" });
           const li = el("li", {}, input, el("label", { for: id }, el("span", { text: value }), " ", count));
-          controls.values.set(value, { li, input, count });
+          controls.values.set(value, { li, input, count, n: 0 });
           list.append(li);
         });
-        const fieldset = el(
+        controls.toggle = el("button", {
+          type: "button",
+          class: "zoeken-toon",
+          hidden: true,
+          "aria-expanded": "false",
+          "aria-controls": listId,
+          onclick: () => {
+            controls.expanded = !controls.expanded;
+            this.layoutFacet(facet.name);
+          },
+        });
+        controls.fieldset = el(
           "fieldset",
           { class: "zoeken-facet", "data-facet": facet.name },
           el("legend", { text: facet.title }),
           list,
+          controls.toggle,
         );
-        if (values.length > FACET_VISIBLE) {
-          controls.toggle = el("button", {
-            type: "button",
-            class: "zoeken-toon",
-            "aria-expanded": "false",
-            "aria-controls": listId,
-            onclick: () => {
-              controls.expanded = !controls.expanded;
-              this.layoutFacet(facet.name);
-            },
-          });
-          fieldset.append(controls.toggle);
-        }
         this.controls.set(facet.name, controls);
-        this.facetBox.append(fieldset);
+        this.facetBox.append(controls.fieldset);
       });
       this.updateCounts(this.totals);
     }
 
-    /** Shows the first values of a long facet (and every checked one), or all of them. */
+    /**
+     * Shows the values that can still be chosen (count above zero, or checked): the first
+     * ones of a long facet, or all. A facet with none left is hidden.
+     */
     layoutFacet(name) {
       const c = this.controls.get(name);
-      if (!c || !c.toggle) return;
+      if (!c) return;
+      const open = [...c.values.values()].filter((v) => v.n > 0 || v.input.checked);
+      const long = open.length > FACET_VISIBLE + FACET_SLACK;
       let i = 0;
-      for (const { li, input } of c.values.values()) {
-        li.hidden = !c.expanded && i >= FACET_VISIBLE && !input.checked;
-        i++;
+      for (const v of c.values.values()) {
+        const available = v.n > 0 || v.input.checked;
+        v.li.hidden = !available || (long && !c.expanded && i >= FACET_VISIBLE && !v.input.checked);
+        if (available) i++;
       }
-      c.toggle.setAttribute("aria-expanded", String(c.expanded));
-      c.toggle.textContent = c.expanded ? "Toon minder" : `Toon alle ${c.values.size}`;
+      c.fieldset.hidden = open.length === 0;
+      c.toggle.hidden = !long;
+      c.toggle.setAttribute("aria-expanded", String(long && c.expanded));
+      c.toggle.textContent = c.expanded ? "Toon minder" : `Toon alle ${open.length}`;
     }
 
     updateCounts(counts) {
       for (const [name, c] of this.controls) {
         const facetCounts = counts[name] || {};
-        for (const [value, { li, input, count }] of c.values) {
-          const n = facetCounts[value] || 0;
-          count.textContent = `(${n})`;
-          count.dataset.count = String(n);
-          li.classList.toggle("zoeken-leeg", n === 0 && !input.checked);
+        for (const [value, v] of c.values) {
+          v.n = facetCounts[value] || 0;
+          v.count.textContent = `(${v.n})`;
+          v.count.dataset.count = String(v.n);
         }
         this.layoutFacet(name);
       }
@@ -368,7 +401,15 @@
         for (const [value, { input }] of c.values) input.checked = !!chosen && chosen.has(value);
         this.layoutFacet(name);
       }
-      this.clearButton.hidden = this.state.selected.size === 0;
+      this.showChosen();
+    }
+
+    /** The number of chosen values, next to the Filters heading (also when folded). */
+    showChosen() {
+      let n = 0;
+      for (const values of this.state.selected.values()) n += values.size;
+      this.clearButton.hidden = n === 0;
+      this.filterSummary.textContent = n ? ` (${n} gekozen)` : "";
     }
 
     /** Pagefind filters for the chosen values: OR within a facet, AND across facets. */
@@ -394,7 +435,7 @@
       const term = this.state.q.trim();
       const filters = this.filtersFor(null);
       const filtering = Object.keys(filters).length > 0;
-      this.clearButton.hidden = !filtering;
+      this.showChosen();
       if (!term && !filtering) {
         this.results = [];
         this.shown = 0;
