@@ -274,3 +274,79 @@ fn bundled_site_search_page() {
     drop(b);
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// What a first search downloads, by kind of file, counted by the server (so requests
+/// from Pagefind's web worker count too). Without settings, for the fixture site, with a
+/// budget; `INNOBIEB_MEASURE_PUBLIC=<built site folder>` and `INNOBIEB_MEASURE_QUERY`
+/// measure another site (the figures are printed; run with `--nocapture`).
+#[test]
+#[ignore = "needs chromium"]
+fn first_search_download_size() {
+    let fixture;
+    let public = match std::env::var_os("INNOBIEB_MEASURE_PUBLIC") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => {
+            fixture = site(&[]);
+            fixture.path("public")
+        }
+    };
+    let query = std::env::var("INNOBIEB_MEASURE_QUERY").unwrap_or_else(|_| "bibliotheken".into());
+    let server = StaticServer::start(&public);
+    let mut b = Browser::launch();
+    open(&mut b, &server.url(&format!("zoeken/?q={query}")));
+    b.wait_for(
+        "(() => { const s = document.querySelector('.zoeken-status').textContent; \
+         return /resulta/.test(s) && !document.querySelector('.zoeken-lijst').hasAttribute('aria-busy'); })()",
+        WAIT,
+    )
+    .unwrap();
+    let shown = b.eval("document.querySelectorAll('.zoeken-resultaat').length").unwrap();
+
+    let kind = |path: &str| -> &'static str {
+        let name = path.rsplit('/').next().unwrap_or("");
+        match () {
+            _ if !path.contains("/pagefind/") => "search page (HTML, zoeken.js, CSS, ...)",
+            _ if name == "pagefind.js" => "pagefind.js",
+            _ if name == "pagefind-worker.js" => "pagefind-worker.js",
+            _ if name.starts_with("wasm.") => "wasm",
+            _ if name == "pagefind-entry.json" => "pagefind-entry.json",
+            _ if name == "facets.json" => "facets.json",
+            _ if name.ends_with(".pf_meta") => "meta (.pf_meta)",
+            _ if name.ends_with(".pf_index") => "index chunks (.pf_index)",
+            _ if name.ends_with(".pf_filter") => "filters (.pf_filter)",
+            _ if name.ends_with(".pf_fragment") => "fragments (.pf_fragment)",
+            _ => "other",
+        }
+    };
+    let mut table: Vec<(&str, usize, usize)> = Vec::new();
+    for (path, bytes) in server.served() {
+        let k = kind(&path);
+        match table.iter_mut().find(|(n, _, _)| *n == k) {
+            Some(row) => {
+                row.1 += 1;
+                row.2 += bytes;
+            }
+            None => table.push((k, 1, bytes)),
+        }
+    }
+    table.sort_by_key(|r| r.0);
+    let index_total: usize = table.iter().filter(|r| !r.0.starts_with("search page")).map(|r| r.2).sum();
+    let without_fragments: usize =
+        table.iter().filter(|r| !r.0.starts_with("search page") && !r.0.starts_with("fragments")).map(|r| r.2).sum();
+    eprintln!("first search for {query:?} in {}: {shown} results shown", public.display());
+    for (k, n, bytes) in &table {
+        eprintln!("  {k:<42} {n:>4} files {bytes:>10} bytes");
+    }
+    eprintln!("  search files in total: {index_total} bytes ({without_fragments} without the fragments)");
+    assert!(b.exceptions().is_empty(), "JavaScript exceptions: {:?}", b.exceptions());
+    assert!(
+        !table.iter().any(|r| r.0 == "other"),
+        "unexpected files: {:?}",
+        server.served().iter().filter(|(p, _)| kind(p) == "other").collect::<Vec<_>>()
+    );
+    if std::env::var_os("INNOBIEB_MEASURE_PUBLIC").is_none() {
+        // One wasm file (Dutch), not Pagefind's UI bundles or the generic wasm as well.
+        assert_eq!(table.iter().find(|r| r.0 == "wasm").map(|r| r.1), Some(1), "{table:?}");
+        assert!(without_fragments < 250_000, "a first search downloads {without_fragments} bytes: {table:?}");
+    }
+}

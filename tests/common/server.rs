@@ -5,8 +5,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -15,8 +15,12 @@ pub struct StaticServer {
     prefix: String,
     stop: Arc<AtomicBool>,
     requests: Arc<AtomicUsize>,
+    served: Served,
     thread: Option<JoinHandle<()>>,
 }
+
+/// Request path and body bytes of every response, in the order they were sent.
+type Served = Arc<Mutex<Vec<(String, usize)>>>;
 
 impl StaticServer {
     /// Serves `root` at `http://127.0.0.1:<port>/`.
@@ -32,24 +36,26 @@ impl StaticServer {
         let port = listener.local_addr().expect("local addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
+        let served: Served = Arc::default();
         let root = root.to_path_buf();
         let thread = {
-            let (stop, requests, prefix) = (stop.clone(), requests.clone(), prefix.clone());
+            let (stop, requests, prefix, served) = (stop.clone(), requests.clone(), prefix.clone(), served.clone());
             std::thread::spawn(move || {
                 for conn in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = conn else { continue };
-                    let (root, prefix, requests) = (root.clone(), prefix.clone(), requests.clone());
+                    let (root, prefix, requests, served) =
+                        (root.clone(), prefix.clone(), requests.clone(), served.clone());
                     std::thread::spawn(move || {
                         requests.fetch_add(1, Ordering::SeqCst);
-                        let _ = handle(stream, &root, &prefix);
+                        let _ = handle(stream, &root, &prefix, &served);
                     });
                 }
             })
         };
-        StaticServer { port, prefix, stop, requests, thread: Some(thread) }
+        StaticServer { port, prefix, stop, requests, served, thread: Some(thread) }
     }
 
     /// `http://127.0.0.1:<port><prefix><path>` (`path` without a leading `/`).
@@ -60,6 +66,16 @@ impl StaticServer {
     /// How many requests were served so far.
     pub fn request_count(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The path and body size of every successful (200) response so far, in order.
+    pub fn served(&self) -> Vec<(String, usize)> {
+        self.served.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Forgets the responses so far (to measure what one action downloads).
+    pub fn clear_served(&self) {
+        self.served.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 
@@ -96,7 +112,7 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn handle(stream: TcpStream, root: &Path, prefix: &str) -> std::io::Result<()> {
+fn handle(stream: TcpStream, root: &Path, prefix: &str, served: &Served) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
@@ -123,7 +139,10 @@ fn handle(stream: TcpStream, root: &Path, prefix: &str) -> std::io::Result<()> {
     }
     match resolve(root, prefix, path) {
         Some(file) => match std::fs::read(&file) {
-            Ok(bytes) => respond(&mut out, "200 OK", content_type(&file), &bytes, method == "GET"),
+            Ok(bytes) => {
+                served.lock().unwrap_or_else(|p| p.into_inner()).push((path.to_string(), bytes.len()));
+                respond(&mut out, "200 OK", content_type(&file), &bytes, method == "GET")
+            }
             Err(_) => not_found(&mut out, root, method == "GET"),
         },
         None => not_found(&mut out, root, method == "GET"),
