@@ -218,6 +218,28 @@ fn a_search_url_restores_the_search_and_links_follow_the_base_path() {
     assert!(b.exceptions().is_empty(), "JavaScript exceptions: {:?}", b.exceptions());
 }
 
+/// A site without facets: only the search field and the results.
+#[test]
+#[ignore = "needs chromium"]
+fn search_without_facets() {
+    let site = Fixture::copy("search_basic");
+    site.copy_from_repo("themes/innovatiebieb/static/zoeken.js", "themes/t/static/zoeken.js");
+    site.copy_from_repo("themes/innovatiebieb/static/css/zoeken.css", "themes/t/static/css/zoeken.css");
+    let config = site.read("site.yaml");
+    // (Without any `search:` key, search is off: `SearchConfig::default()` has enabled false.)
+    site.write(
+        "site.yaml",
+        &format!("{}search: {{ facets: [] }}\n", &config[..config.find("search:").expect("search")]),
+    );
+    site.build_to("public");
+    let server = StaticServer::start(&site.path("public"));
+    let mut b = Browser::launch();
+    open(&mut b, &server.url("zoeken/?q=makerspace"));
+    assert_eq!(wait_results(&mut b, "1 resultaat"), ["/berichten/makerspace-zwolle/"]);
+    assert_eq!(b.eval("document.querySelector('.zoeken-filters').hidden").unwrap(), Value::Bool(true));
+    assert!(b.exceptions().is_empty(), "JavaScript exceptions: {:?}", b.exceptions());
+}
+
 /// The repository's own site with the innovatiebieb theme, when its templates are there
 /// (the theme is developed separately; without it this test only says so and passes).
 /// Searches the real content and, with `INNOBIEB_SCREENSHOTS`, saves screenshots.

@@ -240,7 +240,7 @@
       narrow.addEventListener("change", () => {
         this.filterDetails.open = !narrow.matches;
       });
-      const filters = el(
+      this.filterSection = el(
         "section",
         { class: "zoeken-filters", "aria-labelledby": "zoeken-filters-kop" },
         this.filterDetails,
@@ -263,7 +263,8 @@
         this.list,
         this.moreButton,
       );
-      this.mount.replaceChildren(form, el("div", { class: "zoeken-layout" }, filters, results));
+      this.layout = el("div", { class: "zoeken-layout" }, this.filterSection, results);
+      this.mount.replaceChildren(form, this.layout);
       this.setStatus("Typ een zoekterm of kies een filter.");
     }
 
@@ -323,6 +324,9 @@
         this.controls.set(facet.name, controls);
         this.facetBox.append(controls.fieldset);
       });
+      // A site without facets gets the results alone.
+      this.filterSection.hidden = this.facets.length === 0;
+      this.layout.classList.toggle("zoeken-zonder-filters", this.facets.length === 0);
       this.updateCounts(this.totals);
     }
 
