@@ -107,7 +107,7 @@ fn record(site: &Site, p: &Page, rendered: Option<&Rendered>) -> Record {
         // One part per field: "Jeugd en onderwijs, Digitale inclusie".
         let mut parts = Vec::new();
         field_text(site, v, &mut parts);
-        text.push(&parts.join(", "));
+        text.push(&join_values(&parts));
     }
 
     let mut meta = BTreeMap::new();
@@ -152,6 +152,9 @@ fn record(site: &Site, p: &Page, rendered: Option<&Rendered>) -> Record {
     Record { url: format!("/{}", p.path), content: text.0, meta, filters, sort }
 }
 
+/// Characters that end a sentence (or a clause a list may follow).
+const SENTENCE_END: [char; 6] = ['.', '!', '?', ':', ';', '\u{2026}'];
+
 /// Text in parts. Pagefind keeps the text (for excerpts) but not its line breaks, so
 /// a part that does not end a sentence gets a full stop: "Titel. Beschrijving. ...".
 #[derive(Default)]
@@ -164,13 +167,25 @@ impl Text {
             return;
         }
         if !self.0.is_empty() {
-            if !self.0.ends_with(['.', '!', '?', ':', ';', '\u{2026}']) {
+            if !self.0.ends_with(SENTENCE_END) {
                 self.0.push('.');
             }
             self.0.push('\n');
         }
         self.0.push_str(s);
     }
+}
+
+/// Values of one field as one text: "a, b", but "Een zin. Nog een." for sentences.
+fn join_values(parts: &[String]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(SENTENCE_END) { " " } else { ", " });
+        }
+        out.push_str(p);
+    }
+    out
 }
 
 /// Searchable text of a field value: texts, Markdown as plain text, the titles of
@@ -469,6 +484,16 @@ mod tests {
     fn markdown_to_text_is_plain() {
         let text = markdown_to_text("**Vet** en [een link](https://x.nl)\n\n- lijst");
         assert_eq!(text.split_whitespace().collect::<Vec<_>>(), ["Vet", "en", "een", "link", "lijst"]);
+    }
+
+    #[test]
+    fn field_values_join_as_a_list_or_as_sentences() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_values(&v(&["Utrecht", "Gelderland"])), "Utrecht, Gelderland");
+        assert_eq!(
+            join_values(&v(&["Lezen stimuleren.", "Collecties aanbieden."])),
+            "Lezen stimuleren. Collecties aanbieden."
+        );
     }
 
     #[test]

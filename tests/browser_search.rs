@@ -323,6 +323,7 @@ fn first_search_download_size() {
     )
     .unwrap();
     let shown = b.eval("document.querySelectorAll('.zoeken-resultaat').length").unwrap();
+    screenshot(&mut b, "first-search");
 
     let kind = |path: &str| -> &'static str {
         let name = path.rsplit('/').next().unwrap_or("");
