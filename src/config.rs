@@ -244,7 +244,7 @@ impl FieldDef {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchConfig {
     #[serde(default = "default_true")]
@@ -256,6 +256,13 @@ pub struct SearchConfig {
 
 fn default_true() -> bool {
     true
+}
+
+/// Search is on unless a site turns it off (`search: { enabled: false }`).
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig { enabled: true, facets: Vec::new() }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

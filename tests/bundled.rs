@@ -46,7 +46,15 @@ fn every_collection_builds_with_the_counts_of_the_sources() {
     for c in ["regios", "programmas", "evenementen"] {
         assert!(pages_in(c) > 0, "{c}");
     }
-    for f in ["index.html", "404.html", "sitemap.xml", "robots.txt", "tijdlijn/atom.xml", "data/personen.json", "zoeken/index.html"] {
+    for f in [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "tijdlijn/atom.xml",
+        "data/personen.json",
+        "zoeken/index.html",
+    ] {
         assert!(built().join(f).is_file(), "{f}");
     }
 }
@@ -68,8 +76,14 @@ fn a_project_links_to_its_priority_and_themagroepen_and_back() {
     let project = read("projecten/spoenk-innovatief-jeugdbibliotheekwerk/index.html");
     assert!(project.contains("href=\"/prioriteiten/jeugd-onderwijs/\""));
     assert!(project.contains("href=\"/themagroepen/doorgaande-leeslijn/\""));
-    assert!(read("prioriteiten/jeugd-onderwijs/index.html").contains("href=\"/projecten/spoenk-innovatief-jeugdbibliotheekwerk/\""));
-    assert!(read("themagroepen/doorgaande-leeslijn/index.html").contains("href=\"/projecten/spoenk-innovatief-jeugdbibliotheekwerk/\""));
+    assert!(
+        read("prioriteiten/jeugd-onderwijs/index.html")
+            .contains("href=\"/projecten/spoenk-innovatief-jeugdbibliotheekwerk/\"")
+    );
+    assert!(
+        read("themagroepen/doorgaande-leeslijn/index.html")
+            .contains("href=\"/projecten/spoenk-innovatief-jeugdbibliotheekwerk/\"")
+    );
 }
 
 #[test]
@@ -116,7 +130,8 @@ fn every_internal_link_and_anchor_resolves() {
                 checked += 1;
                 let (path, anchor) = url.split_once('#').map(|(p, a)| (p, Some(a))).unwrap_or((url, None));
                 let path = path.split('?').next().unwrap();
-                let target = if path.ends_with('/') { root.join(&path[1..]).join("index.html") } else { root.join(&path[1..]) };
+                let target =
+                    if path.ends_with('/') { root.join(&path[1..]).join("index.html") } else { root.join(&path[1..]) };
                 if !target.is_file() {
                     broken.insert(format!("{} -> {url}", f.strip_prefix(root).unwrap().display()));
                     continue;
@@ -145,10 +160,19 @@ fn no_personal_phone_numbers_or_email_addresses_are_published() {
                 continue;
             }
             let text = std::fs::read_to_string(&p).unwrap();
-            let digits_run = text.split(|c: char| !(c.is_ascii_digit() || c == ' ' || c == '-')).any(|run| run.chars().filter(char::is_ascii_digit).count() >= 9);
+            let digits_run = text
+                .split(|c: char| !(c.is_ascii_digit() || c == ' ' || c == '-'))
+                .any(|run| run.chars().filter(char::is_ascii_digit).count() >= 9);
             assert!(!digits_run, "{} contains something like a phone number", p.display());
-            assert!(!text.contains("@probiblio") && !text.contains("mailto:"), "{} contains an e-mail address", p.display());
-            let at_words = text.split_whitespace().filter(|w| w.contains('@') && w.contains('.') && !w.starts_with("(@/") && !w.contains("](@/")).count();
+            assert!(
+                !text.contains("@probiblio") && !text.contains("mailto:"),
+                "{} contains an e-mail address",
+                p.display()
+            );
+            let at_words = text
+                .split_whitespace()
+                .filter(|w| w.contains('@') && w.contains('.') && !w.starts_with("(@/") && !w.contains("](@/"))
+                .count();
             assert_eq!(at_words, 0, "{} contains an e-mail address", p.display());
         }
     }

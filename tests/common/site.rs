@@ -48,6 +48,10 @@ impl Run {
         assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
         self
     }
+
+    pub fn expect_success(&self) -> &Self {
+        self.expect_code(0)
+    }
 }
 
 impl TestSite {
@@ -77,6 +81,32 @@ impl TestSite {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
         copy_dir(&src, &site.root);
         site
+    }
+
+    /// Copies `tests/fixtures/<name>` (the name used by the search tests).
+    pub fn copy(name: &str) -> TestSite {
+        TestSite::fixture(name)
+    }
+
+    /// Copies a file of the repository into the site (one source of truth for files
+    /// such as the theme's scripts).
+    pub fn copy_from_repo(&self, repo_rel: &str, rel: &str) -> &Self {
+        let to = self.root.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(repo_rel), &to)
+            .unwrap_or_else(|e| panic!("cannot copy {repo_rel}: {e}"));
+        self
+    }
+
+    /// `innobieb build -o <out>`, which must succeed.
+    pub fn build_to(&self, out: &str) -> Run {
+        let run = self.run(&["build", "-o", out]);
+        run.expect_success();
+        run
+    }
+
+    pub fn read_bytes(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root.join(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }
 
     /// Adds the minimal theme as `themes/t`.
