@@ -29,6 +29,9 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// Skip rendering (for `check`): validate and resolve only.
     pub check_only: bool,
+    /// Leave the search index out of `Built::outputs` and return its inputs in
+    /// `Built::search` instead, to be built off the critical path (`serve`).
+    pub defer_search: bool,
     /// Write the site into this folder (atomically), streaming pages as they are rendered.
     /// `None` keeps everything in memory (`serve`, `check`).
     pub output: Option<PathBuf>,
@@ -38,6 +41,8 @@ pub struct BuildOptions {
 pub struct Built {
     /// The files of the site (empty when they were written to `BuildOptions::output`).
     pub outputs: Vec<Output>,
+    /// With `BuildOptions::defer_search`: the search index still to build.
+    pub search: Option<crate::search::Deferred>,
     /// What was written, when `BuildOptions::output` was given.
     pub written: Option<crate::output::WriteStats>,
     pub collection_count: usize,
@@ -220,11 +225,17 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("markdown");
 
     // 5. Search index, from the content model and the rendered text.
-    let search_files = match crate::search::build_index(&site, &rendered) {
-        Ok(files) => files,
-        Err(d) => {
-            diags.push(d);
-            Vec::new()
+    let mut search = None;
+    let search_files = if opts.defer_search {
+        search = crate::search::defer(&site, &rendered);
+        Vec::new()
+    } else {
+        match crate::search::build_index(&site, &rendered) {
+            Ok(files) => files,
+            Err(d) => {
+                diags.push(d);
+                Vec::new()
+            }
         }
     };
     t.lap("search");
@@ -288,7 +299,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     if let (true, Some(inputs)) = (cache.enabled, inputs) {
         cache.last = Some(LastResolve { site, inputs });
     }
-    Ok(Built { outputs, written, collection_count, timings: t.timings, page_count, template_metrics })
+    Ok(Built { outputs, search, written, collection_count, timings: t.timings, page_count, template_metrics })
 }
 
 /// The output folder could not be written: an internal failure (exit code 2).

@@ -66,6 +66,43 @@ pub fn build_index(site: &Site, rendered: &[Rendered]) -> Result<Vec<Output>, Di
     }
 }
 
+/// The search index's inputs, taken from a build so the (slow, serial) indexing can run
+/// later on another thread: `serve` publishes pages first and the index when it is ready.
+pub struct Deferred {
+    pub language: String,
+    pub records: Vec<Record>,
+    pub facets: Output,
+}
+
+/// The inputs of [`build_index`], without building it. `None` when search is off.
+pub fn defer(site: &Site, rendered: &[Rendered]) -> Option<Deferred> {
+    if !site.config.search.enabled || !cfg!(feature = "search") {
+        return None;
+    }
+    Some(Deferred {
+        language: site.config.language.clone(),
+        records: records(site, rendered),
+        facets: facets_file(site),
+    })
+}
+
+impl Deferred {
+    /// Builds the index files: the same files [`build_index`] gives for the same site.
+    pub fn build(self) -> Result<Vec<Output>, Diagnostic> {
+        #[cfg(feature = "search")]
+        {
+            let mut files = pagefind_index::files(&self.language, self.records)?;
+            files.push(self.facets);
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            Ok(files)
+        }
+        #[cfg(not(feature = "search"))]
+        {
+            Ok(Vec::new())
+        }
+    }
+}
+
 /// `pagefind/facets.json`: the facets in site.yaml order with their titles, for the
 /// search page (Pagefind's own files only know the facet names).
 pub fn facets_file(site: &Site) -> Output {

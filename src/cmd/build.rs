@@ -11,6 +11,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
         check_only: false,
+        defer_search: false,
         output: Some(args.output.clone()),
     };
     let built = match build_site(&opts, &mut Cache::none()) {

@@ -82,6 +82,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
         check_only: false,
+        defer_search: true,
         output: None,
     };
     let mut cache = Cache::new();
@@ -133,7 +134,7 @@ fn watch_loop(
     root: &Path,
     build_opts: &BuildOptions,
     cache: &mut Cache,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     verbosity: Verbosity,
 ) -> i32 {
     let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -199,7 +200,7 @@ fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> 
 }
 
 /// Rebuilds and publishes; on failure keeps the last good version and reports.
-fn rebuild(opts: &BuildOptions, cache: &mut Cache, shared: &Shared, css_only: bool, verbosity: Verbosity) {
+fn rebuild(opts: &BuildOptions, cache: &mut Cache, shared: &Arc<Shared>, css_only: bool, verbosity: Verbosity) {
     let start = Instant::now();
     match build_site(opts, cache) {
         Ok(built) => {
@@ -207,7 +208,8 @@ fn rebuild(opts: &BuildOptions, cache: &mut Cache, shared: &Shared, css_only: bo
             let timings = built.timings.clone();
             let diff = shared.publish(built.outputs);
             let version = shared.snapshot().version;
-            let all = diff.changed.len() > 200 || !diff.removed.is_empty();
+            // Open tabs reload everything only when pages disappeared or very many changed.
+            let all = diff.changed.len() > 500 || diff.removed.iter().any(|p| p.ends_with('/') || p.ends_with(".html"));
             shared.broadcast(&serde_json::json!({
                 "type": "built",
                 "version": version,
@@ -215,6 +217,19 @@ fn rebuild(opts: &BuildOptions, cache: &mut Cache, shared: &Shared, css_only: bo
                 "all": all,
                 "css_only": css_only,
             }));
+            // The search index is slow to build (Pagefind is serial): it never holds up the
+            // reload. It is published when ready, unless a newer build came first.
+            if let Some(search) = built.search {
+                let shared = shared.clone();
+                std::thread::spawn(move || match search.build() {
+                    Ok(files) => {
+                        if shared.publish_search(version, files) {
+                            shared.broadcast(&serde_json::json!({ "type": "search", "version": version }));
+                        }
+                    }
+                    Err(d) => eprintln!("{}", d.render()),
+                });
+            }
             if verbosity >= Verbosity::Normal {
                 println!(
                     "Built {pages} pages in {:.0} ms ({} files changed)",

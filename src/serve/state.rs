@@ -103,6 +103,32 @@ impl Shared {
         diff
     }
 
+    /// Replaces the search index files (under `pagefind/`) of version `version`.
+    /// Returns false (and changes nothing) when a newer build has been published since.
+    pub fn publish_search(&self, version: u64, files: Vec<Output>) -> bool {
+        let Ok(mut guard) = self.state.write() else { return false };
+        if guard.version != version {
+            return false;
+        }
+        let prefix = format!("{}/", crate::search::OUTPUT_DIR);
+        let mut next_files = guard.files.clone();
+        let mut next_hashes = guard.hashes.clone();
+        next_files.retain(|p, _| !p.starts_with(&prefix));
+        next_hashes.retain(|p, _| !p.starts_with(&prefix));
+        for o in files {
+            let bytes = match o.data {
+                OutputData::Bytes(b) => Arc::new(b),
+                OutputData::Shared(b) => b,
+                OutputData::Copy(_) => continue,
+            };
+            next_hashes.insert(o.path.clone(), hash(&bytes[..]));
+            next_files.insert(o.path, Served::Bytes(bytes));
+        }
+        let errors = guard.errors.clone();
+        *guard = Arc::new(State { files: next_files, hashes: next_hashes, errors, version });
+        true
+    }
+
     /// Keeps the last good files and records the errors.
     pub fn set_errors(&self, errors: Vec<Diagnostic>) {
         let old = self.snapshot();

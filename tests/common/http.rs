@@ -99,6 +99,18 @@ pub fn next_build_event(rx: &mpsc::Receiver<serde_json::Value>) -> serde_json::V
     }
 }
 
+/// Waits until the search index of build `version` is published (it is built after the pages).
+pub fn wait_for_search(rx: &mpsc::Receiver<serde_json::Value>, version: &serde_json::Value) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = rx.recv_timeout(left).expect("the search index within 60 s");
+        if v["type"] == "search" && &v["version"] == version {
+            return;
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Response {
     pub status: u16,
