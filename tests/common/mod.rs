@@ -8,6 +8,7 @@ pub mod http;
 pub mod server;
 pub mod site;
 
+#[allow(unused_imports)] // not every test binary uses both names
 pub use site::{Run, TestSite as Fixture};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
