@@ -224,21 +224,14 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     }
     t.lap("markdown");
 
-    // 5. Search index, from the content model and the rendered text.
-    let mut search = None;
-    let search_files = if opts.defer_search {
-        search = crate::search::defer(&site, &rendered);
-        Vec::new()
-    } else {
-        match crate::search::build_index(&site, &rendered) {
-            Ok(files) => files,
-            Err(d) => {
-                diags.push(d);
-                Vec::new()
-            }
-        }
+    // 5. Search index, from the content model and the rendered text. Pagefind's indexing
+    // is serial: it runs on its own thread while the templates render (or, for `serve`,
+    // after the pages are published).
+    let mut search = crate::search::defer(&site, &rendered);
+    let search_thread = match opts.defer_search {
+        true => None,
+        false => search.take().map(|job| std::thread::spawn(move || job.build())),
     };
-    t.lap("search");
 
     // 6. Templates, feeds, sitemap, open data. With a cache, only pages whose inputs
     // changed are built and rendered again.
@@ -270,11 +263,19 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let render::RenderResult { mut outputs, diagnostics: render_diags, metrics: template_metrics, write_error } =
         rendered_site;
     diags.extend(render_diags);
-    outputs.extend(search_files);
+    t.lap("render");
+    if let Some(thread) = search_thread {
+        match thread.join() {
+            Ok(Ok(files)) => outputs.extend(files),
+            Ok(Err(d)) => diags.push(d),
+            Err(_) => diags.push(Diagnostic::new("the search index could not be built (the indexer stopped)")),
+        }
+        // Only the part of the indexing that rendering did not hide.
+        t.lap("search");
+    }
     if let Some(e) = write_error {
         return Err(io_failure(e, t));
     }
-    t.lap("render");
 
     if !diags.is_empty() {
         return finish_failed(diags, t, site);
