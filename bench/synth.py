@@ -100,6 +100,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--theme-from", default=os.path.join(os.path.dirname(__file__), ".."))
+    ap.add_argument("--no-search", action="store_true", help="turn the search index off in site.yaml")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     n = args.n
@@ -118,6 +119,8 @@ def main():
     config = config.replace("    sort_by: count\n", "    sort_by: count\n    paginate_by: 50\n")
     config = config.replace("      themagroepen: { type: reference, to: themagroepen, many: true }\n      bronnen: { type: reference, to: bronnen, many: true, required: true }\n",
                             "      themagroepen: { type: reference, to: themagroepen, many: true }\n      trefwoorden: { type: list, items: { type: text }, taxonomy: trefwoorden }\n      bronnen: { type: reference, to: bronnen, many: true, required: true }\n", 1)
+    if args.no_search:
+        config = config.replace("search:\n", "search:\n  enabled: false\n", 1)
     with open(os.path.join(out, "site.yaml"), "w", encoding="utf-8") as f:
         f.write(config)
 
