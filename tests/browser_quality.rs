@@ -1,0 +1,421 @@
+//! Quality gates for the bundled knowledge base (the repository's own site and theme):
+//!
+//! - every HTML file of `innobieb build` is valid according to html-validate's
+//!   `recommended` rules (a few purely stylistic rules off, see [`HTML_VALIDATE_CONFIG`]);
+//! - at least one page of every template passes axe-core's WCAG 2.1 A/AA rules in headless
+//!   Chromium, at 1280 px and at 320 px, and nothing overflows horizontally at 320 px.
+//!
+//! Needs Node with html-validate and axe-core, and Chromium, so ignored by a bare
+//! `cargo test`; run with `cargo test --test browser_quality -- --include-ignored`.
+//! The npm packages come from `INNOBIEB_NODE_MODULES` (a `node_modules` folder, as `.ci/run`
+//! sets it); without it they are installed once into a folder under the system temp folder.
+//! Set `INNOBIEB_SCREENSHOTS=<folder>` to keep a screenshot of every page checked at 320 px,
+//! and `INNOBIEB_AXE_ALL=1` to check every page of the site with axe, not one per template
+//! (about four minutes on two cores).
+
+mod common;
+
+use common::browser::Browser;
+use common::server::StaticServer;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The npm packages, pinned like in `.ci/run`. html-validate 10 is the newest major that
+/// runs on Node 20 (11 needs Node 22.22 or 24.8); 9 would run on Node 18 too.
+const NPM_PACKAGES: [&str; 2] = ["html-validate@10", "axe-core@4"];
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// html-validate's recommended rules, with only rules about style (not validity or
+/// accessibility) switched off or relaxed:
+/// - `no-trailing-whitespace`: the template engine leaves spaces at line ends; invisible
+///   and meaningless in HTML.
+/// - `long-title`: a search-engine advice (titles are cut off after about 70 characters in
+///   result lists), not validity; the titles are the records' own names plus the site name.
+/// - `valid-id` relaxed: HTML5 allows any id without whitespace; the strict mode also wants
+///   ids to start with a letter so that they can be written as CSS selectors without
+///   escaping. Heading anchors made by the engine (`## 15 thema's` -> `id="15-thema-s"`)
+///   start with a digit; those are valid HTML and work as link targets. The relaxed mode
+///   still reports empty ids and ids with whitespace.
+const HTML_VALIDATE_CONFIG: &str = r#"{
+  "root": true,
+  "extends": ["html-validate:recommended"],
+  "rules": {
+    "no-trailing-whitespace": "off",
+    "long-title": "off",
+    "valid-id": ["error", { "relaxed": true }]
+  }
+}
+"#;
+
+/// The WCAG levels axe checks.
+const AXE_TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']";
+
+/// A folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `innobieb build --root <repo> --output <tmp>`: the bundled site.
+fn build_bundled_site() -> TempDir {
+    let out = TempDir(common::temp_dir("quality-site"));
+    let run = Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .args(["build", "--quiet", "--root"])
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg("--output")
+        .arg(&out.0)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run innobieb build");
+    assert!(
+        run.status.success(),
+        "innobieb build failed\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    out
+}
+
+/// The `node_modules` folder with html-validate and axe-core: `INNOBIEB_NODE_MODULES`, or a
+/// folder under the system temp folder where the pinned packages are installed on first use
+/// (and reused by later runs).
+fn node_modules() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("INNOBIEB_NODE_MODULES") {
+            let dir = PathBuf::from(dir);
+            assert!(
+                dir.join("html-validate").is_dir() && dir.join("axe-core").is_dir(),
+                "INNOBIEB_NODE_MODULES={} has no html-validate and axe-core",
+                dir.display()
+            );
+            return dir;
+        }
+        let name = NPM_PACKAGES.join("-").replace(['@', '/'], "");
+        let cache = std::env::temp_dir().join(format!("innobieb-npm-{name}"));
+        let modules = cache.join("node_modules");
+        if modules.join("html-validate/package.json").is_file() && modules.join("axe-core/axe.min.js").is_file() {
+            return modules;
+        }
+        // Install into a fresh folder, then move it into place, so that an interrupted
+        // install is never mistaken for a complete one.
+        let fresh = common::temp_dir("npm-install");
+        let run = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error", "--prefix"])
+            .arg(&fresh)
+            .args(NPM_PACKAGES)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run npm (needed for {NPM_PACKAGES:?}): {e}"));
+        assert!(
+            run.status.success(),
+            "npm install {NPM_PACKAGES:?} failed\n{}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let _ = std::fs::remove_dir_all(&cache);
+        if std::fs::rename(&fresh, &cache).is_err() {
+            // Another test process won the race; use its copy.
+            let _ = std::fs::remove_dir_all(&fresh);
+        }
+        modules
+    })
+}
+
+fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            html_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "html") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs npm tools"]
+fn every_page_of_the_bundled_site_is_valid_html() {
+    let site = build_bundled_site();
+    let mut files = Vec::new();
+    html_files(&site.0, &mut files);
+    assert!(files.len() > 150, "only {} HTML files in the bundled site", files.len());
+    let config = site.0.join("html-validate.json");
+    std::fs::write(&config, HTML_VALIDATE_CONFIG).expect("write the html-validate config");
+    let report = site.0.join("html-validate-report.json");
+
+    let cli = node_modules().join("html-validate/bin/html-validate.mjs");
+    let run = Command::new("node")
+        .arg(&cli)
+        .arg("--config")
+        .arg(&config)
+        .arg(format!("--formatter=stylish,json={}", report.display()))
+        .args(&files)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run node (needed for html-validate)");
+    let text = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    let results: Value = std::fs::read(&report)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_else(|| panic!("html-validate wrote no report (exit {:?})\n{text}", run.status.code()));
+    let count = |key: &str| -> u64 {
+        results.as_array().map(|a| a.iter().map(|f| f[key].as_u64().unwrap_or(0)).sum()).unwrap_or(0)
+    };
+    let (errors, warnings) = (count("errorCount"), count("warningCount"));
+    println!("html-validate: {} pages validated, {errors} errors, {warnings} warnings", files.len());
+    assert!(
+        run.status.success() && errors == 0,
+        "html-validate found {errors} errors in the bundled site (exit {:?}):\n{text}",
+        run.status.code()
+    );
+}
+
+/// One page to check with axe: what it stands for and its path on the site.
+struct Target {
+    template: String,
+    path: String,
+}
+
+/// The largest page in a folder's subfolders (`<dir>/<slug>/index.html`): the one that uses
+/// the most of its template.
+fn largest_child(site: &Path, dir: &str) -> String {
+    let base = site.join(dir);
+    let mut best: Option<(u64, String)> = None;
+    for e in std::fs::read_dir(&base).unwrap_or_else(|e| panic!("{}: {e}", base.display())).flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(meta) = std::fs::metadata(e.path().join("index.html")) else { continue };
+        if name == "page" {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(size, n)| meta.len() > *size || (meta.len() == *size && name < *n)) {
+            best = Some((meta.len(), name));
+        }
+    }
+    let (_, name) = best.unwrap_or_else(|| panic!("no pages under {dir}/"));
+    format!("/{dir}/{name}/")
+}
+
+/// The template label of the pages added by `INNOBIEB_AXE_ALL`.
+const EVERY_PAGE: &str = "(every page)";
+
+/// At least one page of every template of the bundled site (every page with `INNOBIEB_AXE_ALL`).
+fn targets(site: &Path) -> Vec<Target> {
+    let t = |template: &str, path: &str| Target { template: template.into(), path: path.into() };
+    let mut out = vec![t("home (index.html)", "/")];
+    let collections = [
+        "tijdlijn",
+        "personen",
+        "organisaties",
+        "regios",
+        "themagroepen",
+        "prioriteiten",
+        "projecten",
+        "programmas",
+        "evenementen",
+        "bronnen",
+    ];
+    for c in collections {
+        assert!(site.join(c).join("index.html").is_file(), "no list page for the collection {c}");
+        out.push(t(&format!("{c}: list"), &format!("/{c}/")));
+        out.push(t(&format!("{c}: record"), &largest_child(site, c)));
+    }
+    for tax in ["provincies", "jaren", "doelgroepen"] {
+        out.push(t("taxonomy.html", &format!("/{tax}/")));
+        out.push(t("term.html", &largest_child(site, tax)));
+    }
+    out.push(t("page.html (over)", "/over/"));
+    out.push(t("zoeken.html", "/zoeken/"));
+    // The search page again with results, facet counts and highlighted excerpts.
+    out.push(t("zoeken.html with results", "/zoeken/?q=bibliotheek"));
+    out.push(t("404.html", "/bestaat-niet/"));
+    if std::env::var_os("INNOBIEB_AXE_ALL").is_some() {
+        let mut files = Vec::new();
+        html_files(site, &mut files);
+        for f in files {
+            let rel = f.strip_prefix(site).expect("under the site").to_string_lossy().replace('\\', "/");
+            let path = format!("/{}", rel.strip_suffix("index.html").unwrap_or(&rel));
+            if !out.iter().any(|t| t.path == path) && rel != "404.html" {
+                out.push(t(EVERY_PAGE, &path));
+            }
+        }
+    }
+    out
+}
+
+/// What axe found in one page.
+struct Axe {
+    /// Each violated rule with the selectors of the elements and what is wrong.
+    violations: Vec<String>,
+    /// What axe could not decide by itself ("needs review"), one line per element.
+    incomplete: Vec<String>,
+    /// How many rules passed (to be sure that axe ran at all).
+    passes: u64,
+}
+
+/// Runs axe in the current page, injecting it first if it is not there.
+fn run_axe(b: &mut Browser, axe_source: &str) -> Axe {
+    if b.eval("typeof window.axe").unwrap() != "object" {
+        // The error message quotes the whole expression: keep only its end.
+        b.eval(axe_source).unwrap_or_else(|e| {
+            let cut = e.char_indices().rev().nth(300).map_or(0, |(i, _)| i);
+            panic!("cannot inject axe-core: ...{}", &e[cut..])
+        });
+    }
+    let js = format!(
+        "axe.run(document, {{ runOnly: {{ type: 'tag', values: {AXE_TAGS} }} }}).then(r => ({{ \
+           violations: r.violations.map(v => `${{v.id}} (${{v.impact}}): ${{v.help}}\\n` + \
+             v.nodes.map(n => `      at ${{n.target.join(' ')}}\\n        ${{(n.failureSummary || '').replace(/\\n/g, ' ')}}`).join('\\n')), \
+           incomplete: r.incomplete.flatMap(v => v.nodes.map(n => \
+             `${{v.id}} at ${{n.target.join(' ')}}: ${{(n.any[0] || n.all[0] || n.none[0] || {{}}).message || v.help}}`)), \
+           passes: r.passes.length }}))"
+    );
+    let r = b.eval(&js).unwrap_or_else(|e| panic!("axe.run failed: {e}"));
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    Axe {
+        violations: strings(&r["violations"]),
+        incomplete: strings(&r["incomplete"]),
+        passes: r["passes"].as_u64().unwrap_or(0),
+    }
+}
+
+/// Whether the page fits the viewport horizontally; if not, the elements that stick out
+/// (those not inside a scrolling or clipping container).
+const OVERFLOW_JS: &str = r#"(() => {
+  // The width left for the page: the viewport less a vertical scroll bar.
+  const w = document.documentElement.clientWidth, sw = document.documentElement.scrollWidth;
+  const clipped = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    [...el.classList].map(c => '.' + c).join('') +
+    ' "' + (el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '"';
+  const offenders = sw <= w ? [] : [...document.body.querySelectorAll('*')]
+    .filter(el => el.getBoundingClientRect().right > w + 0.5 && !clipped(el))
+    .slice(0, 15)
+    .map(el => name(el) + ' right=' + Math.round(el.getBoundingClientRect().right));
+  return { innerWidth: window.innerWidth, clientWidth: w, scrollWidth: sw, offenders };
+})()"#;
+
+fn next_frame(b: &mut Browser) {
+    b.eval("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))").unwrap();
+}
+
+#[test]
+#[ignore = "needs chromium"]
+fn every_template_passes_axe_and_fits_320_px() {
+    let started = Instant::now();
+    let site = build_bundled_site();
+    let axe_path = node_modules().join("axe-core/axe.min.js");
+    let axe_source = std::fs::read_to_string(&axe_path).unwrap_or_else(|e| panic!("{}: {e}", axe_path.display()));
+    let targets = targets(&site.0);
+    let server = StaticServer::start(&site.0);
+    let mut b = Browser::launch();
+    let screenshots = std::env::var_os("INNOBIEB_SCREENSHOTS").map(PathBuf::from);
+
+    let mut failures = Vec::new();
+    let (mut violations, mut overflowing, mut review) = (0, 0, 0);
+    for target in &targets {
+        b.set_viewport(1280, 900).unwrap();
+        b.take_events();
+        b.navigate(&server.url(&target.path)).unwrap_or_else(|e| panic!("{}: {e}", target.path));
+        if target.path.starts_with("/zoeken/") {
+            // The search interface is built by script: check it once it is there (and
+            // with a query, once the results are shown).
+            let ready = if target.path.contains("?q=") {
+                "document.querySelector('#zoeken.zoeken-klaar .zoeken-resultaat') !== null \
+                 && !document.querySelector('.zoeken-lijst').hasAttribute('aria-busy')"
+            } else {
+                "document.querySelector('#zoeken.zoeken-klaar') !== null"
+            };
+            b.wait_for(ready, WAIT)
+                .unwrap_or_else(|e| panic!("the search page did not start: {e}\nexceptions: {:?}", b.exceptions()));
+        }
+        let wide = run_axe(&mut b, &axe_source);
+        assert!(wide.passes > 0, "axe checked nothing in {}", target.path);
+
+        // The same page at 320 px (the mobile layout), without reloading it.
+        b.set_viewport(320, 800).unwrap();
+        next_frame(&mut b);
+        let narrow = run_axe(&mut b, &axe_source);
+        let fit = b.eval(OVERFLOW_JS).unwrap();
+        if let Some(dir) = &screenshots {
+            std::fs::create_dir_all(dir).unwrap();
+            let name = match target.path.trim_matches('/') {
+                "" => "home".to_string(),
+                p => p.replace(['/', '?', '='], "_"),
+            };
+            b.screenshot(&dir.join(format!("320-{name}.png")), true).unwrap();
+        }
+
+        let mut problems = Vec::new();
+        for v in &wide.violations {
+            problems.push(format!("  axe at 1280 px: {v}"));
+        }
+        // At 320 px, only what is new (the same rule on the same elements differs only in
+        // details such as the font size).
+        let key = |v: &String| v.lines().filter(|l| !l.starts_with("        ")).collect::<Vec<_>>().join("\n");
+        let seen: Vec<String> = wide.violations.iter().map(key).collect();
+        let new_narrow: Vec<&String> = narrow.violations.iter().filter(|v| !seen.contains(&key(v))).collect();
+        for v in &new_narrow {
+            problems.push(format!("  axe at 320 px: {v}"));
+        }
+        violations += problems.len();
+        let width = |key: &str| fit[key].as_u64().unwrap_or(0);
+        let (client, scroll) = (width("clientWidth"), width("scrollWidth"));
+        if scroll > client || width("innerWidth") != 320 {
+            overflowing += 1;
+            problems.push(format!(
+                "  at 320 px (window.innerWidth {}) the page is {scroll} px wide, {client} px fit; sticking out:",
+                width("innerWidth")
+            ));
+            for o in fit["offenders"].as_array().into_iter().flatten() {
+                problems.push(format!("      {}", o.as_str().unwrap_or_default()));
+            }
+        }
+        for e in b.exceptions() {
+            problems.push(format!("  uncaught exception: {e}"));
+        }
+        review += wide.incomplete.len();
+        println!(
+            "{:<26} {:<58} axe rules passed {:>2}, violations {}, needs review {}, width at 320 px {scroll}/{client}",
+            target.template,
+            target.path,
+            wide.passes,
+            wide.violations.len() + new_narrow.len(),
+            wide.incomplete.len(),
+        );
+        for i in &wide.incomplete {
+            println!("    needs review: {i}");
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{} ({}):\n{}", target.path, target.template, problems.join("\n")));
+        }
+    }
+    let templates: std::collections::BTreeSet<&str> =
+        targets.iter().map(|t| t.template.as_str()).filter(|t| *t != EVERY_PAGE).collect();
+    println!(
+        "axe (WCAG 2.1 A/AA) at 1280 and 320 px: {} pages of {} templates, {violations} violations, \
+         {review} elements for manual review; {overflowing} pages wider than 320 px; {:.1} s",
+        targets.len(),
+        templates.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{} of {} pages fail:\n\n{}", failures.len(), targets.len(), failures.join("\n\n"));
+}
