@@ -236,9 +236,12 @@ fn targets(site: &Path) -> Vec<Target> {
         out.push(t("term.html", &largest_child(site, tax)));
     }
     out.push(t("page.html (over)", "/over/"));
-    out.push(t("zoeken.html", "/zoeken/"));
-    // The search page again with results, facet counts and highlighted excerpts.
-    out.push(t("zoeken.html with results", "/zoeken/?q=bibliotheek"));
+    // The search page needs the search index (the `search` feature) to build its interface.
+    if cfg!(feature = "search") {
+        out.push(t("zoeken.html", "/zoeken/"));
+        // Again with results, facet counts and highlighted excerpts.
+        out.push(t("zoeken.html", "/zoeken/?q=bibliotheek"));
+    }
     out.push(t("404.html", "/bestaat-niet/"));
     if std::env::var_os("INNOBIEB_AXE_ALL").is_some() {
         let mut files = Vec::new();
@@ -401,6 +404,10 @@ fn every_template_passes_axe_and_fits_320_px() {
             wide.violations.len() + new_narrow.len(),
             wide.incomplete.len(),
         );
+        // What axe cannot decide (contrast over a gradient or next to a pseudo-element) is
+        // listed for a person to check. Checked by hand for this theme: the text on the home
+        // page's gradient (#1c2730 on #e8f1f2 to #f3efe6) is 13.2:1, the timeline's dates
+        // next to their dots (#7a4a00 on white) 7.5:1.
         for i in &wide.incomplete {
             println!("    needs review: {i}");
         }
