@@ -77,6 +77,7 @@ pub struct Cache {
     values: render::context::ValueMemo,
     rendered_pages: render::RenderMemo,
     data: crate::data::DataMemo,
+    records: crate::search::RecordMemo,
     /// The last successful resolve, reused when only page bodies changed.
     last: Option<LastResolve>,
 }
@@ -227,11 +228,16 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     // 5. Search index, from the content model and the rendered text. Pagefind's indexing
     // is serial: it runs on its own thread while the templates render (or, for `serve`,
     // after the pages are published).
-    let mut search = crate::search::defer(&site, &rendered);
+    let fps = cache.enabled.then(|| render::fingerprint::compute(&site, &content_keys));
+    let mut search = match &fps {
+        Some(f) => crate::search::defer_reusing(&site, &rendered, Some((&f.full, &mut cache.records))),
+        None => crate::search::defer(&site, &rendered),
+    };
     let search_thread = match opts.defer_search {
         true => None,
         false => search.take().map(|job| std::thread::spawn(move || job.build())),
     };
+    t.lap("search records");
 
     // 6. Templates, feeds, sitemap, open data. With a cache, only pages whose inputs
     // changed are built and rendered again.
@@ -244,7 +250,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         _ => None,
     };
     let rendered_site = if cache.enabled {
-        let fps = render::fingerprint::compute(&site, &content_keys);
+        let fps = fps.expect("computed above when caching");
         let values = render::context::build(&site, &rendered, Some((&fps, &mut cache.values)));
         let incremental = render::Incremental {
             fingerprints: &fps,

@@ -76,14 +76,38 @@ pub struct Deferred {
 
 /// The inputs of [`build_index`], without building it. `None` when search is off.
 pub fn defer(site: &Site, rendered: &[Rendered]) -> Option<Deferred> {
+    defer_reusing(site, rendered, None)
+}
+
+/// Records of an earlier build, by page source path: (page fingerprint, record).
+pub type RecordMemo = std::collections::HashMap<String, (u64, Record)>;
+
+/// Like [`defer`]; with `(fingerprints, memo)` (in `serve`) a page whose fingerprint
+/// (which covers everything a record is made of) is unchanged reuses its record.
+pub fn defer_reusing(site: &Site, rendered: &[Rendered], memo: Option<(&[u64], &mut RecordMemo)>) -> Option<Deferred> {
     if !site.config.search.enabled || !cfg!(feature = "search") {
         return None;
     }
-    Some(Deferred {
-        language: site.config.language.clone(),
-        records: records(site, rendered),
-        facets: facets_file(site),
-    })
+    let records = match memo {
+        None => records(site, rendered),
+        Some((fps, memo)) => {
+            use rayon::prelude::*;
+            let pages: Vec<&Page> = site.pages.iter().filter(|p| !p.is_section() && !excluded(p)).collect();
+            let records: Vec<Record> = pages
+                .par_iter()
+                .map(|p| match memo.get(&p.rel) {
+                    Some((fp, r)) if *fp == fps[p.id] => r.clone(),
+                    _ => record(site, p, rendered.get(p.id)),
+                })
+                .collect();
+            memo.clear();
+            for (p, r) in pages.iter().zip(&records) {
+                memo.insert(p.rel.clone(), (fps[p.id], r.clone()));
+            }
+            records
+        }
+    };
+    Some(Deferred { language: site.config.language.clone(), records, facets: facets_file(site) })
 }
 
 impl Deferred {
@@ -117,7 +141,12 @@ pub fn facets_file(site: &Site) -> Output {
 
 /// One record per page that is not a section and not excluded, in page order.
 pub fn records(site: &Site, rendered: &[Rendered]) -> Vec<Record> {
-    site.pages.iter().filter(|p| !p.is_section() && !excluded(p)).map(|p| record(site, p, rendered.get(p.id))).collect()
+    use rayon::prelude::*;
+    site.pages
+        .par_iter()
+        .filter(|p| !p.is_section() && !excluded(p))
+        .map(|p| record(site, p, rendered.get(p.id)))
+        .collect()
 }
 
 fn excluded(p: &Page) -> bool {

@@ -84,13 +84,14 @@ pub fn build_tera(templates: &[TemplateSource]) -> Result<TemplateSet, Vec<Diagn
 /// that does. Components are global, so if a template that defines components calls site
 /// functions, every template counts (conservative: it only costs re-rendering).
 fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
-    const CALLS: [&str; 4] = ["get_page(", "get_section(", "collection(", "taxonomy("];
+    const CALLS: [&str; 5] = ["get_page(", "get_section(", "collection(", "taxonomy(", "url("];
+    let code: Vec<(&str, String)> = all.iter().map(|(n, t)| (n.as_str(), without_comments(t))).collect();
     let direct: std::collections::HashSet<&str> =
-        all.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| n.as_str()).collect();
-    if all.iter().any(|(n, t)| direct.contains(n.as_str()) && t.contains("{% component")) {
+        code.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| *n).collect();
+    if code.iter().any(|(n, t)| direct.contains(n) && t.contains("{% component")) {
         return all.iter().map(|(n, _)| n.clone()).collect();
     }
-    let deps: HashMap<&str, Vec<String>> = all.iter().map(|(n, t)| (n.as_str(), referenced_templates(t))).collect();
+    let deps: HashMap<&str, Vec<String>> = code.iter().map(|(n, t)| (*n, referenced_templates(t))).collect();
     let mut users = std::collections::HashSet::new();
     for (name, _) in all {
         let mut stack = vec![name.clone()];
@@ -109,6 +110,21 @@ fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<St
         }
     }
     users
+}
+
+/// The template text without `{# ... #}` comments (which may mention function names).
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("#}") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" %}` tags.
@@ -317,4 +333,25 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
         }
     });
     let _ = term_value;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_templates_that_depend_on_the_whole_site() {
+        let t = |n: &str, s: &str| (n.to_string(), s.to_string());
+        let all = vec![
+            t("base.html", "{# get_page( only mentioned #}<main>{% block main %}{% endblock %}</main>"),
+            t("index.html", "{% extends \"base.html\" %}{% set x = collection(name=\"a\") %}"),
+            t("home2.html", "{% extends \"index.html\" %}"),
+            t("page.html", "{% extends \"base.html\" %}{% include \"part.html\" %}"),
+            t("part.html", "{{ page.title }}"),
+        ];
+        let users = site_function_users(&all);
+        let mut v: Vec<&str> = users.iter().map(String::as_str).collect();
+        v.sort();
+        assert_eq!(v, ["home2.html", "index.html"]);
+    }
 }

@@ -85,8 +85,14 @@ pub fn run(opts: ServeOptions) -> i32 {
         defer_search: true,
         output: None,
     };
-    let mut cache = Cache::new();
-    rebuild(&build_opts, &mut cache, &shared, false, opts.verbosity);
+    let mut rebuilder = Rebuilder {
+        opts: build_opts,
+        cache: Cache::new(),
+        shared: shared.clone(),
+        search: SearchWorker::start(shared.clone()),
+        verbosity: opts.verbosity,
+    };
+    rebuilder.rebuild(false);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
 
     let server = Arc::new(server);
@@ -110,7 +116,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         open_browser(&base_url);
     }
     match watcher.as_mut() {
-        Some(w) => watch_loop(w, &rx, &opts.root, &build_opts, &mut cache, &shared, opts.verbosity),
+        Some(w) => watch_loop(w, &rx, &opts.root, &mut rebuilder),
         None => loop {
             std::thread::park();
         },
@@ -128,14 +134,20 @@ fn watch_all(w: &mut notify::RecommendedWatcher, root: &Path) {
     }
 }
 
+/// What a rebuild needs, kept between rebuilds.
+struct Rebuilder {
+    opts: BuildOptions,
+    cache: Cache,
+    shared: Arc<Shared>,
+    search: SearchWorker,
+    verbosity: Verbosity,
+}
+
 fn watch_loop(
     watcher: &mut notify::RecommendedWatcher,
     rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
     root: &Path,
-    build_opts: &BuildOptions,
-    cache: &mut Cache,
-    shared: &Arc<Shared>,
-    verbosity: Verbosity,
+    rebuilder: &mut Rebuilder,
 ) -> i32 {
     let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     while let Some(paths) = next_batch(rx) {
@@ -155,13 +167,13 @@ fn watch_loop(
         for p in &paths {
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
             if let Ok(rel) = p.strip_prefix(&content) {
-                cache.forget(&rel.to_string_lossy().replace('\\', "/"));
+                rebuilder.cache.forget(&rel.to_string_lossy().replace('\\', "/"));
             }
         }
         if changes.config {
-            *cache = Cache::new();
+            rebuilder.cache = Cache::new();
         }
-        rebuild(build_opts, cache, shared, changes.css_only, verbosity);
+        rebuilder.rebuild(changes.css_only);
     }
     0
 }
@@ -200,50 +212,111 @@ fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> 
 }
 
 /// Rebuilds and publishes; on failure keeps the last good version and reports.
-fn rebuild(opts: &BuildOptions, cache: &mut Cache, shared: &Arc<Shared>, css_only: bool, verbosity: Verbosity) {
-    let start = Instant::now();
-    match build_site(opts, cache) {
-        Ok(built) => {
-            let pages = built.page_count;
-            let timings = built.timings.clone();
-            let diff = shared.publish(built.outputs);
-            let version = shared.snapshot().version;
-            // Open tabs reload everything only when pages disappeared or very many changed.
-            let all = diff.changed.len() > 500 || diff.removed.iter().any(|p| p.ends_with('/') || p.ends_with(".html"));
-            shared.broadcast(&serde_json::json!({
-                "type": "built",
-                "version": version,
-                "paths": if all { Vec::new() } else { diff.changed.clone() },
-                "all": all,
-                "css_only": css_only,
-            }));
-            // The search index is slow to build (Pagefind is serial): it never holds up the
-            // reload. It is published when ready, unless a newer build came first.
-            if let Some(search) = built.search {
-                let shared = shared.clone();
-                std::thread::spawn(move || match search.build() {
+/// How long the site must be left alone before the search index is rebuilt.
+const SEARCH_QUIET: Duration = Duration::from_millis(1500);
+
+/// Builds search indexes one at a time on its own thread. Requests that arrive while it
+/// works replace each other: only the newest version is indexed next.
+/// The newest index request (site version and inputs) and its signal.
+type Pending = Arc<(std::sync::Mutex<Option<(u64, crate::search::Deferred)>>, std::sync::Condvar)>;
+
+struct SearchWorker {
+    pending: Pending,
+}
+
+impl SearchWorker {
+    fn start(shared: Arc<Shared>) -> SearchWorker {
+        let pending: Pending = Default::default();
+        let queue = pending.clone();
+        std::thread::spawn(move || {
+            loop {
+                let (version, job) = {
+                    let (lock, ready) = &*queue;
+                    let Ok(mut slot) = lock.lock() else { return };
+                    // Wait for a request, then for a quiet spell: while an editor keeps saving,
+                    // the index (a full, serial Pagefind run) would only compete with the rebuilds.
+                    loop {
+                        if slot.is_some() {
+                            let (s, timeout) = match ready.wait_timeout(slot, SEARCH_QUIET) {
+                                Ok(r) => r,
+                                Err(_) => return,
+                            };
+                            slot = s;
+                            if timeout.timed_out() {
+                                break slot.take().expect("checked above");
+                            }
+                        } else {
+                            slot = match ready.wait(slot) {
+                                Ok(s) => s,
+                                Err(_) => return,
+                            };
+                        }
+                    }
+                };
+                match job.build() {
                     Ok(files) => {
                         if shared.publish_search(version, files) {
                             shared.broadcast(&serde_json::json!({ "type": "search", "version": version }));
                         }
                     }
                     Err(d) => eprintln!("{}", d.render()),
-                });
+                }
             }
-            if verbosity >= Verbosity::Normal {
-                println!(
-                    "Built {pages} pages in {:.0} ms ({} files changed)",
-                    start.elapsed().as_secs_f64() * 1000.0,
-                    diff.changed.len() + diff.removed.len()
-                );
-            }
-            crate::cmd::print_timings(&timings, verbosity);
+        });
+        SearchWorker { pending }
+    }
+
+    fn request(&self, version: u64, job: crate::search::Deferred) {
+        let (lock, ready) = &*self.pending;
+        if let Ok(mut slot) = lock.lock() {
+            *slot = Some((version, job));
+            ready.notify_one();
         }
-        Err(failed) => {
-            crate::cmd::print_diagnostics(&failed.diagnostics);
-            eprintln!("The last good version is still being served.");
-            shared.set_errors(failed.diagnostics.clone());
-            shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
+    }
+}
+
+impl Rebuilder {
+    /// Rebuilds and publishes; on failure keeps the last good version and reports.
+    fn rebuild(&mut self, css_only: bool) {
+        let (opts, cache, shared, search_worker, verbosity) =
+            (&self.opts, &mut self.cache, &self.shared, &self.search, self.verbosity);
+        let start = Instant::now();
+        match build_site(opts, cache) {
+            Ok(built) => {
+                let pages = built.page_count;
+                let timings = built.timings.clone();
+                let diff = shared.publish(built.outputs);
+                let version = shared.snapshot().version;
+                // Open tabs reload everything only when pages disappeared or very many changed.
+                let all =
+                    diff.changed.len() > 500 || diff.removed.iter().any(|p| p.ends_with('/') || p.ends_with(".html"));
+                shared.broadcast(&serde_json::json!({
+                    "type": "built",
+                    "version": version,
+                    "paths": if all { Vec::new() } else { diff.changed.clone() },
+                    "all": all,
+                    "css_only": css_only,
+                }));
+                // The search index is slow to build (Pagefind is serial): it never holds up the
+                // reload. One worker builds it, always for the newest version waiting.
+                if let Some(search) = built.search {
+                    search_worker.request(version, search);
+                }
+                if verbosity >= Verbosity::Normal {
+                    println!(
+                        "Built {pages} pages in {:.0} ms ({} files changed)",
+                        start.elapsed().as_secs_f64() * 1000.0,
+                        diff.changed.len() + diff.removed.len()
+                    );
+                }
+                crate::cmd::print_timings(&timings, verbosity);
+            }
+            Err(failed) => {
+                crate::cmd::print_diagnostics(&failed.diagnostics);
+                eprintln!("The last good version is still being served.");
+                shared.set_errors(failed.diagnostics.clone());
+                shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
+            }
         }
     }
 }
