@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -90,26 +90,9 @@ impl Drop for StaticServer {
     }
 }
 
-/// The content type of a file, by extension.
+/// The content type of a file, by extension (the dev server's own table).
 pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref() {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("json") => "application/json",
-        Some("wasm") => "application/wasm",
-        Some("xml") => "application/xml",
-        Some("txt") => "text/plain; charset=utf-8",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("ico") => "image/x-icon",
-        Some("woff2") => "font/woff2",
-        Some("csv") => "text/csv; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+    innobieb::serve::http::content_type(&path.to_string_lossy())
 }
 
 fn handle(stream: TcpStream, root: &Path, prefix: &str, served: &Served) -> std::io::Result<()> {
@@ -154,36 +137,16 @@ fn not_found(out: &mut TcpStream, root: &Path, body: bool) -> std::io::Result<()
     respond(out, "404 Not Found", "text/html; charset=utf-8", &page, body)
 }
 
-/// The file for a request path, or `None` (outside the prefix, escaping the root, missing).
+/// The file for a request path, or `None` (outside the prefix, escaping the root, missing),
+/// resolved the way the dev server resolves paths.
 fn resolve(root: &Path, prefix: &str, path: &str) -> Option<PathBuf> {
+    use innobieb::serve::http::{Target, resolve_path};
     let rest = path.strip_prefix(prefix)?;
-    let decoded = percent_decode(rest)?;
-    let rel = Path::new(&decoded);
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return None;
+    match resolve_path(&format!("/{rest}"), &|p| root.join(p).is_file()) {
+        Target::File(rel) => Some(root.join(rel)),
+        Target::Redirect(to) => Some(root.join(to.trim_start_matches('/')).join("index.html")).filter(|f| f.is_file()),
+        _ => None,
     }
-    let mut file = root.join(rel);
-    if decoded.is_empty() || decoded.ends_with('/') || file.is_dir() {
-        file = file.join("index.html");
-    }
-    file.is_file().then_some(file)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn respond(out: &mut TcpStream, status: &str, ctype: &str, body: &[u8], with_body: bool) -> std::io::Result<()> {
