@@ -127,9 +127,8 @@ impl Diagnostic {
                 }
                 title.element(Snippet::source(src.as_str()).line_start(line).path(path.as_str()).annotation(ann))
             }
-            (Some(path), None, Some(line), col) => {
+            (Some(path), None, Some(line), _) => {
                 // A position without a quotable line (an empty or unreadable file).
-                let _ = col;
                 title.element(
                     Snippet::source("")
                         .line_start(line)

@@ -27,8 +27,6 @@ pub struct BuildOptions {
     /// Overrides `base_url` from site.yaml (used by `serve`).
     pub base_url: Option<String>,
     pub drafts: bool,
-    /// Skip rendering (for `check`): validate and resolve only.
-    pub check_only: bool,
     /// Leave the search index out of `Built::outputs` and return its inputs in
     /// `Built::search` instead, to be built off the critical path (`serve`).
     pub defer_search: bool,
@@ -164,7 +162,8 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     diags.extend(load_diags);
     t.lap("load");
 
-    // 2. Parse every Markdown file (cached by content hash). The texts are not needed after this.
+    // 2. Parse every Markdown file (with a cache: only files that changed). The texts are not
+    // needed after this.
     let load::Sources { content, assets, templates, statics } = sources;
     let docs = parse_all(content, cache, &mut diags);
     t.lap("parse");
@@ -206,16 +205,16 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
             }
         },
     };
-    if !diags.is_empty() || opts.check_only {
+    if !diags.is_empty() {
         if let Some(set) = templates_ok {
             cache.templates = Some((template_hash, set));
         }
-        return finish_failed(diags, t, site);
+        return finish_failed(diags, t);
     }
     let mut set = templates_ok.expect("no diagnostics means templates compiled");
     t.lap("templates");
 
-    // 4. Markdown (cached by body and link targets).
+    // 4. Markdown (with a cache: keyed by file version, link targets and heading ids).
     let (rendered, content_keys) = render_markdown(&site, cache);
     if !cache.enabled {
         // A one-off build needs the Markdown sources no longer: free them before rendering.
@@ -284,7 +283,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     }
 
     if !diags.is_empty() {
-        return finish_failed(diags, t, site);
+        return finish_failed(diags, t);
     }
     for s in &statics {
         outputs.push(Output { path: s.rel.clone(), data: OutputData::Copy(s.abs.clone()) });
@@ -314,7 +313,7 @@ fn io_failure(e: crate::output::OutputError, t: Timer) -> Failed {
     Failed { diagnostics: vec![Diagnostic::new(e.to_string())], internal: true, timings: t.timings }
 }
 
-fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer, _site: Site) -> Result<Built, Failed> {
+fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer) -> Result<Built, Failed> {
     normalize(&mut diags);
     Err(Failed { diagnostics: diags, internal: false, timings: t.timings })
 }

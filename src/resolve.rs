@@ -270,7 +270,7 @@ pub fn resolve(
     let taxonomies = collect_taxonomies(config, &mut pages, &rank);
 
     // 7. Related pages.
-    let related = related_pages(&pages, &taxonomies);
+    let related = related_pages(&pages);
     for (id, rel) in related.into_iter().enumerate() {
         pages[id].related = rel;
     }
@@ -884,7 +884,7 @@ fn term_names(v: &Value, out: &mut Vec<String>) {
 
 /// Scores pages by shared features (references out and in, terms), via an inverted
 /// index so the cost is bounded by the posting-list cap, not by pages squared.
-fn related_pages(pages: &[Page], taxonomies: &[Taxonomy]) -> Vec<Vec<PageId>> {
+fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
     #[derive(Hash, PartialEq, Eq, Clone, Copy)]
     enum Feature {
         Page(PageId),
@@ -906,7 +906,6 @@ fn related_pages(pages: &[Page], taxonomies: &[Taxonomy]) -> Vec<Vec<PageId>> {
         });
         f.dedup();
     }
-    let _ = taxonomies;
     let mut postings: HashMap<Feature, Vec<PageId>> = HashMap::new();
     for (id, fs) in features.iter().enumerate() {
         for &f in fs {

@@ -10,7 +10,6 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         root: args.site.root.clone(),
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
-        check_only: false,
         defer_search: false,
         output: Some(args.output.clone()),
     };

@@ -10,7 +10,6 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
         root: args.site.root.clone(),
         base_url: None,
         drafts: args.site.drafts,
-        check_only: false,
         defer_search: false,
         output: None,
     };

@@ -1,7 +1,7 @@
 //! Tera setup: compiling the templates once, the filters and functions themes
 //! use, and turning Tera errors into diagnostics with file, line and page.
 
-use super::context::{Values, term_value};
+use super::context::Values;
 use crate::date::PartialDate;
 use crate::diagnostic::Diagnostic;
 use crate::load::TemplateSource;
@@ -332,7 +332,6 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
             None => Err(tera::Error::message(format!("taxonomy: no taxonomy `{name}` in site.yaml"))),
         }
     });
-    let _ = term_value;
 }
 
 #[cfg(test)]

@@ -81,7 +81,6 @@ pub fn run(opts: ServeOptions) -> i32 {
         root: opts.root.clone(),
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
-        check_only: false,
         defer_search: true,
         output: None,
     };
