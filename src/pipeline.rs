@@ -30,6 +30,8 @@ pub struct BuildOptions {
     /// Leave the search index out of `Built::outputs` and return its inputs in
     /// `Built::search` instead, to be built off the critical path (`serve`).
     pub defer_search: bool,
+    /// Show which stage is running on one terminal line (for long builds).
+    pub progress: bool,
     /// Write the site into this folder (atomically), streaming pages as they are rendered.
     /// `None` keeps everything in memory (`serve`, `check`).
     pub output: Option<PathBuf>,
@@ -133,6 +135,7 @@ fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
 struct Timer {
     start: Instant,
     timings: Vec<(&'static str, Duration)>,
+    progress: bool,
 }
 
 impl Timer {
@@ -140,13 +143,25 @@ impl Timer {
         let now = Instant::now();
         self.timings.push((stage, now - self.start));
         self.start = now;
+        if self.progress {
+            // One line, rewritten in place: which stage just finished.
+            eprint!("\r\x1b[2K  building: {stage} done");
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if self.progress {
+            eprint!("\r\x1b[2K");
+        }
     }
 }
 
 /// Builds the site: in memory, or (with `BuildOptions::output`) into an output folder
 /// that is swapped in only when everything succeeded.
 pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Failed> {
-    let mut t = Timer { start: Instant::now(), timings: Vec::new() };
+    let mut t = Timer { start: Instant::now(), timings: Vec::new(), progress: opts.progress };
     let mut diags = Vec::new();
 
     // 1. Configuration and files.
@@ -305,17 +320,21 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     if let (true, Some(inputs)) = (cache.enabled, inputs) {
         cache.last = Some(LastResolve { site, inputs });
     }
-    Ok(Built { outputs, search, written, collection_count, timings: t.timings, page_count, template_metrics })
+    Ok(Built { outputs, search, written, collection_count, timings: take_timings(t), page_count, template_metrics })
+}
+
+fn take_timings(mut t: Timer) -> Vec<(&'static str, Duration)> {
+    std::mem::take(&mut t.timings)
 }
 
 /// The output folder could not be written: an internal failure (exit code 2).
 fn io_failure(e: crate::output::OutputError, t: Timer) -> Failed {
-    Failed { diagnostics: vec![Diagnostic::new(e.to_string())], internal: true, timings: t.timings }
+    Failed { diagnostics: vec![Diagnostic::new(e.to_string())], internal: true, timings: take_timings(t) }
 }
 
 fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer) -> Result<Built, Failed> {
     normalize(&mut diags);
-    Err(Failed { diagnostics: diags, internal: false, timings: t.timings })
+    Err(Failed { diagnostics: diags, internal: false, timings: take_timings(t) })
 }
 
 fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {

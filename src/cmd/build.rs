@@ -11,6 +11,8 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
         defer_search: false,
+        // Stage progress on a terminal, unless quiet.
+        progress: verbosity >= Verbosity::Normal && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         output: Some(args.output.clone()),
     };
     let built = match build_site(&opts, &mut Cache::none()) {

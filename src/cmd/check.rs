@@ -11,6 +11,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
         base_url: None,
         drafts: args.site.drafts,
         defer_search: false,
+        progress: false,
         output: None,
     };
     // A full in-memory build: templates are rendered too, so template errors are found.

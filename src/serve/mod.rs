@@ -82,6 +82,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         base_url: Some(base_url.clone()),
         drafts: opts.drafts,
         defer_search: true,
+        progress: false,
         output: None,
     };
     let mut rebuilder = Rebuilder {
