@@ -78,7 +78,10 @@ fn collection_fingerprint(site: &Site, ids: &[crate::model::PageId]) -> u64 {
         (&p.slug, &p.title, &p.path, p.common.date, &p.common.description).hash(&mut h);
         for (k, v) in &p.fields {
             k.hash(&mut h);
-            hash_value(site, v, &mut h);
+            // A reference counts by the path of the page it points to.
+            crate::render::fingerprint::hash_value(v, &mut h, &|id| {
+                crate::render::fingerprint::hash_of(&site.pages[id].path)
+            });
         }
         for g in &p.backlinks {
             for l in &g.links {
@@ -87,29 +90,6 @@ fn collection_fingerprint(site: &Site, ids: &[crate::model::PageId]) -> u64 {
         }
     }
     h.finish()
-}
-
-fn hash_value(site: &Site, v: &Value, h: &mut impl std::hash::Hasher) {
-    use std::hash::Hash;
-    match v {
-        Value::Null => 0u8.hash(h),
-        Value::Text(s) | Value::Markdown(s) | Value::Url(s) => (1u8, s).hash(h),
-        Value::Integer(i) => (2u8, i).hash(h),
-        Value::Bool(b) => (3u8, b).hash(h),
-        Value::Date(d) => (4u8, d).hash(h),
-        Value::List(items) => {
-            (5u8, items.len()).hash(h);
-            items.iter().for_each(|i| hash_value(site, i, h));
-        }
-        Value::Record(fields) => {
-            (6u8, fields.len()).hash(h);
-            for (k, x) in fields {
-                k.hash(h);
-                hash_value(site, x, h);
-            }
-        }
-        Value::Ref(id) => (7u8, &site.pages[*id].path).hash(h),
-    }
 }
 
 fn pretty(v: &J) -> Vec<u8> {

@@ -15,6 +15,7 @@ use crate::parse::{self, ParsedDoc};
 use crate::render::{self, Output, OutputData, TemplateSet};
 use crate::resolve::{self, ResolveOptions};
 use rayon::prelude::*;
+use render::fingerprint::hash_of;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -124,12 +125,6 @@ impl Cache {
     pub fn forget(&mut self, rel: &str) {
         self.stamps.remove(rel);
     }
-}
-
-fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
 }
 
 struct Timer {

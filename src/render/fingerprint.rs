@@ -117,8 +117,15 @@ pub fn compute(site: &Site, content: &[u64]) -> Fingerprints {
     Fingerprints { stub, full, taxonomies, all }
 }
 
+/// A 64-bit hash of anything hashable (stable within one process run).
+pub fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut h = hasher();
+    v.hash(&mut h);
+    h.finish()
+}
+
 /// Hashes a field value; a reference contributes `target(id)`.
-fn hash_value(v: &V, h: &mut impl Hasher, target: &dyn Fn(PageId) -> u64) {
+pub fn hash_value(v: &V, h: &mut impl Hasher, target: &dyn Fn(PageId) -> u64) {
     match v {
         V::Null => 0u8.hash(h),
         V::Text(s) => (1u8, s).hash(h),

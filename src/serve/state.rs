@@ -3,9 +3,9 @@
 //! handle (no globals), swapped whole after each rebuild.
 
 use crate::diagnostic::Diagnostic;
+use crate::render::fingerprint::hash_of as hash;
 use crate::render::{Output, OutputData};
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 
@@ -179,12 +179,6 @@ pub fn errors_json(errors: &[Diagnostic]) -> serde_json::Value {
             })
             .collect(),
     )
-}
-
-fn hash<T: Hash + ?Sized>(v: &T) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
 }
 
 /// `a/index.html` -> `/a/`; `style.css` -> `/style.css`.
