@@ -20,9 +20,10 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Rendered;
-use crate::model::{Page, Site, Value};
+use crate::model::{Page, PageId, Site, Value};
 use crate::render::Output;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Folder of the index in the output.
 pub const OUTPUT_DIR: &str = "pagefind";
@@ -54,7 +55,8 @@ pub fn build_index(site: &Site, rendered: &[Rendered]) -> Result<Vec<Output>, Di
     }
     #[cfg(feature = "search")]
     {
-        let mut files = pagefind_index::files(&site.config.language, records(site, rendered))?;
+        let records = records(site, rendered).into_iter().map(Arc::new).collect();
+        let mut files = pagefind_index::files(&site.config.language, records)?;
         files.push(facets_file(site));
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
@@ -70,7 +72,8 @@ pub fn build_index(site: &Site, rendered: &[Rendered]) -> Result<Vec<Output>, Di
 /// later on another thread: `serve` publishes pages first and the index when it is ready.
 pub struct Deferred {
     pub language: String,
-    pub records: Vec<Record>,
+    /// Shared with the cache of `serve`, which rebuilds only the records of changed pages.
+    pub records: Vec<Arc<Record>>,
     pub facets: Output,
 }
 
@@ -80,7 +83,7 @@ pub fn defer(site: &Site, rendered: &[Rendered]) -> Option<Deferred> {
 }
 
 /// Records of an earlier build, by page source path: (page fingerprint, record).
-pub type RecordMemo = std::collections::HashMap<String, (u64, Record)>;
+pub type RecordMemo = std::collections::HashMap<String, (u64, Arc<Record>)>;
 
 /// Like [`defer`]; with `(fingerprints, memo)` (in `serve`) a page whose fingerprint
 /// (which covers everything a record is made of) is unchanged reuses its record.
@@ -89,15 +92,15 @@ pub fn defer_reusing(site: &Site, rendered: &[Rendered], memo: Option<(&[u64], &
         return None;
     }
     let records = match memo {
-        None => records(site, rendered),
+        None => records(site, rendered).into_iter().map(Arc::new).collect(),
         Some((fps, memo)) => {
             use rayon::prelude::*;
             let pages: Vec<&Page> = site.pages.iter().filter(|p| !p.is_section() && !excluded(p)).collect();
-            let records: Vec<Record> = pages
+            let records: Vec<Arc<Record>> = pages
                 .par_iter()
                 .map(|p| match memo.get(&p.rel) {
                     Some((fp, r)) if *fp == fps[p.id] => r.clone(),
-                    _ => record(site, p, rendered.get(p.id)),
+                    _ => Arc::new(record(site, p, rendered.get(p.id))),
                 })
                 .collect();
             memo.clear();
@@ -107,6 +110,33 @@ pub fn defer_reusing(site: &Site, rendered: &[Rendered], memo: Option<(&[u64], &
             records
         }
     };
+    Some(Deferred { language: site.config.language.clone(), records, facets: facets_file(site) })
+}
+
+/// Like [`defer_reusing`] after a patch (`pipeline::patch`): only the records of
+/// `changed` pages are made again; the others come from the memo, which must hold
+/// every page's record from the previous build.
+pub fn defer_patched(
+    site: &Site,
+    rendered: &[Rendered],
+    fps: &[u64],
+    changed: &[PageId],
+    memo: &mut RecordMemo,
+) -> Option<Deferred> {
+    if !site.config.search.enabled || !cfg!(feature = "search") {
+        return None;
+    }
+    let indexed = |p: &Page| !p.is_section() && !excluded(p);
+    for &id in changed {
+        let p = &site.pages[id];
+        if indexed(p) {
+            memo.insert(p.rel.clone(), (fps[id], Arc::new(record(site, p, rendered.get(id)))));
+        }
+    }
+    let mut records = Vec::with_capacity(memo.len());
+    for p in site.pages.iter().filter(|p| indexed(p)) {
+        records.push(memo.get(&p.rel)?.1.clone());
+    }
     Some(Deferred { language: site.config.language.clone(), records, facets: facets_file(site) })
 }
 
@@ -435,6 +465,7 @@ mod pagefind_index {
     use crate::render::{Output, OutputData};
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
+    use std::sync::Arc;
 
     /// Files of Pagefind's bundle that only its own ready-made UIs use; `zoeken.js`
     /// talks to `pagefind.js` directly, so these are not written.
@@ -448,7 +479,7 @@ mod pagefind_index {
         "pagefind-highlight.js",
     ];
 
-    pub(super) fn files(language: &str, records: Vec<Record>) -> Result<Vec<Output>, Diagnostic> {
+    pub(super) fn files(language: &str, records: Vec<Arc<Record>>) -> Result<Vec<Output>, Diagnostic> {
         // Pagefind reads the working directory when it starts (and unwraps the result).
         if let Err(e) = std::env::current_dir() {
             return Err(failed(format!("the current directory is not readable: {e}")));
@@ -480,7 +511,7 @@ mod pagefind_index {
         format!("{e:#}")
     }
 
-    fn run(language: &str, records: Vec<Record>) -> Result<Vec<Output>, String> {
+    fn run(language: &str, records: Vec<Arc<Record>>) -> Result<Vec<Output>, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .map_err(|e| format!("cannot start the indexing runtime: {e}"))?;
@@ -489,6 +520,7 @@ mod pagefind_index {
             let mut index = PagefindIndex::new(Some(config)).map_err(pf)?;
             // One at a time, in page order: the page numbers in the index follow this order.
             for r in records {
+                let r = Arc::unwrap_or_clone(r);
                 index
                     .add_custom_record(
                         r.url,

@@ -103,6 +103,51 @@ fn deleting_a_referenced_page_is_an_error_not_a_stale_link_and_adding_one_update
     assert!(server.get("/personen/marina-polderman/").text().contains("Bericht vijf"));
 }
 
+/// The URL paths a `built` event says changed.
+fn changed_paths(e: &serde_json::Value) -> Vec<String> {
+    e["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str().map(str::to_string)).collect()
+}
+
+#[test]
+fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_else() {
+    let site = kb();
+    // Lists show each page's summary.
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block main %}<ul>{% for p in paginator.pages %}<li>{{ p.title }}: {{ p.summary }}</li>{% endfor %}</ul>{% endblock %}\n",
+    );
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let front = "---\ntitle: Bericht 4\ndate: 2019-04\npersonen: [ilona-ebels]\n---\n";
+    let link = "Zie [Joost](@/personen/joost-zijderveld.md).";
+
+    // A paragraph after the summary: only the page itself changes.
+    site.write("content/tijdlijn/bericht-4.md", &format!("{front}{link}\n\nTweede alinea.\n"));
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert_eq!(changed_paths(&e), ["/tijdlijn/bericht-4/"]);
+    assert!(server.get("/tijdlijn/bericht-4/").text().contains("<p>Tweede alinea.</p>"));
+
+    // A new first paragraph is the new summary: the timeline list shows it too.
+    site.write("content/tijdlijn/bericht-4.md", &format!("{front}Eerst dit. {link}\n\nTweede alinea.\n"));
+    let e = next_build_event(&events);
+    assert_eq!(changed_paths(&e), ["/tijdlijn/", "/tijdlijn/bericht-4/"]);
+    assert!(
+        server.get("/tijdlijn/").text().contains("Bericht 4: <p>Eerst dit."),
+        "{}",
+        server.get("/tijdlijn/").text()
+    );
+
+    // A heading is new structure (an anchor others may link to): still correct.
+    site.write("content/tijdlijn/bericht-4.md", &format!("{front}Eerst dit. {link}\n\n## Meer\n\nTweede alinea.\n"));
+    let e = next_build_event(&events);
+    assert_eq!(changed_paths(&e), ["/tijdlijn/bericht-4/"]);
+    assert!(server.get("/tijdlijn/bericht-4/").text().contains("id=\"meer\""));
+
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after text edits", &mut BTreeMap::new()));
+}
+
 #[test]
 fn a_burst_of_requests_over_many_connections_is_answered() {
     let site = kb();

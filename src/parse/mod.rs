@@ -67,6 +67,18 @@ pub struct ParsedDoc {
 }
 
 impl ParsedDoc {
+    /// Fingerprint of what `resolve` reads from the document: everything except the body
+    /// text and where in it the links are (positions only matter for error messages, and
+    /// `resolve` reports no errors for inputs that resolved before).
+    pub fn resolve_key(&self) -> u64 {
+        let dests: Vec<&str> = self.links.iter().map(|l| l.dest.as_str()).collect();
+        crate::render::fingerprint::hash_of(&(
+            (&self.rel, self.kind, &self.yaml, self.yaml_offset, self.body_line, self.placeholder),
+            dests,
+            &self.headings,
+        ))
+    }
+
     /// A stand-in for a file that could not be parsed (see `placeholder`).
     pub fn placeholder(rel: &str) -> ParsedDoc {
         let file_name = rel.rsplit('/').next().unwrap_or(rel);

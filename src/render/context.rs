@@ -36,6 +36,7 @@ pub fn opt_str(s: Option<&str>) -> Value {
 }
 
 /// Everything the render stage precomputes about the site.
+#[derive(Clone)]
 pub struct Values {
     /// Per page: title, URL, date, summary and fields with references as small links.
     pub stubs: Vec<Value>,
@@ -46,6 +47,27 @@ pub struct Values {
     pub collections: indexmap::IndexMap<String, Value>,
     /// Per taxonomy: the taxonomy value with its terms.
     pub taxonomies: Vec<Value>,
+    /// For the site functions: pages by source path, their URLs, taxonomy names. It
+    /// depends only on the resolved site, so patched values share it.
+    pub lookup: std::sync::Arc<Lookup>,
+}
+
+pub struct Lookup {
+    pub by_rel: std::collections::HashMap<String, PageId>,
+    pub urls: Vec<String>,
+    pub base_path: String,
+    pub taxonomies: Vec<String>,
+}
+
+impl Lookup {
+    fn of(site: &Site) -> Lookup {
+        Lookup {
+            by_rel: site.by_rel.clone(),
+            urls: site.pages.iter().map(|p| site.url(&p.path)).collect(),
+            base_path: site.config.base_path.clone(),
+            taxonomies: site.taxonomies.iter().map(|t| t.name.clone()).collect(),
+        }
+    }
 }
 
 /// Values of an earlier build, by page source path: (stub fingerprint, stub, full fingerprint, full).
@@ -62,7 +84,8 @@ pub fn build(
     let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
     let (stubs, full) = match memo {
         None => {
-            let stubs: Vec<Value> = site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &links)).collect();
+            let stubs: Vec<Value> =
+                site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &|id| links[id].clone())).collect();
             let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
             (stubs, full)
         }
@@ -73,7 +96,7 @@ pub fn build(
                 .par_iter()
                 .map(|p| match old(p) {
                     Some((fp, v, _, _)) if *fp == fps.stub[p.id] => v.clone(),
-                    _ => stub(site, p, &rendered[p.id], &links),
+                    _ => stub(site, p, &rendered[p.id], &|id| links[id].clone()),
                 })
                 .collect();
             let full: Vec<Value> = site
@@ -91,13 +114,63 @@ pub fn build(
             (stubs, full)
         }
     };
-    let collections = site
-        .collections
-        .iter()
-        .map(|(name, idx)| (name.clone(), Value::from(idx.pages.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>())))
-        .collect();
+    let collections =
+        site.collections.keys().map(|name| (name.clone(), collection_value(site, name, &stubs))).collect();
     let taxonomies = (0..site.taxonomies.len()).map(|t| taxonomy_value(site, t, &stubs)).collect();
-    Values { site: site_value(site), stubs, full, collections, taxonomies }
+    Values {
+        site: site_value(site),
+        stubs,
+        full,
+        collections,
+        taxonomies,
+        lookup: std::sync::Arc::new(Lookup::of(site)),
+    }
+}
+
+/// A collection's pages as stubs, in the collection's order.
+fn collection_value(site: &Site, name: &str, stubs: &[Value]) -> Value {
+    let pages = site.collections.get(name).map(|idx| idx.pages.as_slice()).unwrap_or_default();
+    Value::from(pages.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>())
+}
+
+/// Updates the values of an earlier build after page texts changed (`pipeline::patch`):
+/// the stubs of `stubs_changed`, then the full values of `full_changed`, and the
+/// collections and taxonomies that list a changed stub. The memo is kept in step.
+pub fn patch(
+    values: &mut Values,
+    site: &Site,
+    rendered: &[Rendered],
+    fps: &super::fingerprint::Fingerprints,
+    (stubs_changed, full_changed): (&[PageId], &[PageId]),
+    memo: &mut ValueMemo,
+) {
+    for &id in stubs_changed {
+        let p = &site.pages[id];
+        values.stubs[id] = stub(site, p, &rendered[id], &|i| link_value(site, &site.pages[i]));
+    }
+    for &id in full_changed {
+        values.full[id] = full(site, &site.pages[id], &rendered[id], &values.stubs);
+    }
+    let mut collections: Vec<&str> =
+        stubs_changed.iter().filter_map(|&id| site.pages[id].collection.as_deref()).collect();
+    collections.sort_unstable();
+    collections.dedup();
+    for name in collections {
+        if let Some(v) = values.collections.get_mut(name) {
+            *v = collection_value(site, name, &values.stubs);
+        }
+    }
+    let mut taxonomies: Vec<usize> =
+        stubs_changed.iter().flat_map(|&id| site.pages[id].terms.iter().map(|t| t.0)).collect();
+    taxonomies.sort_unstable();
+    taxonomies.dedup();
+    for t in taxonomies {
+        values.taxonomies[t] = taxonomy_value(site, t, &values.stubs);
+    }
+    for &id in stubs_changed.iter().chain(full_changed) {
+        let p = &site.pages[id];
+        memo.insert(p.rel.clone(), (fps.stub[id], values.stubs[id].clone(), fps.full[id], values.full[id].clone()));
+    }
 }
 
 /// The smallest view of a page: enough to link to it.
@@ -140,9 +213,9 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
 }
 
 /// A page as shown in lists and as the target of a reference.
-fn stub(site: &Site, p: &Page, r: &Rendered, links: &[Value]) -> Value {
+fn stub(site: &Site, p: &Page, r: &Rendered, link: &dyn Fn(PageId) -> Value) -> Value {
     let fields: indexmap::IndexMap<String, Value> =
-        p.fields.iter().map(|(k, v)| (k.clone(), field_value(v, &|id| links[id].clone()))).collect();
+        p.fields.iter().map(|(k, v)| (k.clone(), field_value(v, link))).collect();
     common_values(site, p, r, Obj::new()).set("fields", Value::from(fields)).set("terms", terms_value(site, p)).build()
 }
 

@@ -6,7 +6,8 @@
 //! Invariant: every input of a page's template context is covered. The serve
 //! tests compare the served site with a fresh build after random edit sequences.
 
-use crate::model::{PageId, Site, Value as V};
+use crate::markdown::Rendered;
+use crate::model::{Page, PageId, Site, Value as V};
 use std::hash::{Hash, Hasher};
 
 pub struct Fingerprints {
@@ -24,97 +25,145 @@ fn hasher() -> std::collections::hash_map::DefaultHasher {
     std::collections::hash_map::DefaultHasher::new()
 }
 
-/// `content[p]` fingerprints page `p`'s rendered Markdown (see `pipeline`).
-pub fn compute(site: &Site, content: &[u64]) -> Fingerprints {
+/// `rendered[p]` is page `p`'s rendered Markdown and `content[p]` a key of it (see `pipeline`):
+/// the stub fingerprint covers the summary (all a stub shows of the text), the full one the key.
+pub fn compute(site: &Site, rendered: &[Rendered], content: &[u64]) -> Fingerprints {
     use rayon::prelude::*;
     let pages = &site.pages;
-    let link: Vec<u64> = pages
-        .iter()
-        .map(|p| {
-            let mut h = hasher();
-            (&p.title, &p.path, &p.slug, &p.collection, p.common.date).hash(&mut h);
-            h.finish()
-        })
-        .collect();
-    let stub: Vec<u64> = pages
-        .par_iter()
-        .map(|p| {
-            let mut h = hasher();
-            content[p.id].hash(&mut h);
-            (&p.title, &p.path, &p.slug, &p.collection, p.kind as u8, &p.template, p.implicit).hash(&mut h);
-            let c = &p.common;
-            (c.date, c.weight, &c.description, &c.aliases, c.draft, c.extra.to_string()).hash(&mut h);
-            for (k, v) in &p.fields {
-                k.hash(&mut h);
-                hash_value(v, &mut h, &|id| link[id]);
-            }
-            for &(t, i) in &p.terms {
-                (t, &site.taxonomies[t].terms[i].slug, &site.taxonomies[t].terms[i].name).hash(&mut h);
-            }
-            for a in &p.assets {
-                (&a.rel, &a.abs).hash(&mut h);
-            }
-            h.finish()
-        })
-        .collect();
-    let full: Vec<u64> = pages
-        .par_iter()
-        .map(|p| {
-            let mut h = hasher();
-            stub[p.id].hash(&mut h);
-            for (k, v) in &p.fields {
-                k.hash(&mut h);
-                hash_value(v, &mut h, &|id| stub[id]);
-            }
-            for hd in &p.headings {
-                (hd.level, &hd.id, &hd.title).hash(&mut h);
-            }
-            for g in &p.backlinks {
-                (&g.collection, &g.field, &g.label, g.links.len()).hash(&mut h);
-                for l in &g.links {
-                    stub[l.source].hash(&mut h);
-                    if let Some(rec) = &l.record {
-                        for (k, v) in rec {
-                            k.hash(&mut h);
-                            hash_value(v, &mut h, &|id| stub[id]);
-                        }
-                    }
+    let link: Vec<u64> = pages.iter().map(link_fp).collect();
+    let stub: Vec<u64> = pages.par_iter().map(|p| stub_fp(site, p, &rendered[p.id], &|id| link[id])).collect();
+    let full: Vec<u64> = pages.par_iter().map(|p| full_fp(site, p, content[p.id], &stub)).collect();
+    let taxonomies: Vec<u64> = (0..site.taxonomies.len()).map(|t| taxonomy_fp(site, t, &stub)).collect();
+    let all = all_fp(&full, &taxonomies);
+    Fingerprints { stub, full, taxonomies, all }
+}
+
+/// What a reference to the page shows: title, URL, collection, date.
+pub fn link_fp(p: &Page) -> u64 {
+    let mut h = hasher();
+    (&p.title, &p.path, &p.slug, &p.collection, p.common.date).hash(&mut h);
+    h.finish()
+}
+
+/// The page as a stub; `link(id)` is the link fingerprint of a referenced page.
+pub fn stub_fp(site: &Site, p: &Page, r: &Rendered, link: &dyn Fn(PageId) -> u64) -> u64 {
+    let mut h = hasher();
+    (&r.summary, r.has_more).hash(&mut h);
+    (&p.title, &p.path, &p.slug, &p.collection, p.kind as u8, &p.template, p.implicit).hash(&mut h);
+    let c = &p.common;
+    (c.date, c.weight, &c.description, &c.aliases, c.draft, c.extra.to_string()).hash(&mut h);
+    for (k, v) in &p.fields {
+        k.hash(&mut h);
+        hash_value(v, &mut h, link);
+    }
+    for &(t, i) in &p.terms {
+        (t, &site.taxonomies[t].terms[i].slug, &site.taxonomies[t].terms[i].name).hash(&mut h);
+    }
+    for a in &p.assets {
+        (&a.rel, &a.abs).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The page's whole value: its stub, rendered text (by its key) and every page it shows.
+pub fn full_fp(site: &Site, p: &Page, content: u64, stub: &[u64]) -> u64 {
+    let mut h = hasher();
+    (stub[p.id], content).hash(&mut h);
+    for (k, v) in &p.fields {
+        k.hash(&mut h);
+        hash_value(v, &mut h, &|id| stub[id]);
+    }
+    for hd in &p.headings {
+        (hd.level, &hd.id, &hd.title).hash(&mut h);
+    }
+    for g in &p.backlinks {
+        (&g.collection, &g.field, &g.label, g.links.len()).hash(&mut h);
+        for l in &g.links {
+            (stub[l.source], l.elsewhere).hash(&mut h);
+            if let Some(rec) = &l.record {
+                for (k, v) in rec {
+                    k.hash(&mut h);
+                    hash_value(v, &mut h, &|id| stub[id]);
                 }
             }
-            let ids = |h: &mut std::collections::hash_map::DefaultHasher, list: &[PageId]| {
-                list.len().hash(h);
-                for &i in list {
-                    stub[i].hash(h);
-                }
-            };
-            ids(&mut h, &p.related);
-            ids(&mut h, &super::context::ancestors(site, p));
-            ids(&mut h, p.parent.as_slice());
-            ids(&mut h, &p.pages);
-            ids(&mut h, &p.subsections);
-            h.finish()
-        })
-        .collect();
-    let taxonomies: Vec<u64> = site
-        .taxonomies
-        .iter()
-        .map(|tax| {
-            let mut h = hasher();
-            (&tax.name, tax.terms.len()).hash(&mut h);
-            for term in &tax.terms {
-                (&term.name, &term.slug, term.pages.len()).hash(&mut h);
-                for &p in &term.pages {
-                    stub[p].hash(&mut h);
-                }
-            }
-            h.finish()
-        })
-        .collect();
+        }
+    }
+    let ids = |h: &mut std::collections::hash_map::DefaultHasher, list: &[PageId]| {
+        list.len().hash(h);
+        for &i in list {
+            stub[i].hash(h);
+        }
+    };
+    ids(&mut h, &p.related);
+    ids(&mut h, &super::context::ancestors(site, p));
+    ids(&mut h, p.parent.as_slice());
+    ids(&mut h, &p.pages);
+    ids(&mut h, &p.subsections);
+    h.finish()
+}
+
+/// A taxonomy with its terms and the stubs of their pages.
+pub fn taxonomy_fp(site: &Site, t: usize, stub: &[u64]) -> u64 {
+    let tax = &site.taxonomies[t];
+    let mut h = hasher();
+    (&tax.name, tax.terms.len()).hash(&mut h);
+    for term in &tax.terms {
+        (&term.name, &term.slug, term.pages.len()).hash(&mut h);
+        for &p in &term.pages {
+            stub[p].hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+pub fn all_fp(full: &[u64], taxonomies: &[u64]) -> u64 {
     let mut h = hasher();
     full.hash(&mut h);
     taxonomies.hash(&mut h);
-    let all = h.finish();
-    Fingerprints { stub, full, taxonomies, all }
+    h.finish()
+}
+
+/// For each page, the pages whose full value shows its stub: the reverse of what
+/// [`full_fp`] reads. Linear in the number of references.
+pub fn stub_readers(site: &Site) -> Vec<Vec<PageId>> {
+    let mut readers: Vec<Vec<PageId>> = vec![Vec::new(); site.pages.len()];
+    for p in &site.pages {
+        let mut shown = Vec::new();
+        for v in p.fields.values() {
+            refs_in(v, &mut shown);
+        }
+        for g in &p.backlinks {
+            for l in &g.links {
+                shown.push(l.source);
+                if let Some(rec) = &l.record {
+                    for v in rec.values() {
+                        refs_in(v, &mut shown);
+                    }
+                }
+            }
+        }
+        shown.extend(&p.related);
+        shown.extend(super::context::ancestors(site, p));
+        shown.extend(p.parent);
+        shown.extend(&p.pages);
+        shown.extend(&p.subsections);
+        shown.push(p.id);
+        shown.sort_unstable();
+        shown.dedup();
+        for id in shown {
+            readers[id].push(p.id);
+        }
+    }
+    readers
+}
+
+fn refs_in(v: &V, out: &mut Vec<PageId>) {
+    match v {
+        V::Ref(id) => out.push(*id),
+        V::List(items) => items.iter().for_each(|i| refs_in(i, out)),
+        V::Record(fields) => fields.values().for_each(|x| refs_in(x, out)),
+        _ => {}
+    }
 }
 
 /// A 64-bit hash of anything hashable (stable within one process run).

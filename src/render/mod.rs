@@ -62,22 +62,8 @@ pub struct Incremental<'a> {
     pub data: &'a mut crate::data::DataMemo,
 }
 
-/// Renders every HTML page, feed, sitemap, redirect and data file of the site.
-/// With `incremental`, a page whose job fingerprint is unchanged is not rendered again.
-pub fn render_site(
-    site: &Site,
-    values: Values,
-    set: &mut TemplateSet,
-    incremental: Option<Incremental<'_>>,
-    sink: Option<&crate::output::Staging>,
-) -> RenderResult {
-    let values = Arc::new(values);
-    let write_error: std::sync::Mutex<Option<crate::output::OutputError>> = Default::default();
-    let metrics = &Metrics::default();
-    templates::register_site_functions(&mut set.tera, site, values.clone());
-    let tera = &set.tera;
-    let mut diags = Vec::new();
-
+/// Every rendering job of the site, in a fixed order.
+fn all_jobs(site: &Site) -> Vec<Job> {
     let mut jobs = Vec::new();
     for p in &site.pages {
         if p.is_section() {
@@ -98,14 +84,58 @@ pub fn render_site(
             }
         }
     }
+    jobs
+}
 
-    // Missing templates are reported once per template, naming a page that uses it.
+/// The template a job renders with.
+fn job_template<'a>(site: &'a Site, job: &Job) -> &'a str {
+    match *job {
+        Job::Page(id) => &site.pages[id].template,
+        Job::SectionPage { section, .. } => &site.pages[section].template,
+        Job::Taxonomy(t) => site.taxonomies[t].def.template.as_deref().unwrap_or("taxonomy.html"),
+        Job::TermPage { tax, .. } => site.taxonomies[tax].def.term_template.as_deref().unwrap_or("term.html"),
+    }
+}
+
+/// Fingerprint of the small site-wide value every page sees.
+fn site_fingerprint(values: &Values) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    fingerprint::hash_tera(&values.site, &mut h);
+    h.finish()
+}
+
+/// Fingerprint of everything one job's output depends on.
+fn job_fingerprint(site: &Site, job: &Job, site_fp: u64, set: &TemplateSet, inc: &Incremental<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let fps = inc.fingerprints;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (site_fp, inc.templates).hash(&mut h);
+    match *job {
+        Job::Page(id) => (1u8, fps.full[id]).hash(&mut h),
+        Job::SectionPage { section, index, total } => {
+            (2u8, fps.full[section], index, total, site.pages[section].paginate_by).hash(&mut h)
+        }
+        Job::Taxonomy(t) => (3u8, t, fps.taxonomies[t]).hash(&mut h),
+        Job::TermPage { tax, term, index, total } => (4u8, tax, term, index, total, fps.taxonomies[tax]).hash(&mut h),
+    }
+    let template = job_template(site, job);
+    template.hash(&mut h);
+    if set.uses_site_functions.contains(template) {
+        fps.all.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Templates that are referenced but do not exist: (template, a page that uses it).
+fn missing_templates(site: &Site, set: &TemplateSet) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     let mut missing: Vec<(String, String)> = Vec::new();
     for p in &site.pages {
-        if !tera.contains_template(&p.template) && !missing.iter().any(|(t, _)| t == &p.template) {
+        if !set.tera.contains_template(&p.template) && !missing.iter().any(|(t, _)| t == &p.template) {
             missing.push((p.template.clone(), format!("content/{}", p.rel)));
         }
     }
+    let mut diags = Vec::new();
     for (tpl, used_by) in &missing {
         let mut d = Diagnostic::new(format!("template `{tpl}` not found (used by {used_by})"));
         if let Some(c) = crate::diagnostic::closest(tpl, set.names.iter().map(String::as_str)) {
@@ -115,43 +145,85 @@ pub fn render_site(
         }
         diags.push(d);
     }
+    (missing, diags)
+}
 
-    let site_fp = {
-        use std::hash::Hasher;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        fingerprint::hash_tera(&values.site, &mut h);
-        h.finish()
-    };
-    let job_fp = |job: &Job, inc: &Incremental<'_>| -> u64 {
-        use std::hash::{Hash, Hasher};
-        let fps = inc.fingerprints;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (site_fp, inc.templates).hash(&mut h);
-        let template = match *job {
-            Job::Page(id) => {
-                (1u8, fps.full[id]).hash(&mut h);
-                site.pages[id].template.clone()
+/// Renders the pages of an earlier build that a patch (`pipeline::patch`) affected: those
+/// showing a page whose full value changed, the pages of changed taxonomies, and pages whose
+/// templates call site functions. Jobs whose fingerprint is unchanged are skipped; only
+/// the rendered files are returned.
+pub fn render_patch(
+    site: &Site,
+    values: Arc<Values>,
+    set: &mut TemplateSet,
+    inc: Incremental<'_>,
+    pages: &std::collections::HashSet<PageId>,
+    taxonomies: &[usize],
+) -> RenderResult {
+    templates::register_site_functions(&mut set.tera, values.clone());
+    let set = &*set;
+    // The patched build succeeded before, so no template is missing.
+    let missing = Vec::new();
+    let site_fp = site_fingerprint(&values);
+    let metrics = &Metrics::default();
+    let site_function_users: Vec<&str> = set.uses_site_functions.iter().map(String::as_str).collect();
+    let affected = |job: &Job| match *job {
+        Job::Page(id) => pages.contains(&id),
+        Job::SectionPage { section, .. } => pages.contains(&section),
+        Job::Taxonomy(t) | Job::TermPage { tax: t, .. } => taxonomies.contains(&t),
+    } || site_function_users.contains(&job_template(site, job));
+    let jobs: Vec<Job> = all_jobs(site).into_iter().filter(affected).collect();
+    let done: Vec<(u64, JobResult)> = jobs
+        .par_iter()
+        .filter_map(|job| {
+            let fp = job_fingerprint(site, job, site_fp, set, &inc);
+            let path = output_path(&job_path(site, job));
+            if inc.memo.get(&path).is_some_and(|(old, _)| *old == fp) {
+                return None;
             }
-            Job::SectionPage { section, index, total } => {
-                let p = &site.pages[section];
-                (2u8, fps.full[section], index, total, p.paginate_by).hash(&mut h);
-                p.template.clone()
+            render_job(site, &values, &set.tera, job, &missing, metrics).map(|r| (fp, r))
+        })
+        .collect();
+    let mut outputs = Vec::new();
+    let mut failures = Vec::new();
+    for (fp, r) in done {
+        match r {
+            Ok(Output { path, data: OutputData::Bytes(b) }) => {
+                let b = Arc::new(b);
+                inc.memo.insert(path.clone(), (fp, b.clone()));
+                outputs.push(Output { path, data: OutputData::Shared(b) });
             }
-            Job::Taxonomy(t) => {
-                (3u8, t, fps.taxonomies[t]).hash(&mut h);
-                site.taxonomies[t].def.template.clone().unwrap_or_else(|| "taxonomy.html".into())
-            }
-            Job::TermPage { tax, term, index, total } => {
-                (4u8, tax, term, index, total, fps.taxonomies[tax]).hash(&mut h);
-                site.taxonomies[tax].def.term_template.clone().unwrap_or_else(|| "term.html".into())
-            }
-        };
-        template.hash(&mut h);
-        if set.uses_site_functions.contains(&template) {
-            fps.all.hash(&mut h);
+            Ok(other) => outputs.push(other),
+            Err(e) => failures.push(e),
         }
-        h.finish()
-    };
+    }
+    let metrics = std::mem::take(&mut *metrics.0.lock().unwrap_or_else(|e| e.into_inner()));
+    RenderResult {
+        outputs,
+        diagnostics: templates::template_errors(failures, set),
+        metrics: Metrics(std::sync::Mutex::new(metrics)).slowest(),
+        write_error: None,
+    }
+}
+
+/// Renders every HTML page, feed, sitemap, redirect and data file of the site.
+/// With `incremental`, a page whose job fingerprint is unchanged is not rendered again.
+pub fn render_site(
+    site: &Site,
+    values: Arc<Values>,
+    set: &mut TemplateSet,
+    incremental: Option<Incremental<'_>>,
+    sink: Option<&crate::output::Staging>,
+) -> RenderResult {
+    let write_error: std::sync::Mutex<Option<crate::output::OutputError>> = Default::default();
+    let metrics = &Metrics::default();
+    templates::register_site_functions(&mut set.tera, values.clone());
+    let set = &*set;
+    let tera = &set.tera;
+    let jobs = all_jobs(site);
+    // Missing templates are reported once per template, naming a page that uses it.
+    let (missing, mut diags) = missing_templates(site, set);
+    let site_fp = site_fingerprint(&values);
     let (results, new_memo): (Vec<JobResult>, Option<RenderMemo>) = match &incremental {
         // A one-off build streams rendered pages straight to the output stage's staging
         // folder instead of holding them all in memory.
@@ -176,7 +248,7 @@ pub fn render_site(
             let done: Vec<Option<(u64, JobResult)>> = jobs
                 .par_iter()
                 .map(|job| {
-                    let fp = job_fp(job, inc);
+                    let fp = job_fingerprint(site, job, site_fp, set, inc);
                     let path = output_path(&job_path(site, job));
                     if let Some((old, bytes)) = inc.memo.get(&path) {
                         if *old == fp {

@@ -5,7 +5,6 @@ use super::context::Values;
 use crate::date::PartialDate;
 use crate::diagnostic::Diagnostic;
 use crate::load::TemplateSource;
-use crate::model::Site;
 use crate::slug::slugify;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -272,17 +271,13 @@ fn register_filters(tera: &mut Tera) {
 }
 
 /// Functions that look things up in the site: registered anew for each build.
-pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>) {
-    let by_rel: Arc<HashMap<String, usize>> = Arc::new(site.by_rel.clone());
-    let urls: Arc<Vec<String>> = Arc::new(site.pages.iter().map(|p| site.url(&p.path)).collect());
-    let base_path = site.config.base_path.clone();
-    let tax_names: Arc<Vec<String>> = Arc::new(site.taxonomies.iter().map(|t| t.name.clone()).collect());
-
-    let (v, r) = (values.clone(), by_rel.clone());
+pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
+    let lookup = values.lookup.clone();
+    let (v, r) = (values.clone(), lookup.clone());
     let get_page = move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let path: &str = kwargs.must_get("path")?;
         let key = path.trim_start_matches("@/");
-        match r.get(key) {
+        match r.by_rel.get(key) {
             Some(&id) => Ok(v.full[id].clone()),
             None => Err(tera::Error::message(format!(
                 "get_page: no page at `{path}` (paths are relative to content/, such as `personen/naam.md`)"
@@ -292,15 +287,15 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
     tera.register_function("get_page", get_page.clone());
     tera.register_function("get_section", get_page);
 
-    let (r, u, bp) = (by_rel.clone(), urls.clone(), base_path.clone());
+    let r = lookup.clone();
     tera.register_function("url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
         let path: &str = kwargs.must_get("path")?;
         if let Some(rel) = path.strip_prefix("@/") {
             let (file, anchor) = rel.split_once('#').map(|(f, a)| (f, Some(a))).unwrap_or((rel, None));
-            return match r.get(file) {
+            return match r.by_rel.get(file) {
                 Some(&id) => Ok(match anchor {
-                    Some(a) => format!("{}#{a}", u[id]),
-                    None => u[id].clone(),
+                    Some(a) => format!("{}#{a}", r.urls[id]),
+                    None => r.urls[id].clone(),
                 }),
                 None => Err(tera::Error::message(format!("url: no page at `{path}`"))),
             };
@@ -308,7 +303,7 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
         if path.contains("://") {
             return Ok(path.to_string());
         }
-        Ok(format!("{bp}{}", path.trim_start_matches('/')))
+        Ok(format!("{}{}", r.base_path, path.trim_start_matches('/')))
     });
 
     let v = values.clone();
@@ -324,10 +319,10 @@ pub fn register_site_functions(tera: &mut Tera, site: &Site, values: Arc<Values>
         })
     });
 
-    let (v, names) = (values.clone(), tax_names.clone());
+    let v = values.clone();
     tera.register_function("taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let name: &str = kwargs.must_get("name")?;
-        match names.iter().position(|n| n == name) {
+        match v.lookup.taxonomies.iter().position(|n| n == name) {
             Some(t) => Ok(v.taxonomies[t].clone()),
             None => Err(tera::Error::message(format!("taxonomy: no taxonomy `{name}` in site.yaml"))),
         }

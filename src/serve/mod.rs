@@ -12,7 +12,7 @@ pub mod http;
 pub mod state;
 
 use crate::cli::Verbosity;
-use crate::pipeline::{BuildOptions, Cache, build_site};
+use crate::pipeline::{BuildOptions, Cache, rebuild};
 use notify::{RecursiveMode, Watcher};
 use state::{Shared, errors_json};
 use std::net::IpAddr;
@@ -92,7 +92,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         search: SearchWorker::start(shared.clone()),
         verbosity: opts.verbosity,
     };
-    rebuilder.rebuild(false);
+    rebuilder.rebuild(false, None);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
 
     let server = Arc::new(server);
@@ -164,16 +164,28 @@ fn watch_loop(
         }
         // The watcher saw these change: read them again whatever their stamps say.
         let content = root_abs.join("content");
+        let mut content_files = Vec::new();
         for p in &paths {
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
             if let Ok(rel) = p.strip_prefix(&content) {
-                rebuilder.cache.forget(&rel.to_string_lossy().replace('\\', "/"));
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                rebuilder.cache.forget(&rel);
+                if !rel.rsplit('/').next().is_some_and(crate::load::is_ignored_name) {
+                    content_files.push(rel);
+                }
             }
         }
         if changes.config {
             rebuilder.cache = Cache::new();
         }
-        rebuilder.rebuild(changes.css_only);
+        // Only Markdown files changed: the pipeline may patch the last build.
+        let only_pages = !(changes.config
+            || changes.templates
+            || changes.statics
+            || changes.layout
+            || content_files.is_empty()
+            || content_files.iter().any(|f| !f.ends_with(".md")));
+        rebuilder.rebuild(changes.css_only, only_pages.then_some(content_files.as_slice()));
     }
     0
 }
@@ -183,7 +195,7 @@ fn watch_loop(
 /// spell (or a maximum wait), so it becomes one rebuild. Reads (`Access` events,
 /// which the build itself causes) are not changes.
 fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> Option<Vec<PathBuf>> {
-    const QUIET: Duration = Duration::from_millis(30);
+    const QUIET: Duration = Duration::from_millis(10);
     const MAX_WAIT: Duration = Duration::from_millis(400);
     let is_change = |e: &notify::Event| !matches!(e.kind, notify::EventKind::Access(_));
     let mut paths = Vec::new();
@@ -277,15 +289,17 @@ impl SearchWorker {
 
 impl Rebuilder {
     /// Rebuilds and publishes; on failure keeps the last good version and reports.
-    fn rebuild(&mut self, css_only: bool) {
+    /// `changed`: the Markdown files the watcher reported, when nothing else changed.
+    fn rebuild(&mut self, css_only: bool, changed: Option<&[String]>) {
         let (opts, cache, shared, search_worker, verbosity) =
             (&self.opts, &mut self.cache, &self.shared, &self.search, self.verbosity);
         let start = Instant::now();
-        match build_site(opts, cache) {
+        match rebuild(opts, cache, changed) {
             Ok(built) => {
                 let pages = built.page_count;
                 let timings = built.timings.clone();
-                let diff = shared.publish(built.outputs);
+                let diff =
+                    if built.patch { shared.publish_patch(built.outputs) } else { shared.publish(built.outputs) };
                 let version = shared.snapshot().version;
                 // Open tabs reload everything only when pages disappeared or very many changed.
                 let all =

@@ -103,6 +103,35 @@ impl Shared {
         diff
     }
 
+    /// Installs the files a patched build changed (`Built::patch`); all others stay.
+    pub fn publish_patch(&self, outputs: Vec<Output>) -> Diff {
+        let old = self.snapshot();
+        let mut files = old.files.clone();
+        let mut hashes = old.hashes.clone();
+        let mut diff = Diff::default();
+        for o in outputs {
+            let bytes = match o.data {
+                OutputData::Bytes(b) => Arc::new(b),
+                OutputData::Shared(b) => b,
+                OutputData::Copy(p) => {
+                    files.insert(o.path, Served::File(p));
+                    continue;
+                }
+            };
+            let h = hash(&bytes[..]);
+            if hashes.insert(o.path.clone(), h) != Some(h) {
+                diff.changed.push(url_of(&o.path));
+            }
+            files.insert(o.path, Served::Bytes(bytes));
+        }
+        diff.changed.sort();
+        let version = old.version + 1;
+        if let Ok(mut s) = self.state.write() {
+            *s = Arc::new(State { files, hashes, errors: Vec::new(), version });
+        }
+        diff
+    }
+
     /// Replaces the search index files (under `pagefind/`) of version `version`.
     /// Returns false (and changes nothing) when a newer build has been published since.
     pub fn publish_search(&self, version: u64, files: Vec<Output>) -> bool {

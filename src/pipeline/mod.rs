@@ -4,7 +4,10 @@
 //!
 //! Every stage is a function of its inputs. `Cache` lets `serve` skip the work
 //! whose inputs did not change (a file's parse, a page's Markdown, the compiled
-//! templates); a build without a cache does everything once.
+//! templates); a build without a cache does everything once. For the most common
+//! edit, new text in existing pages, `patch` updates the last build instead.
+
+mod patch;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, normalize};
@@ -51,6 +54,9 @@ pub struct Built {
     pub page_count: usize,
     /// Render time per template, slowest first: (template, total, pages rendered).
     pub template_metrics: Vec<render::TemplateMetric>,
+    /// `outputs` holds only the files that changed since the previous build (see
+    /// [`rebuild`]); every other file stays as it was.
+    pub patch: bool,
 }
 
 /// Why a build failed: the problems in the input (exit code 1).
@@ -79,33 +85,48 @@ pub struct Cache {
     rendered_pages: render::RenderMemo,
     data: crate::data::DataMemo,
     records: crate::search::RecordMemo,
-    /// The last successful resolve, reused when only page bodies changed.
-    last: Option<LastResolve>,
+    /// The last successful build: its resolved site (reused when only page bodies changed)
+    /// and what `patch` needs to update it.
+    last: Option<LastBuild>,
 }
 
-/// What the last successful build resolved, and what its inputs looked like.
-struct LastResolve {
+/// What the last successful build resolved and rendered, and what its inputs looked like.
+struct LastBuild {
     site: Site,
     /// Everything `resolve` reads, except the page bodies.
     inputs: u64,
+    /// Per page: rendered Markdown and its key.
+    rendered: Vec<Rendered>,
+    content_keys: Vec<u64>,
+    fingerprints: render::fingerprint::Fingerprints,
+    values: std::sync::Arc<render::context::Values>,
 }
 
 /// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
-/// (which it only moves into the pages). Link positions are included: they are cheap.
+/// (which it only moves into the pages).
 fn resolve_inputs(config_text: &str, drafts: bool, docs: &[ParsedDoc], assets: &[load::Asset]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (config_text, drafts, docs.len()).hash(&mut h);
     for d in docs {
-        (&d.rel, d.kind as u8, &d.yaml, d.yaml_offset, d.body_line, d.placeholder).hash(&mut h);
-        for l in &d.links {
-            (&l.dest, l.line, l.col, l.len).hash(&mut h);
-        }
-        d.headings.hash(&mut h);
+        d.resolve_key().hash(&mut h);
     }
     for a in assets {
         (&a.rel, &a.abs).hash(&mut h);
     }
     h.finish()
+}
+
+/// Rebuilds for `serve`. `changed` lists the content files (relative to `content/`) the
+/// watcher reported, when nothing else changed: if they are existing pages whose new text
+/// leaves their front matter, links and headings as they were, the last build is patched
+/// ([`Built::patch`]); anything else is a (cached) full build.
+pub fn rebuild(opts: &BuildOptions, cache: &mut Cache, changed: Option<&[String]>) -> Result<Built, Failed> {
+    if let Some(rels) = changed {
+        if let Some(result) = patch::patch(opts, cache, rels) {
+            return result;
+        }
+    }
+    build_site(opts, cache)
 }
 
 impl Cache {
@@ -237,7 +258,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     // 5. Search index, from the content model and the rendered text. Pagefind's indexing
     // is serial: it runs on its own thread while the templates render (or, for `serve`,
     // after the pages are published).
-    let fps = cache.enabled.then(|| render::fingerprint::compute(&site, &content_keys));
+    let fps = cache.enabled.then(|| render::fingerprint::compute(&site, &rendered, &content_keys));
     let mut search = match &fps {
         Some(f) => crate::search::defer_reusing(&site, &rendered, Some((&f.full, &mut cache.records))),
         None => crate::search::defer(&site, &rendered),
@@ -258,20 +279,22 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         },
         _ => None,
     };
+    let mut kept = None;
     let rendered_site = if cache.enabled {
         let fps = fps.expect("computed above when caching");
-        let values = render::context::build(&site, &rendered, Some((&fps, &mut cache.values)));
+        let values = std::sync::Arc::new(render::context::build(&site, &rendered, Some((&fps, &mut cache.values))));
         let incremental = render::Incremental {
             fingerprints: &fps,
             templates: template_hash,
             memo: &mut cache.rendered_pages,
             data: &mut cache.data,
         };
-        let result = render::render_site(&site, values, &mut set, Some(incremental), None);
+        let result = render::render_site(&site, values.clone(), &mut set, Some(incremental), None);
         cache.templates = Some((template_hash, set));
+        kept = Some((rendered, content_keys, fps, values));
         result
     } else {
-        let values = render::context::build(&site, &rendered, None);
+        let values = std::sync::Arc::new(render::context::build(&site, &rendered, None));
         drop(rendered);
         render::render_site(&site, values, &mut set, None, staging.as_ref())
     };
@@ -312,10 +335,19 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     }
     let page_count = site.pages.len();
     let collection_count = site.collections.len();
-    if let (true, Some(inputs)) = (cache.enabled, inputs) {
-        cache.last = Some(LastResolve { site, inputs });
+    if let (Some(inputs), Some((rendered, content_keys, fingerprints, values))) = (inputs, kept) {
+        cache.last = Some(LastBuild { site, inputs, rendered, content_keys, fingerprints, values });
     }
-    Ok(Built { outputs, search, written, collection_count, timings: take_timings(t), page_count, template_metrics })
+    Ok(Built {
+        outputs,
+        search,
+        written,
+        collection_count,
+        timings: take_timings(t),
+        page_count,
+        template_metrics,
+        patch: false,
+    })
 }
 
 fn take_timings(mut t: Timer) -> Vec<(&'static str, Duration)> {
@@ -403,12 +435,7 @@ fn render_markdown(site: &Site, cache: &mut Cache) -> (Vec<Rendered>, Vec<u64>) 
     let keys: Vec<u64> = site
         .pages
         .par_iter()
-        .map(|p| {
-            let version = cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0);
-            let mut links: Vec<(&String, &String)> = p.links.iter().collect();
-            links.sort();
-            hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>()))
-        })
+        .map(|p| markdown_key(cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0), p))
         .collect();
     let rendered: Vec<Rendered> = site
         .pages
@@ -422,6 +449,14 @@ fn render_markdown(site: &Site, cache: &mut Cache) -> (Vec<Rendered>, Vec<u64>) 
     cache.markdown =
         site.pages.iter().zip(&keys).zip(rendered.iter()).map(|((p, k), r)| (p.rel.clone(), (*k, r.clone()))).collect();
     (rendered, keys)
+}
+
+/// What a page's rendered Markdown depends on: the version of its file, its link
+/// targets and its heading ids.
+fn markdown_key(version: u64, p: &crate::model::Page) -> u64 {
+    let mut links: Vec<(&String, &String)> = p.links.iter().collect();
+    links.sort();
+    hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>()))
 }
 
 /// The first output for a path wins (pages before static files); later ones are dropped.

@@ -1,0 +1,183 @@
+//! `serve`'s fast path for the most common edit: new text in pages that already exist,
+//! with their front matter, link targets and headings as they were. Then nothing that
+//! `resolve` computed can change, so the last build is patched instead of rebuilt:
+//! only the changed files are read, parsed and rendered to HTML, and only the pages that
+//! show them are rendered again. The work is proportional to the edit, not to the site.
+//!
+//! Invariant: a patched build equals a full build of the same files. Every cache the
+//! full path reads (stamps, parses, Markdown, fingerprints, values, rendered pages,
+//! search records) is updated here in the same way, so the two paths can alternate;
+//! `tests/serve.rs` compares the served site with a fresh build after random edits.
+
+use super::{BuildOptions, Built, Cache, Failed, Timer, finish_failed, markdown_key, take_timings};
+use crate::load::{self, Stamp};
+use crate::model::PageId;
+use crate::render::fingerprint::{self as fp, Fingerprints};
+use crate::{markdown, parse, render, search};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Patches the last build for changed content files (relative to `content/`). `None`
+/// when the change is not one a patch can handle; the caller then builds in full.
+pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> Option<Result<Built, Failed>> {
+    let mut t = Timer { start: Instant::now(), timings: Vec::new(), progress: false };
+    if !cache.enabled || rels.is_empty() || cache.templates.is_none() {
+        return None;
+    }
+    let last = cache.last.as_ref()?;
+    let content_dir = opts.root.join("content");
+
+    // 1. Read and parse the changed files. Anything but new text in a known page (a new or
+    // deleted file, a symlink, an error, a change to what `resolve` reads) is left to a full build.
+    let mut rels: Vec<&String> = rels.iter().collect();
+    rels.sort();
+    rels.dedup();
+    let mut fresh = Vec::with_capacity(rels.len());
+    for rel in rels {
+        let &id = last.site.by_rel.get(rel.as_str())?;
+        if last.site.pages[id].implicit {
+            return None;
+        }
+        let abs = content_dir.join(rel);
+        if !std::fs::symlink_metadata(&abs).ok()?.is_file() {
+            return None;
+        }
+        let stamp = Stamp::of(&abs);
+        let mut file = load::read_source(rel, &abs, &format!("content/{rel}")).ok()?;
+        file.stamp = stamp;
+        let doc = parse::parse(&file).ok()?;
+        match cache.parsed.get(rel.as_str()) {
+            Some((_, Ok(old))) if old.resolve_key() == doc.resolve_key() => {}
+            _ => return None,
+        }
+        fresh.push((id, stamp, doc));
+    }
+    t.lap("parse");
+
+    // From here on the patch cannot fail for a reason a full build would not also report.
+    let Cache {
+        stamps,
+        parsed,
+        next_version,
+        markdown: md_cache,
+        templates,
+        values: value_memo,
+        rendered_pages,
+        data,
+        records,
+        last,
+        ..
+    } = cache;
+    let last = last.as_mut().expect("checked above");
+    let (template_hash, set) = templates.as_mut().expect("checked above");
+
+    // 2. Markdown of the changed pages.
+    let mut changed: Vec<PageId> = Vec::with_capacity(fresh.len());
+    for (id, stamp, doc) in fresh {
+        *next_version += 1;
+        let page = &mut last.site.pages[id];
+        page.body = doc.body.clone();
+        let key = markdown_key(*next_version, page);
+        let rendered = markdown::render(&page.body, &page.links, &page.headings);
+        if let Some(s) = stamp {
+            stamps.insert(page.rel.clone(), s);
+        }
+        parsed.insert(page.rel.clone(), (*next_version, Ok(doc)));
+        md_cache.insert(page.rel.clone(), (key, rendered.clone()));
+        last.rendered[id] = rendered;
+        last.content_keys[id] = key;
+        changed.push(id);
+    }
+    t.lap("markdown");
+
+    // 3. What else shows them: fingerprints of the changed pages, then of the pages and
+    // taxonomies that list a page whose stub (title, summary, ...) changed.
+    let site = &last.site;
+    let (stubs_changed, full_changed, taxonomies_changed) =
+        refingerprint(site, &last.rendered, &last.content_keys, &mut last.fingerprints, &changed);
+    let mut values = (*last.values).clone();
+    render::context::patch(
+        &mut values,
+        site,
+        &last.rendered,
+        &last.fingerprints,
+        (&stubs_changed, &full_changed),
+        value_memo,
+    );
+    let values = Arc::new(values);
+    last.values = values.clone();
+    let search = search::defer_patched(site, &last.rendered, &last.fingerprints.full, &full_changed, records);
+    t.lap("values");
+
+    // 4. Render what changed. Feeds, the sitemap, redirects and open data show no page text.
+    let pages: HashSet<PageId> = full_changed.iter().copied().collect();
+    let incremental =
+        render::Incremental { fingerprints: &last.fingerprints, templates: *template_hash, memo: rendered_pages, data };
+    let result = render::render_patch(site, values, set, incremental, &pages, &taxonomies_changed);
+    t.lap("render");
+    if !result.diagnostics.is_empty() {
+        return Some(finish_failed(result.diagnostics, t));
+    }
+    Some(Ok(Built {
+        outputs: result.outputs,
+        search,
+        written: None,
+        collection_count: site.collections.len(),
+        page_count: site.pages.len(),
+        timings: take_timings(t),
+        template_metrics: result.metrics,
+        patch: true,
+    }))
+}
+
+/// Recomputes the fingerprints touched by new text in `changed` pages and returns what
+/// changed: (stubs, full values, taxonomies).
+fn refingerprint(
+    site: &crate::model::Site,
+    rendered: &[markdown::Rendered],
+    content_keys: &[u64],
+    fps: &mut Fingerprints,
+    changed: &[PageId],
+) -> (Vec<PageId>, Vec<PageId>, Vec<usize>) {
+    let link = |id: PageId| fp::link_fp(&site.pages[id]);
+    let mut stubs_changed = Vec::new();
+    for &id in changed {
+        let stub = fp::stub_fp(site, &site.pages[id], &rendered[id], &link);
+        if stub != fps.stub[id] {
+            fps.stub[id] = stub;
+            stubs_changed.push(id);
+        }
+    }
+    let mut candidates: Vec<PageId> = changed.to_vec();
+    if !stubs_changed.is_empty() {
+        let readers = fp::stub_readers(site);
+        for &id in &stubs_changed {
+            candidates.extend(&readers[id]);
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut full_changed = Vec::new();
+    for id in candidates {
+        let full = fp::full_fp(site, &site.pages[id], content_keys[id], &fps.stub);
+        if full != fps.full[id] {
+            fps.full[id] = full;
+            full_changed.push(id);
+        }
+    }
+    let mut taxonomies: Vec<usize> =
+        stubs_changed.iter().flat_map(|&id| site.pages[id].terms.iter().map(|t| t.0)).collect();
+    taxonomies.sort_unstable();
+    taxonomies.dedup();
+    let mut taxonomies_changed = Vec::new();
+    for t in taxonomies {
+        let f = fp::taxonomy_fp(site, t, &fps.stub);
+        if f != fps.taxonomies[t] {
+            fps.taxonomies[t] = f;
+            taxonomies_changed.push(t);
+        }
+    }
+    fps.all = fp::all_fp(&fps.full, &fps.taxonomies);
+    (stubs_changed, full_changed, taxonomies_changed)
+}
