@@ -217,13 +217,11 @@ pub fn resolve(
     let mut incoming: Vec<Vec<Incoming>> = vec![Vec::new(); pages.len()];
     let field_order = field_orders(config);
     for p in &pages {
+        let position = collection_position(config, &p.collection) * 1000;
+        let orders = field_order.get(p.collection.as_deref().unwrap_or_default());
         for (name, value) in &p.fields {
             collect_edges(value, name, None, &mut |target, field, record| {
-                let order = collection_position(config, &p.collection) * 1000
-                    + field_order
-                        .get(&(p.collection.clone().unwrap_or_default(), field.to_string()))
-                        .copied()
-                        .unwrap_or(999);
+                let order = position + orders.and_then(|o| o.get(field)).copied().unwrap_or(999);
                 incoming[target].push((order, p.id, field.to_string(), record.cloned()));
             });
         }
@@ -252,7 +250,8 @@ pub fn resolve(
             }
             let group = groups.last_mut().expect("pushed above");
             let link = Backlink { source, record, elsewhere: false };
-            if !group.links.contains(&link) {
+            // Sorted, so the same source's links are together: only those can be the same.
+            if !group.links.iter().rev().take_while(|l| l.source == source).any(|l| *l == link) {
                 group.links.push(link);
             }
         }
@@ -744,22 +743,22 @@ fn collection_position(config: &Config, coll: &Option<String>) -> usize {
     coll.as_ref().and_then(|c| config.collections.get_index_of(c)).unwrap_or(config.collections.len())
 }
 
-/// (collection, field path) -> declaration position, for ordering backlink groups.
-fn field_orders(config: &Config) -> HashMap<(String, String), usize> {
-    fn walk(prefix: &str, fields: &IndexMap<String, FieldDef>, coll: &str, out: &mut HashMap<(String, String), usize>) {
+/// Collection -> field path -> declaration position, for ordering backlink groups.
+fn field_orders(config: &Config) -> HashMap<String, HashMap<String, usize>> {
+    fn walk(prefix: &str, fields: &IndexMap<String, FieldDef>, out: &mut HashMap<String, usize>) {
         for (name, def) in fields {
             let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
             let n = out.len();
-            out.insert((coll.to_string(), path.clone()), n);
+            out.insert(path.clone(), n);
             let inner = if def.kind == FieldKind::List { def.items.as_deref() } else { Some(def) };
             if let Some(FieldDef { fields: Some(sub), .. }) = inner {
-                walk(&path, sub, coll, out);
+                walk(&path, sub, out);
             }
         }
     }
     let mut out = HashMap::new();
     for (name, def) in &config.collections {
-        walk("", &def.fields, name, &mut out);
+        walk("", &def.fields, out.entry(name.clone()).or_default());
     }
     out
 }
@@ -941,10 +940,16 @@ fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
                     ranked.push((run.len() as u32, p));
                 }
             }
-            ranked.sort_by(|a, b| {
+            let order = |a: &(u32, PageId), b: &(u32, PageId)| {
                 b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)).then(a.1.cmp(&b.1))
-            });
-            ranked.into_iter().take(RELATED_COUNT).map(|(_, p)| p).collect()
+            };
+            // Only the best few are kept: select them, then sort just those.
+            if ranked.len() > RELATED_COUNT {
+                ranked.select_nth_unstable_by(RELATED_COUNT, order);
+                ranked.truncate(RELATED_COUNT);
+            }
+            ranked.sort_by(order);
+            ranked.into_iter().map(|(_, p)| p).collect()
         })
         .collect()
 }

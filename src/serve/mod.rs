@@ -298,6 +298,8 @@ impl Rebuilder {
             Ok(built) => {
                 let pages = built.page_count;
                 let timings = built.timings.clone();
+                let rendered: usize = built.template_metrics.iter().map(|m| m.2).sum();
+                let patched = built.patch;
                 let diff =
                     if built.patch { shared.publish_patch(built.outputs) } else { shared.publish(built.outputs) };
                 let version = shared.snapshot().version;
@@ -324,6 +326,9 @@ impl Rebuilder {
                     );
                 }
                 crate::cmd::print_timings(&timings, verbosity);
+                if verbosity == Verbosity::Verbose {
+                    eprintln!("  ({rendered} pages rendered{})", if patched { ", patched" } else { "" });
+                }
             }
             Err(failed) => {
                 crate::cmd::print_diagnostics(&failed.diagnostics);
