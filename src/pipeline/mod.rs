@@ -296,7 +296,11 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     } else {
         let values = std::sync::Arc::new(render::context::build(&site, &rendered, None));
         drop(rendered);
-        render::render_site(&site, values, &mut set, None, staging.as_ref())
+        let result = render::render_site(&site, values, &mut set, None, staging.as_ref());
+        // The template values (held by the site functions) are not needed while the
+        // search index is finished: free them before it grows.
+        drop(set);
+        result
     };
     let render::RenderResult { mut outputs, diagnostics: render_diags, metrics: template_metrics, write_error } =
         rendered_site;
