@@ -18,6 +18,7 @@ use crate::slug::{check_user_slug, slugify};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// One page's resolved body links: the link map, the edges (source, target) and errors.
 type LinkResult = (HashMap<String, String>, Vec<(PageId, PageId)>, Vec<Diagnostic>);
@@ -38,7 +39,7 @@ pub struct ResolveOptions {
 
 pub fn resolve(
     config: &Config,
-    docs: Vec<ParsedDoc>,
+    docs: Vec<Arc<ParsedDoc>>,
     assets: &[Asset],
     opts: &ResolveOptions,
 ) -> (Site, Vec<Diagnostic>) {
@@ -54,17 +55,16 @@ pub fn resolve(
         }
         kept.push(doc);
     }
-    let mut docs = kept;
+    let docs = kept;
 
     // 1. Pages and URLs.
     let mut pages: Vec<Page> = Vec::with_capacity(docs.len() + 8);
     let section_folders: HashSet<String> =
         docs.iter().filter(|d| d.kind == DocKind::Section).map(|d| folder_of(&d.rel).to_string()).collect();
-    for doc in docs.iter_mut() {
-        // The body moves into the page (no copy); link errors quote it from there.
-        let body = std::mem::replace(&mut doc.body, std::sync::Arc::from(""));
+    for doc in docs.iter() {
+        // The body is shared with the page (no copy); link errors quote it from there.
         let mut page = skeleton(config, doc, pages.len(), &mut diags);
-        page.body = body;
+        page.body = doc.body.clone();
         pages.push(page);
     }
     // Implicit sections for collections without `_index.md`, and an implicit home.

@@ -22,6 +22,7 @@ use render::fingerprint::hash_of;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What to build.
@@ -68,6 +69,9 @@ pub struct Failed {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// A file's parse, or why it failed.
+type ParseResult = Result<Arc<ParsedDoc>, Vec<Diagnostic>>;
+
 /// Results of earlier builds, reused when their inputs are unchanged.
 /// `Cache::none()` (for one-off builds) keeps nothing, so it costs nothing.
 #[derive(Default)]
@@ -76,7 +80,8 @@ pub struct Cache {
     /// Stamps of the Markdown files read last time (unchanged files are not read again).
     stamps: load::Previous,
     /// Per file: (version number, parse result). The version changes whenever the file is parsed again.
-    parsed: HashMap<String, (u64, Result<ParsedDoc, Vec<Diagnostic>>)>,
+    /// Shared with `resolve`, so a rebuild does not copy unchanged documents.
+    parsed: HashMap<String, (u64, ParseResult)>,
     next_version: u64,
     /// Per page: (key of the Markdown input, rendered Markdown).
     markdown: HashMap<String, (u64, Rendered)>,
@@ -104,7 +109,7 @@ struct LastBuild {
 
 /// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
 /// (which it only moves into the pages).
-fn resolve_inputs(config_text: &str, drafts: bool, docs: &[ParsedDoc], assets: &[load::Asset]) -> u64 {
+fn resolve_inputs(config_text: &str, drafts: bool, docs: &[Arc<ParsedDoc>], assets: &[load::Asset]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (config_text, drafts, docs.len()).hash(&mut h);
     for d in docs {
@@ -210,7 +215,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         (Some(mut last), Some(i)) if last.inputs == i => {
             for doc in docs {
                 if let Some(&id) = last.site.by_rel.get(&doc.rel) {
-                    last.site.pages[id].body = doc.body;
+                    last.site.pages[id].body = doc.body.clone();
                 }
             }
             last.site
@@ -283,6 +288,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let rendered_site = if cache.enabled {
         let fps = fps.expect("computed above when caching");
         let values = std::sync::Arc::new(render::context::build(&site, &rendered, Some((&fps, &mut cache.values))));
+        t.lap("values");
         let incremental = render::Incremental {
             fingerprints: &fps,
             templates: template_hash,
@@ -296,6 +302,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     } else {
         let values = std::sync::Arc::new(render::context::build(&site, &rendered, None));
         drop(rendered);
+        t.lap("values");
         let result = render::render_site(&site, values, &mut set, None, staging.as_ref());
         // The template values (held by the site functions) are not needed while the
         // search index is finished: free them before it grows.
@@ -368,7 +375,7 @@ fn finish_failed(mut diags: Vec<Diagnostic>, t: Timer) -> Result<Built, Failed> 
     Err(Failed { diagnostics: diags, internal: false, timings: take_timings(t) })
 }
 
-fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<ParsedDoc> {
+fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<Arc<ParsedDoc>> {
     if !cache.enabled {
         let results: Vec<(String, Result<ParsedDoc, Vec<Diagnostic>>)> = files
             .into_par_iter()
@@ -380,24 +387,23 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
         return results
             .into_iter()
             .map(|(rel, r)| match r {
-                Ok(doc) => doc,
+                Ok(doc) => Arc::new(doc),
                 Err(d) => {
                     diags.extend(d);
-                    ParsedDoc::placeholder(&rel)
+                    Arc::new(ParsedDoc::placeholder(&rel))
                 }
             })
             .collect();
     }
     // Files that were not read again (same stamp) reuse their parse.
-    type Parsed = Result<ParsedDoc, Vec<Diagnostic>>;
-    let results: Vec<(Option<load::Stamp>, Option<Parsed>)> = files
+    let results: Vec<(Option<load::Stamp>, Option<ParseResult>)> = files
         .par_iter()
         .map(|f| {
             if !f.fresh && cache.parsed.contains_key(&f.rel) {
                 return (f.stamp, None);
             }
             // Unread files always have a cached parse: stamps and parses are stored together.
-            (f.stamp, Some(parse::parse(f)))
+            (f.stamp, Some(parse::parse(f).map(Arc::new)))
         })
         .collect();
     let mut docs = Vec::with_capacity(files.len());
@@ -415,7 +421,7 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
             Ok(doc) => docs.push(doc.clone()),
             Err(d) => {
                 diags.extend(d.iter().cloned());
-                docs.push(ParsedDoc::placeholder(&f.rel));
+                docs.push(Arc::new(ParsedDoc::placeholder(&f.rel)));
             }
         }
         if let Some(stamp) = stamp {

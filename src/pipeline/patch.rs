@@ -83,7 +83,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         if let Some(s) = stamp {
             stamps.insert(page.rel.clone(), s);
         }
-        parsed.insert(page.rel.clone(), (*next_version, Ok(doc)));
+        parsed.insert(page.rel.clone(), (*next_version, Ok(Arc::new(doc))));
         md_cache.insert(page.rel.clone(), (key, rendered.clone()));
         last.rendered[id] = rendered;
         last.content_keys[id] = key;
