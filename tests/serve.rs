@@ -149,6 +149,36 @@ fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_els
 }
 
 #[test]
+fn after_a_text_edit_fails_in_a_template_the_fix_publishes_everything_it_changed() {
+    let site = kb();
+    // Lists show summaries; a page whose text says BOOM breaks its template.
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block main %}<ul>{% for p in paginator.pages %}<li>{{ p.title }}: {{ p.summary }}</li>{% endfor %}</ul>{% endblock %}\n",
+    );
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}{% if \"BOOM\" in page.content %}{{ page.nope.nope }}{% endif %}{{ page.content }}{% endblock %}\n",
+    );
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let front = "---\ntitle: Bericht 4\ndate: 2019-04\npersonen: [ilona-ebels]\n---\n";
+    let link = "Zie [Joost](@/personen/joost-zijderveld.md).";
+    // A new summary (the list changes) and a page that fails: nothing is published.
+    site.write("content/tijdlijn/bericht-4.md", &format!("{front}Nieuw begin. {link}\n\nBOOM\n"));
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "errors", "{e}");
+    assert!(!server.get("/tijdlijn/").text().contains("Nieuw begin."));
+    // The fix keeps the new summary: the list must now show it too.
+    site.write("content/tijdlijn/bericht-4.md", &format!("{front}Nieuw begin. {link}\n\nRustig.\n"));
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert!(server.get("/tijdlijn/").text().contains("Bericht 4: <p>Nieuw begin."));
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after the fix", &mut BTreeMap::new()));
+}
+
+#[test]
 fn a_burst_of_requests_over_many_connections_is_answered() {
     let site = kb();
     let server = Server::start(&site.root, &["--no-watch"]);

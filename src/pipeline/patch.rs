@@ -69,7 +69,8 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         last,
         ..
     } = cache;
-    let last = last.as_mut().expect("checked above");
+    let last_build = last;
+    let last = last_build.as_mut().expect("checked above");
     let (template_hash, set) = templates.as_mut().expect("checked above");
 
     // 2. Markdown of the changed pages.
@@ -115,16 +116,20 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
     let incremental =
         render::Incremental { fingerprints: &last.fingerprints, templates: *template_hash, memo: rendered_pages, data };
     let result = render::render_patch(site, values, set, incremental, &pages, &taxonomies_changed);
+    let (collection_count, page_count) = (site.collections.len(), site.pages.len());
     t.lap("render");
     if !result.diagnostics.is_empty() {
+        // Nothing of this patch is published, so the next build must not patch on top of it:
+        // without a last build it starts from the caches and publishes every file.
+        *last_build = None;
         return Some(finish_failed(result.diagnostics, t));
     }
     Some(Ok(Built {
         outputs: result.outputs,
         search,
         written: None,
-        collection_count: site.collections.len(),
-        page_count: site.pages.len(),
+        collection_count,
+        page_count,
         timings: take_timings(t),
         template_metrics: result.metrics,
         patch: true,
