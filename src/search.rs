@@ -85,8 +85,8 @@ pub fn defer(site: &Site, rendered: &[Rendered]) -> Option<Deferred> {
 /// Records of an earlier build, by page source path: (page fingerprint, record).
 pub type RecordMemo = std::collections::HashMap<String, (u64, Arc<Record>)>;
 
-/// Like [`defer`]; with `(fingerprints, memo)` (in `serve`) a page whose fingerprint
-/// (which covers everything a record is made of) is unchanged reuses its record.
+/// Like [`defer`]; with `(fingerprints, memo)` (in `serve`) a page whose record
+/// fingerprint (`fingerprint::record_fp`) is unchanged reuses its record.
 pub fn defer_reusing(site: &Site, rendered: &[Rendered], memo: Option<(&[u64], &mut RecordMemo)>) -> Option<Deferred> {
     if !site.config.search.enabled || !cfg!(feature = "search") {
         return None;
@@ -113,24 +113,23 @@ pub fn defer_reusing(site: &Site, rendered: &[Rendered], memo: Option<(&[u64], &
     Some(Deferred { language: site.config.language.clone(), records, facets: facets_file(site) })
 }
 
-/// Like [`defer_reusing`] after a patch (`pipeline::patch`): only the records of
-/// `changed` pages are made again; the others come from the memo, which must hold
-/// every page's record from the previous build.
+/// Like [`defer_reusing`] after a patch (`pipeline::patch`): only the records of the
+/// `changed` pages (with their new fingerprints) are made again; the others come from
+/// the memo, which must hold every page's record from the previous build.
 pub fn defer_patched(
     site: &Site,
     rendered: &[Rendered],
-    fps: &[u64],
-    changed: &[PageId],
+    changed: &[(PageId, u64)],
     memo: &mut RecordMemo,
 ) -> Option<Deferred> {
     if !site.config.search.enabled || !cfg!(feature = "search") {
         return None;
     }
     let indexed = |p: &Page| !p.is_section() && !excluded(p);
-    for &id in changed {
+    for &(id, fp) in changed {
         let p = &site.pages[id];
         if indexed(p) {
-            memo.insert(p.rel.clone(), (fps[id], Arc::new(record(site, p, rendered.get(id)))));
+            memo.insert(p.rel.clone(), (fp, Arc::new(record(site, p, rendered.get(id)))));
         }
     }
     let mut records = Vec::with_capacity(memo.len());

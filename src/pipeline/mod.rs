@@ -265,7 +265,11 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     // after the pages are published).
     let fps = cache.enabled.then(|| render::fingerprint::compute(&site, &rendered, &content_keys));
     let mut search = match &fps {
-        Some(f) => crate::search::defer_reusing(&site, &rendered, Some((&f.full, &mut cache.records))),
+        Some(f) => {
+            let record_fps: Vec<u64> =
+                f.stub.iter().zip(&content_keys).map(|(&s, &c)| render::fingerprint::record_fp(s, c)).collect();
+            crate::search::defer_reusing(&site, &rendered, Some((&record_fps, &mut cache.records)))
+        }
         None => crate::search::defer(&site, &rendered),
     };
     let search_thread = match opts.defer_search {

@@ -108,7 +108,10 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
     );
     let values = Arc::new(values);
     last.values = values.clone();
-    let search = search::defer_patched(site, &last.rendered, &last.fingerprints.full, &full_changed, records);
+    // Only the edited pages' records change: a record shows no other page's text.
+    let record_fps: Vec<(PageId, u64)> =
+        changed.iter().map(|&id| (id, fp::record_fp(last.fingerprints.stub[id], last.content_keys[id]))).collect();
+    let search = search::defer_patched(site, &last.rendered, &record_fps, records);
     t.lap("values");
 
     // 4. Render what changed. Feeds, the sitemap, redirects and open data show no page text.

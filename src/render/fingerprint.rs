@@ -116,6 +116,12 @@ pub fn taxonomy_fp(site: &Site, t: usize, stub: &[u64]) -> u64 {
     h.finish()
 }
 
+/// What a page's search record is made of: its stub (title, description, date, fields with
+/// the titles of the pages they reference) and its text. Its neighbours do not matter.
+pub fn record_fp(stub: u64, content: u64) -> u64 {
+    hash_of(&(stub, content))
+}
+
 pub fn all_fp(full: &[u64], taxonomies: &[u64]) -> u64 {
     let mut h = hasher();
     full.hash(&mut h);
