@@ -108,18 +108,26 @@ fn changed_paths(e: &serde_json::Value) -> Vec<String> {
     e["paths"].as_array().unwrap().iter().filter_map(|p| p.as_str().map(str::to_string)).collect()
 }
 
-#[test]
-fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_else() {
+/// The kb fixture with lists that show each page's summary.
+fn kb_with_summaries() -> TestSite {
     let site = kb();
-    // Lists show each page's summary.
     site.write(
         "templates/section.html",
         "{% extends \"base.html\" %}{% block main %}<ul>{% for p in paginator.pages %}<li>{{ p.title }}: {{ p.summary }}</li>{% endfor %}</ul>{% endblock %}\n",
     );
+    site
+}
+
+/// bericht-4's front matter and its one link, for edits of its text.
+const BERICHT_4_FRONT: &str = "---\ntitle: Bericht 4\ndate: 2019-04\npersonen: [ilona-ebels]\n---\n";
+const BERICHT_4_LINK: &str = "Zie [Joost](@/personen/joost-zijderveld.md).";
+
+#[test]
+fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_else() {
+    let site = kb_with_summaries();
     let server = Server::start(&site.root, &[]);
     let events = server.events();
-    let front = "---\ntitle: Bericht 4\ndate: 2019-04\npersonen: [ilona-ebels]\n---\n";
-    let link = "Zie [Joost](@/personen/joost-zijderveld.md).";
+    let (front, link) = (BERICHT_4_FRONT, BERICHT_4_LINK);
 
     // A paragraph after the summary: only the page itself changes.
     site.write("content/tijdlijn/bericht-4.md", &format!("{front}{link}\n\nTweede alinea.\n"));
@@ -150,20 +158,15 @@ fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_els
 
 #[test]
 fn after_a_text_edit_fails_in_a_template_the_fix_publishes_everything_it_changed() {
-    let site = kb();
-    // Lists show summaries; a page whose text says BOOM breaks its template.
-    site.write(
-        "templates/section.html",
-        "{% extends \"base.html\" %}{% block main %}<ul>{% for p in paginator.pages %}<li>{{ p.title }}: {{ p.summary }}</li>{% endfor %}</ul>{% endblock %}\n",
-    );
+    let site = kb_with_summaries();
+    // A page whose text says BOOM breaks its template.
     site.write(
         "templates/page.html",
         "{% extends \"base.html\" %}{% block main %}{% if \"BOOM\" in page.content %}{{ page.nope.nope }}{% endif %}{{ page.content }}{% endblock %}\n",
     );
     let server = Server::start(&site.root, &[]);
     let events = server.events();
-    let front = "---\ntitle: Bericht 4\ndate: 2019-04\npersonen: [ilona-ebels]\n---\n";
-    let link = "Zie [Joost](@/personen/joost-zijderveld.md).";
+    let (front, link) = (BERICHT_4_FRONT, BERICHT_4_LINK);
     // A new summary (the list changes) and a page that fails: nothing is published.
     site.write("content/tijdlijn/bericht-4.md", &format!("{front}Nieuw begin. {link}\n\nBOOM\n"));
     let e = next_build_event(&events);
