@@ -52,29 +52,7 @@ impl Shared {
             outputs
                 .into_par_iter()
                 .map(|o| {
-                    let (served, h) = match o.data {
-                        OutputData::Bytes(b) => {
-                            let h = hash(&b);
-                            (Served::Bytes(Arc::new(b)), h)
-                        }
-                        // The same bytes as last time (an unchanged page): no need to hash them again.
-                        OutputData::Shared(b) => match (old.files.get(&o.path), old.hashes.get(&o.path)) {
-                            (Some(Served::Bytes(prev)), Some(&h)) if Arc::ptr_eq(prev, &b) => (Served::Bytes(b), h),
-                            _ => {
-                                let h = hash(&b[..]);
-                                (Served::Bytes(b), h)
-                            }
-                        },
-                        OutputData::Copy(p) => {
-                            let meta = std::fs::metadata(&p).ok();
-                            let h = hash(&(
-                                p.clone(),
-                                meta.as_ref().map(|m| m.len()),
-                                meta.and_then(|m| m.modified().ok()),
-                            ));
-                            (Served::File(p), h)
-                        }
-                    };
+                    let (served, h) = served(&o.path, o.data, &old);
                     (o.path, served, h)
                 })
                 .collect()
@@ -110,19 +88,11 @@ impl Shared {
         let mut hashes = old.hashes.clone();
         let mut diff = Diff::default();
         for o in outputs {
-            let bytes = match o.data {
-                OutputData::Bytes(b) => Arc::new(b),
-                OutputData::Shared(b) => b,
-                OutputData::Copy(p) => {
-                    files.insert(o.path, Served::File(p));
-                    continue;
-                }
-            };
-            let h = hash(&bytes[..]);
+            let (served, h) = served(&o.path, o.data, &old);
             if hashes.insert(o.path.clone(), h) != Some(h) {
                 diff.changed.push(url_of(&o.path));
             }
-            files.insert(o.path, Served::Bytes(bytes));
+            files.insert(o.path, served);
         }
         diff.changed.sort();
         let version = old.version + 1;
@@ -145,13 +115,9 @@ impl Shared {
         next_files.retain(|p, _| !p.starts_with(&prefix));
         next_hashes.retain(|p, _| !p.starts_with(&prefix));
         for o in files {
-            let bytes = match o.data {
-                OutputData::Bytes(b) => Arc::new(b),
-                OutputData::Shared(b) => b,
-                OutputData::Copy(_) => continue,
-            };
-            next_hashes.insert(o.path.clone(), hash(&bytes[..]));
-            next_files.insert(o.path, Served::Bytes(bytes));
+            let (served, h) = served(&o.path, o.data, &guard);
+            next_hashes.insert(o.path.clone(), h);
+            next_files.insert(o.path, served);
         }
         let errors = guard.errors.clone();
         *guard = Arc::new(State { files: next_files, hashes: next_hashes, errors, version });
@@ -208,6 +174,30 @@ pub fn errors_json(errors: &[Diagnostic]) -> serde_json::Value {
             })
             .collect(),
     )
+}
+
+/// What to serve for an output, and its content hash (a static file's: its path, length and
+/// modification time). Bytes shared with the same path in `old` keep their known hash.
+fn served(path: &str, data: OutputData, old: &State) -> (Served, u64) {
+    match data {
+        OutputData::Bytes(b) => {
+            let h = hash(&b);
+            (Served::Bytes(Arc::new(b)), h)
+        }
+        // The same bytes as last time (an unchanged page): no need to hash them again.
+        OutputData::Shared(b) => match (old.files.get(path), old.hashes.get(path)) {
+            (Some(Served::Bytes(prev)), Some(&h)) if Arc::ptr_eq(prev, &b) => (Served::Bytes(b), h),
+            _ => {
+                let h = hash(&b[..]);
+                (Served::Bytes(b), h)
+            }
+        },
+        OutputData::Copy(p) => {
+            let meta = std::fs::metadata(&p).ok();
+            let h = hash(&(p.clone(), meta.as_ref().map(|m| m.len()), meta.and_then(|m| m.modified().ok())));
+            (Served::File(p), h)
+        }
+    }
 }
 
 /// `a/index.html` -> `/a/`; `style.css` -> `/style.css`.
