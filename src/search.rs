@@ -95,7 +95,7 @@ pub fn defer_reusing(site: &Site, rendered: &[Rendered], memo: Option<(&[u64], &
         None => records(site, rendered).into_iter().map(Arc::new).collect(),
         Some((fps, memo)) => {
             use rayon::prelude::*;
-            let pages: Vec<&Page> = site.pages.iter().filter(|p| !p.is_section() && !excluded(p)).collect();
+            let pages: Vec<&Page> = site.pages.iter().filter(|p| indexed(p)).collect();
             let records: Vec<Arc<Record>> = pages
                 .par_iter()
                 .map(|p| match memo.get(&p.rel) {
@@ -125,7 +125,6 @@ pub fn defer_patched(
     if !site.config.search.enabled || !cfg!(feature = "search") {
         return None;
     }
-    let indexed = |p: &Page| !p.is_section() && !excluded(p);
     for &(id, fp) in changed {
         let p = &site.pages[id];
         if indexed(p) {
@@ -171,15 +170,12 @@ pub fn facets_file(site: &Site) -> Output {
 /// One record per page that is not a section and not excluded, in page order.
 pub fn records(site: &Site, rendered: &[Rendered]) -> Vec<Record> {
     use rayon::prelude::*;
-    site.pages
-        .par_iter()
-        .filter(|p| !p.is_section() && !excluded(p))
-        .map(|p| record(site, p, rendered.get(p.id)))
-        .collect()
+    site.pages.par_iter().filter(|p| indexed(p)).map(|p| record(site, p, rendered.get(p.id))).collect()
 }
 
-fn excluded(p: &Page) -> bool {
-    p.common.extra.get("search") == Some(&serde_json::Value::Bool(false))
+/// Whether a page gets a record: not a section, and not left out with `extra: { search: false }`.
+fn indexed(p: &Page) -> bool {
+    !p.is_section() && p.common.extra.get("search") != Some(&serde_json::Value::Bool(false))
 }
 
 fn record(site: &Site, p: &Page, rendered: Option<&Rendered>) -> Record {
