@@ -103,7 +103,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         site,
         &last.rendered,
         &last.fingerprints,
-        (&stubs_changed, &full_changed),
+        (&stubs_changed, &full_changed, &taxonomies_changed),
         value_memo,
     );
     let values = Arc::new(values);

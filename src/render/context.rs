@@ -134,14 +134,14 @@ fn collection_value(site: &Site, name: &str, stubs: &[Value]) -> Value {
 }
 
 /// Updates the values of an earlier build after page texts changed (`pipeline::patch`):
-/// the stubs of `stubs_changed`, then the full values of `full_changed`, and the
-/// collections and taxonomies that list a changed stub. The memo is kept in step.
+/// the stubs of `stubs_changed`, then the full values of `full_changed`, the collections
+/// that list a changed stub and the `taxonomies_changed`. The memo is kept in step.
 pub fn patch(
     values: &mut Values,
     site: &Site,
     rendered: &[Rendered],
     fps: &super::fingerprint::Fingerprints,
-    (stubs_changed, full_changed): (&[PageId], &[PageId]),
+    (stubs_changed, full_changed, taxonomies_changed): (&[PageId], &[PageId], &[usize]),
     memo: &mut ValueMemo,
 ) {
     for &id in stubs_changed {
@@ -160,11 +160,7 @@ pub fn patch(
             *v = collection_value(site, name, &values.stubs);
         }
     }
-    let mut taxonomies: Vec<usize> =
-        stubs_changed.iter().flat_map(|&id| site.pages[id].terms.iter().map(|t| t.0)).collect();
-    taxonomies.sort_unstable();
-    taxonomies.dedup();
-    for t in taxonomies {
+    for &t in taxonomies_changed {
         values.taxonomies[t] = taxonomy_value(site, t, &values.stubs);
     }
     for &id in stubs_changed.iter().chain(full_changed) {
