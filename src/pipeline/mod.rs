@@ -104,7 +104,7 @@ struct LastBuild {
     rendered: Vec<Rendered>,
     content_keys: Vec<u64>,
     fingerprints: render::fingerprint::Fingerprints,
-    values: std::sync::Arc<render::context::Values>,
+    values: Arc<render::context::Values>,
 }
 
 /// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
@@ -291,7 +291,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let mut kept = None;
     let rendered_site = if cache.enabled {
         let fps = fps.expect("computed above when caching");
-        let values = std::sync::Arc::new(render::context::build(&site, &rendered, Some((&fps, &mut cache.values))));
+        let values = Arc::new(render::context::build(&site, &rendered, Some((&fps, &mut cache.values))));
         t.lap("values");
         let incremental = render::Incremental {
             fingerprints: &fps,
@@ -304,7 +304,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         kept = Some((rendered, content_keys, fps, values));
         result
     } else {
-        let values = std::sync::Arc::new(render::context::build(&site, &rendered, None));
+        let values = Arc::new(render::context::build(&site, &rendered, None));
         drop(rendered);
         t.lap("values");
         let result = render::render_site(&site, values, &mut set, None, staging.as_ref());

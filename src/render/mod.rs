@@ -148,6 +148,35 @@ fn missing_templates(site: &Site, set: &TemplateSet) -> (Vec<(String, String)>, 
     (missing, diags)
 }
 
+/// One job of an incremental build: (fingerprint, output, reused). The output is the memo's
+/// bytes when the fingerprint is unchanged, else freshly rendered as shared bytes (ready for
+/// the memo). `None` when the job renders nothing (a taxonomy without its template).
+#[allow(clippy::too_many_arguments)]
+fn render_unless_memoized(
+    site: &Site,
+    values: &Values,
+    set: &TemplateSet,
+    job: &Job,
+    site_fp: u64,
+    inc: &Incremental<'_>,
+    missing: &[(String, String)],
+    metrics: &Metrics,
+) -> Option<(u64, JobResult, bool)> {
+    let fp = job_fingerprint(site, job, site_fp, set, inc);
+    let path = output_path(&job_path(site, job));
+    if let Some((old, bytes)) = inc.memo.get(&path) {
+        if *old == fp {
+            return Some((fp, Ok(Output { path, data: OutputData::Shared(bytes.clone()) }), true));
+        }
+    }
+    let r = render_job(site, values, &set.tera, job, missing, metrics)?;
+    let r = r.map(|o| match o.data {
+        OutputData::Bytes(b) => Output { path: o.path, data: OutputData::Shared(Arc::new(b)) },
+        other => Output { path: o.path, data: other },
+    });
+    Some((fp, r, false))
+}
+
 /// Renders the pages of an earlier build that a patch (`pipeline::patch`) affected: those
 /// showing a page whose full value changed, the pages of changed taxonomies, and pages whose
 /// templates call site functions. Jobs whose fingerprint is unchanged are skipped; only
@@ -175,25 +204,19 @@ pub fn render_patch(
     let jobs: Vec<Job> = all_jobs(site).into_iter().filter(affected).collect();
     let done: Vec<(u64, JobResult)> = jobs
         .par_iter()
-        .filter_map(|job| {
-            let fp = job_fingerprint(site, job, site_fp, set, &inc);
-            let path = output_path(&job_path(site, job));
-            if inc.memo.get(&path).is_some_and(|(old, _)| *old == fp) {
-                return None;
-            }
-            render_job(site, &values, &set.tera, job, &missing, metrics).map(|r| (fp, r))
-        })
+        .filter_map(|job| render_unless_memoized(site, &values, set, job, site_fp, &inc, &missing, metrics))
+        .filter_map(|(fp, r, reused)| (!reused).then_some((fp, r)))
         .collect();
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
     for (fp, r) in done {
         match r {
-            Ok(Output { path, data: OutputData::Bytes(b) }) => {
-                let b = Arc::new(b);
-                inc.memo.insert(path.clone(), (fp, b.clone()));
-                outputs.push(Output { path, data: OutputData::Shared(b) });
+            Ok(o) => {
+                if let OutputData::Shared(b) = &o.data {
+                    inc.memo.insert(o.path.clone(), (fp, b.clone()));
+                }
+                outputs.push(o);
             }
-            Ok(other) => outputs.push(other),
             Err(e) => failures.push(e),
         }
     }
@@ -245,28 +268,13 @@ pub fn render_site(
             None,
         ),
         Some(inc) => {
-            let done: Vec<Option<(u64, JobResult)>> = jobs
+            let done: Vec<Option<(u64, JobResult, bool)>> = jobs
                 .par_iter()
-                .map(|job| {
-                    let fp = job_fingerprint(site, job, site_fp, set, inc);
-                    let path = output_path(&job_path(site, job));
-                    if let Some((old, bytes)) = inc.memo.get(&path) {
-                        if *old == fp {
-                            return Some((fp, Ok(Output { path, data: OutputData::Shared(bytes.clone()) })));
-                        }
-                    }
-                    render_job(site, &values, tera, job, &missing, metrics).map(|r| {
-                        let r = r.map(|o| match o.data {
-                            OutputData::Bytes(b) => Output { path: o.path, data: OutputData::Shared(Arc::new(b)) },
-                            other => Output { path: o.path, data: other },
-                        });
-                        (fp, r)
-                    })
-                })
+                .map(|job| render_unless_memoized(site, &values, set, job, site_fp, inc, &missing, metrics))
                 .collect();
             let mut memo = RenderMemo::with_capacity(done.len());
             let mut results = Vec::with_capacity(done.len());
-            for (fp, r) in done.into_iter().flatten() {
+            for (fp, r, _) in done.into_iter().flatten() {
                 if let Ok(Output { path, data: OutputData::Shared(b) }) = &r {
                     memo.insert(path.clone(), (fp, b.clone()));
                 }
