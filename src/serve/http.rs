@@ -1,18 +1,29 @@
-//! The dev server's HTTP side: safe path resolution (pure, unit-tested),
-//! responses from the in-memory site, and the Server-Sent Events stream.
+//! The dev server's HTTP side: safe path resolution and the `Host` check (pure,
+//! unit-tested), responses from the in-memory site, the Server-Sent Events stream, and
+//! the bounded accept loop (hyper's HTTP/1 connections, axum's responses and SSE).
 
 use super::state::{Served, Shared};
-use std::io::{Cursor, Write};
-use std::sync::mpsc;
+use axum::body::Body;
+use axum::http::{HeaderValue, Method, Request, StatusCode, header};
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 pub const EVENTS_PATH: &str = "/__innobieb/events";
 pub const SCRIPT_PATH: &str = "/__innobieb/livereload.js";
 const SCRIPT: &str = include_str!("livereload.js");
-/// Open event streams are capped so that many tabs cannot exhaust threads.
+/// Open event streams are capped so that many tabs cannot exhaust connections.
 const MAX_STREAMS: usize = 64;
-
+/// The largest request head (request line and headers) read; larger ones get 431.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+/// Open connections at most; more are answered 503 and closed at once.
+pub const MAX_CONNECTIONS: usize = 256;
+/// A request head must arrive whole within this time, or the connection is closed.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// An event stream sends a comment this often, so that closed tabs are noticed.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Where a request path leads.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Target {
@@ -99,8 +110,27 @@ pub fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn header(k: &str, v: &str) -> Header {
-    Header::from_bytes(k.as_bytes(), v.as_bytes()).expect("static header names and values are valid")
+/// Whether a `Host` header names this server when it listens on a loopback address:
+/// `localhost`, `127.0.0.1`, `[::1]` or the address it is bound to, each with or without
+/// a port. Anything else (a DNS-rebinding page's own name, or no header) is refused.
+pub fn host_allowed(host: Option<&str>, bound: &str) -> bool {
+    let Some(host) = host else { return false };
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((inner, port)) => (format!("[{inner}]"), port),
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, _)) => (name.to_string(), &host[name.len()..]),
+            None => (host.to_string(), ""),
+        },
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let name = name.to_ascii_lowercase();
+    port_ok && (["localhost", "127.0.0.1", "[::1]"].contains(&name.as_str()) || name == bound)
 }
 
 /// Adds the live-reload script to an HTML page (served pages only).
@@ -113,92 +143,178 @@ fn inject(html: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Answers one request. Runs on its own thread.
-pub fn handle(request: Request, shared: &Shared) {
-    let method = request.method().clone();
-    if method != Method::Get && method != Method::Head {
-        let _ = request.respond(
-            Response::from_string("method not allowed\n")
-                .with_status_code(405)
-                .with_header(header("Allow", "GET, HEAD")),
-        );
-        return;
+fn text(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// How requests are checked: `bound` is the listening address as it appears in a `Host`
+/// header (`127.0.0.1`, `[::1]`), `check_host` whether to check it (loopback only).
+#[derive(Clone)]
+pub struct Policy {
+    pub bound: String,
+    pub check_host: bool,
+}
+
+/// Answers one request.
+pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>, policy: Arc<Policy>) -> Response {
+    if policy.check_host {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+        if !host_allowed(host, &policy.bound) {
+            return text(
+                StatusCode::FORBIDDEN,
+                "forbidden: this preview answers only to Host localhost, 127.0.0.1 or [::1]\n".into(),
+            );
+        }
     }
-    let url = request.url().to_string();
+    let method = request.method().clone();
+    if method != Method::GET && method != Method::HEAD {
+        let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n".into());
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    // The request target as sent: an absolute-form target keeps its scheme (and is refused).
+    let uri = request.uri();
+    let url = if uri.scheme().is_some() {
+        uri.to_string()
+    } else {
+        uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.to_string())
+    };
     if url == EVENTS_PATH {
-        return stream_events(request, shared);
+        return events(&shared);
     }
     if url == SCRIPT_PATH {
-        let r = Response::from_string(SCRIPT).with_header(header("Content-Type", "text/javascript; charset=utf-8"));
-        let _ = request.respond(r);
-        return;
+        return ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response();
     }
     let state = shared.snapshot();
     let target = resolve_path(&url, &|p| state.files.contains_key(p));
     let (status, path) = match target {
-        Target::File(p) => (200, Some(p)),
+        Target::File(p) => (StatusCode::OK, Some(p)),
         Target::Redirect(to) => {
-            let _ = request.respond(Response::empty(301).with_header(header("Location", &to)));
-            return;
+            return match HeaderValue::from_str(&to) {
+                Ok(to) => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response(),
+                Err(_) => text(StatusCode::BAD_REQUEST, "bad request: invalid path\n".into()),
+            };
         }
-        Target::NotFound => (404, state.files.contains_key("404.html").then(|| "404.html".to_string())),
-        Target::BadRequest(why) => {
-            let _ = request.respond(Response::from_string(format!("bad request: {why}\n")).with_status_code(400));
-            return;
+        Target::NotFound => {
+            (StatusCode::NOT_FOUND, state.files.contains_key("404.html").then(|| "404.html".to_string()))
         }
+        Target::BadRequest(why) => return text(StatusCode::BAD_REQUEST, format!("bad request: {why}\n")),
     };
     let body: Vec<u8> = match path.as_deref().and_then(|p| state.files.get(p)) {
         Some(Served::Bytes(b)) => b.to_vec(),
-        Some(Served::File(f)) => match std::fs::read(f) {
-            Ok(b) => b,
-            Err(_) => {
-                let _ = request.respond(Response::from_string("not found\n").with_status_code(404));
-                return;
+        Some(Served::File(f)) => {
+            let f = f.clone();
+            match tokio::task::spawn_blocking(move || f.read()).await {
+                Ok(Some(b)) => b,
+                _ => return text(StatusCode::NOT_FOUND, "not found\n".into()),
             }
-        },
+        }
         None => b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head><body><h1>404</h1></body></html>".to_vec(),
     };
     let ctype = content_type(path.as_deref().unwrap_or("x.html"));
     let body = if ctype.starts_with("text/html") { inject(&body) } else { body };
-    let len = body.len();
-    let response = Response::new(
-        StatusCode(status),
-        vec![
-            header("Content-Type", ctype),
-            header("Cache-Control", "no-cache"),
-            header("X-Content-Type-Options", "nosniff"),
+    // hyper leaves out the body of a HEAD response (and keeps its length).
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, ctype),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
-        Cursor::new(if method == Method::Head { Vec::new() } else { body }),
-        Some(len),
-        None,
-    );
-    let _ = request.respond(response);
+        Body::from(body),
+    )
+        .into_response()
 }
 
-/// A Server-Sent Events stream, written straight to the connection: tiny_http's
-/// chunked encoder would hold small messages back, so the response is written by
-/// hand (no length, `Connection: close`) and flushed after every message.
-fn stream_events(request: Request, shared: &Shared) {
+/// The live-reload stream: the current state first, then every message broadcast, and a
+/// comment after a quiet spell (a failed write means the tab is gone).
+fn events(shared: &Shared) -> Response {
     let Some(rx) = shared.subscribe(MAX_STREAMS) else {
-        let _ = request.respond(Response::from_string("too many open event streams\n").with_status_code(503));
-        return;
+        return text(StatusCode::SERVICE_UNAVAILABLE, "too many open event streams\n".into());
     };
-    let mut w = request.into_writer();
-    let head =
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n";
-    if w.write_all(head.as_bytes()).and_then(|_| w.flush()).is_err() {
-        return;
-    }
-    loop {
-        let chunk = match rx.recv_timeout(Duration::from_secs(15)) {
-            Ok(m) => format!("data: {m}\n\n"),
-            // A comment keeps the connection alive; a failed write means the tab is gone.
-            Err(mpsc::RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        let event = match tokio::time::timeout(KEEP_ALIVE, rx.recv()).await {
+            Ok(Some(m)) => Event::default().data(m),
+            Ok(None) => return None,
+            Err(_) => Event::default().comment("keep-alive"),
         };
-        if w.write_all(chunk.as_bytes()).and_then(|_| w.flush()).is_err() {
+        Some((Ok::<_, Infallible>(event), rx))
+    });
+    let mut r = Sse::new(stream).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// What an over-the-limit connection is told before it is closed.
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 34\r\nConnection: close\r\n\r\ntoo many open connections to serve\n";
+
+/// Serves `listener` until the process ends, on a small tokio runtime of its own. At most
+/// `MAX_CONNECTIONS` connections are served at once; each gets `TCP_NODELAY` (responses
+/// are not held back waiting for the client's delayed ACK), a request head of at most
+/// `MAX_HEADER_BYTES` that must arrive within `HEADER_TIMEOUT`, and keep-alive.
+pub fn serve(listener: std::net::TcpListener, shared: Arc<Shared>, policy: Policy) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("innobieb-http")
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the HTTP server: {e}");
             return;
         }
+    };
+    runtime.block_on(accept_loop(listener, shared, Arc::new(policy)));
+}
+
+async fn accept_loop(listener: std::net::TcpListener, shared: Arc<Shared>, policy: Arc<Policy>) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tokio::io::AsyncWriteExt;
+    let listener = match listener.set_nonblocking(true).and_then(|_| tokio::net::TcpListener::from_std(listener)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot serve: {e}");
+            return;
+        }
+    };
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let mut stream = match listener.accept().await {
+            Ok((s, _)) => s,
+            // Out of file descriptors, for example: wait a little instead of spinning.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                    let _ = stream.write_all(BUSY).await;
+                    let _ = stream.shutdown().await;
+                })
+                .await;
+            });
+            continue;
+        };
+        let (shared, policy) = (shared.clone(), policy.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let (shared, policy) = (shared.clone(), policy.clone());
+                async move { Ok::<_, Infallible>(handle(request, shared, policy).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_header_size(MAX_HEADER_BYTES)
+                .max_buf_size(2 * MAX_HEADER_BYTES)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+            drop(permit);
+        });
     }
 }
 
@@ -221,6 +337,31 @@ mod tests {
         assert_eq!(r("/nope/"), Target::NotFound);
         assert_eq!(r("//"), Target::File("index.html".into()));
         assert_eq!(r("//a//"), Target::File("a/index.html".into()));
+    }
+
+    #[test]
+    fn answers_only_to_its_own_host_names_on_loopback() {
+        for ok in ["localhost", "localhost:8080", "LOCALHOST:1", "127.0.0.1", "127.0.0.1:3000", "[::1]", "[::1]:80"] {
+            assert!(host_allowed(Some(ok), "127.0.0.1"), "{ok}");
+        }
+        assert!(host_allowed(Some("127.0.0.2:9"), "127.0.0.2"));
+        for bad in [
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "localhost:",
+            "localhost:80a",
+            "localhost:123456",
+            "[::1",
+            "[::2]:80",
+            "::1",
+            "",
+            "127.0.0.2",
+        ] {
+            assert!(!host_allowed(Some(bad), "127.0.0.1"), "{bad}");
+        }
+        assert!(!host_allowed(None, "127.0.0.1"));
     }
 
     #[test]

@@ -42,10 +42,10 @@ pub fn run(opts: ServeOptions) -> i32 {
     if !ip.is_loopback() {
         eprintln!("warning: listening on {ip}: anyone on your network can open this preview");
     }
-    let server = match tiny_http::Server::http((ip, opts.port)) {
-        Ok(s) => s,
+    let listener = match std::net::TcpListener::bind((ip, opts.port)) {
+        Ok(l) => l,
         Err(e) => {
-            if e.to_string().contains("in use") {
+            if e.kind() == std::io::ErrorKind::AddrInUse {
                 eprintln!(
                     "error: port {} is already in use; stop the other server or choose another port with --port",
                     opts.port
@@ -56,7 +56,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             return 2;
         }
     };
-    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(opts.port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
     let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };
     let base_url = format!("http://{host}:{port}/");
@@ -76,7 +76,7 @@ pub fn run(opts: ServeOptions) -> i32 {
     } else {
         None
     };
-    let shared = Arc::new(Shared::default());
+    let shared = Arc::new(Shared::new(&opts.root));
     let build_opts = BuildOptions {
         root: opts.root.clone(),
         base_url: Some(base_url.clone()),
@@ -95,22 +95,17 @@ pub fn run(opts: ServeOptions) -> i32 {
     rebuilder.rebuild(false, None);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
 
-    let server = Arc::new(server);
     {
         let shared = shared.clone();
-        let server = server.clone();
-        std::thread::spawn(move || {
-            for request in server.incoming_requests() {
-                let shared = shared.clone();
-                // One short-lived thread per request; event streams are capped in `http`.
-                let spawned = std::thread::Builder::new()
-                    .name("innobieb-http".into())
-                    .spawn(move || http::handle(request, &shared));
-                if spawned.is_err() {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            }
-        });
+        // Requests to a loopback address must name it (DNS rebinding sends another name).
+        let policy = http::Policy { bound: host.clone(), check_host: ip.is_loopback() };
+        let spawned = std::thread::Builder::new()
+            .name("innobieb-http".into())
+            .spawn(move || http::serve(listener, shared, policy));
+        if let Err(e) = spawned {
+            eprintln!("error: cannot start the HTTP server: {e}");
+            return 2;
+        }
     }
     if opts.open {
         open_browser(&base_url);

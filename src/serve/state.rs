@@ -6,13 +6,53 @@ use crate::diagnostic::Diagnostic;
 use crate::render::fingerprint::hash_of as hash;
 use crate::render::{Output, OutputData};
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock, mpsc};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::mpsc;
 
 #[derive(Debug, Clone)]
 pub enum Served {
     Bytes(Arc<Vec<u8>>),
-    File(PathBuf),
+    /// A static file or asset, read at request time.
+    File(Captured),
+}
+
+/// A file the build copied, as the build saw it: served only while its path still leads
+/// to the same real file inside the site, so a file replaced by a link to something
+/// outside (which the next rebuild rejects) is never served from the last good version.
+#[derive(Debug, Clone)]
+pub struct Captured {
+    path: PathBuf,
+    /// The real path when the build captured it, if it was inside the site.
+    real: Option<PathBuf>,
+}
+
+impl Captured {
+    fn new(path: PathBuf, root: &Path) -> Captured {
+        let real = path.canonicalize().ok().filter(|r| r.starts_with(root));
+        Captured { path, real }
+    }
+
+    /// The file's bytes, or `None` when it is gone or no longer the file the build saw.
+    pub fn read(&self) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let real = self.path.canonicalize().ok()?;
+        if self.real.as_ref() != Some(&real) {
+            return None;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        // The last step may not have become a link since it was resolved just now.
+        #[cfg(target_os = "linux")]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        let mut file = options.open(&real).ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
 }
 
 /// One consistent version of the site.
@@ -28,7 +68,9 @@ pub struct State {
 #[derive(Default)]
 pub struct Shared {
     state: RwLock<Arc<State>>,
-    subscribers: Mutex<Vec<mpsc::Sender<String>>>,
+    subscribers: Mutex<Vec<mpsc::UnboundedSender<String>>>,
+    /// The site's real root: served static files must stay inside it.
+    root: PathBuf,
 }
 
 /// What changed between two versions.
@@ -40,65 +82,78 @@ pub struct Diff {
 }
 
 impl Shared {
+    pub fn new(root: &Path) -> Shared {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        Shared { root, ..Shared::default() }
+    }
+
     pub fn snapshot(&self) -> Arc<State> {
         self.state.read().map(|s| s.clone()).unwrap_or_default()
     }
 
     /// Installs a successful build; returns what changed.
     pub fn publish(&self, outputs: Vec<Output>) -> Diff {
+        // Hashing reads the last version only to reuse known hashes: done outside the lock.
         let old = self.snapshot();
         let hashed: Vec<(String, Served, u64)> = {
             use rayon::prelude::*;
             outputs
                 .into_par_iter()
                 .map(|o| {
-                    let (served, h) = served(&o.path, o.data, &old);
+                    let (served, h) = served(&o.path, o.data, &old, &self.root);
                     (o.path, served, h)
                 })
                 .collect()
         };
+        drop(old);
         let mut diff = Diff::default();
         let mut files = HashMap::with_capacity(hashed.len());
         let mut hashes = HashMap::with_capacity(hashed.len());
+        let Ok(mut guard) = self.state.write() else { return diff };
         for (path, served, h) in hashed {
-            if old.hashes.get(&path) != Some(&h) {
+            if guard.hashes.get(&path) != Some(&h) {
                 diff.changed.push(url_of(&path));
             }
             files.insert(path.clone(), served);
             hashes.insert(path, h);
         }
-        for path in old.hashes.keys() {
+        for path in guard.hashes.keys() {
             if !hashes.contains_key(path) {
                 diff.removed.push(url_of(path));
             }
         }
         diff.changed.sort();
         diff.removed.sort();
-        let version = old.version + 1;
-        if let Ok(mut s) = self.state.write() {
-            *s = Arc::new(State { files, hashes, errors: Vec::new(), version });
-        }
+        let version = guard.version + 1;
+        *guard = Arc::new(State { files, hashes, errors: Vec::new(), version });
         diff
     }
 
     /// Installs the files a patched build changed (`Built::patch`); all others stay.
     pub fn publish_patch(&self, outputs: Vec<Output>) -> Diff {
         let old = self.snapshot();
-        let mut files = old.files.clone();
-        let mut hashes = old.hashes.clone();
+        let prepared: Vec<(String, Served, u64)> = outputs
+            .into_iter()
+            .map(|o| {
+                let (served, h) = served(&o.path, o.data, &old, &self.root);
+                (o.path, served, h)
+            })
+            .collect();
+        drop(old);
         let mut diff = Diff::default();
-        for o in outputs {
-            let (served, h) = served(&o.path, o.data, &old);
-            if hashes.insert(o.path.clone(), h) != Some(h) {
-                diff.changed.push(url_of(&o.path));
+        // Read-modify-write under the lock: a search index published meanwhile is kept.
+        let Ok(mut guard) = self.state.write() else { return diff };
+        let mut files = guard.files.clone();
+        let mut hashes = guard.hashes.clone();
+        for (path, served, h) in prepared {
+            if hashes.insert(path.clone(), h) != Some(h) {
+                diff.changed.push(url_of(&path));
             }
-            files.insert(o.path, served);
+            files.insert(path, served);
         }
         diff.changed.sort();
-        let version = old.version + 1;
-        if let Ok(mut s) = self.state.write() {
-            *s = Arc::new(State { files, hashes, errors: Vec::new(), version });
-        }
+        let version = guard.version + 1;
+        *guard = Arc::new(State { files, hashes, errors: Vec::new(), version });
         diff
     }
 
@@ -115,7 +170,7 @@ impl Shared {
         next_files.retain(|p, _| !p.starts_with(&prefix));
         next_hashes.retain(|p, _| !p.starts_with(&prefix));
         for o in files {
-            let (served, h) = served(&o.path, o.data, &guard);
+            let (served, h) = served(&o.path, o.data, &guard, &self.root);
             next_hashes.insert(o.path.clone(), h);
             next_files.insert(o.path, served);
         }
@@ -125,17 +180,18 @@ impl Shared {
     }
 
     /// Keeps the last good files and records the errors.
+    /// Read and written under one lock: a search index published meanwhile is kept.
     pub fn set_errors(&self, errors: Vec<Diagnostic>) {
-        let old = self.snapshot();
-        let next = State { files: old.files.clone(), hashes: old.hashes.clone(), errors, version: old.version };
-        if let Ok(mut s) = self.state.write() {
-            *s = Arc::new(next);
+        if let Ok(mut guard) = self.state.write() {
+            let next =
+                State { files: guard.files.clone(), hashes: guard.hashes.clone(), errors, version: guard.version };
+            *guard = Arc::new(next);
         }
     }
 
     /// A new event stream; it first receives the current state. `None` when too many are open.
-    pub fn subscribe(&self, max: usize) -> Option<mpsc::Receiver<String>> {
-        let (tx, rx) = mpsc::channel();
+    pub fn subscribe(&self, max: usize) -> Option<mpsc::UnboundedReceiver<String>> {
+        let (tx, rx) = mpsc::unbounded_channel();
         let state = self.snapshot();
         let hello =
             serde_json::json!({ "type": "hello", "version": state.version, "errors": errors_json(&state.errors) });
@@ -178,7 +234,7 @@ pub fn errors_json(errors: &[Diagnostic]) -> serde_json::Value {
 
 /// What to serve for an output, and its content hash (a static file's: its path, length and
 /// modification time). Bytes shared with the same path in `old` keep their known hash.
-fn served(path: &str, data: OutputData, old: &State) -> (Served, u64) {
+fn served(path: &str, data: OutputData, old: &State, root: &Path) -> (Served, u64) {
     match data {
         OutputData::Bytes(b) => {
             let h = hash(&b);
@@ -195,7 +251,7 @@ fn served(path: &str, data: OutputData, old: &State) -> (Served, u64) {
         OutputData::Copy(p) => {
             let meta = std::fs::metadata(&p).ok();
             let h = hash(&(p.clone(), meta.as_ref().map(|m| m.len()), meta.and_then(|m| m.modified().ok())));
-            (Served::File(p), h)
+            (Served::File(Captured::new(p, root)), h)
         }
     }
 }

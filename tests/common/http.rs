@@ -158,3 +158,41 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// One keep-alive connection: requests are sent one after another on the same socket, and
+/// each response is read by its `Content-Length`.
+pub struct Connection {
+    stream: BufReader<TcpStream>,
+}
+
+impl Connection {
+    pub fn open(port: u16) -> Connection {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        Connection { stream: BufReader::new(stream) }
+    }
+
+    pub fn get(&mut self, path: &str) -> Response {
+        let raw = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        self.stream.get_mut().write_all(raw.as_bytes()).expect("write");
+        let mut headers = String::new();
+        loop {
+            let mut line = String::new();
+            if self.stream.read_line(&mut line).expect("read a header line") == 0 {
+                panic!("the connection closed in the middle of a response: {headers}");
+            }
+            headers.push_str(&line);
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let length: usize = headers
+            .lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+            .expect("a Content-Length");
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).expect("read the body");
+        let status = headers.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        Response { status, headers, body }
+    }
+}
