@@ -263,3 +263,50 @@ fn url_of(path: &str) -> String {
         None => format!("/{path}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    fn output(path: &str, text: &str) -> Output {
+        Output { path: path.into(), data: OutputData::Bytes(text.as_bytes().to_vec()) }
+    }
+
+    /// The search worker publishes while the watch loop records errors: no index may be lost.
+    #[test]
+    fn a_search_index_published_while_errors_are_recorded_is_kept() {
+        let shared = Arc::new(Shared::default());
+        shared.publish(vec![output("index.html", "home")]);
+        let version = shared.snapshot().version;
+        let rounds = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let errors = {
+            let (shared, rounds, done) = (shared.clone(), rounds.clone(), done.clone());
+            std::thread::spawn(move || {
+                while !done.load(Ordering::SeqCst) {
+                    shared.set_errors(Vec::new());
+                    rounds.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        let mut lost = 0;
+        for i in 0..300 {
+            let file = format!("pagefind/{i}.js");
+            assert!(shared.publish_search(version, vec![output(&file, "x")]));
+            // Wait until a `set_errors` that started after this publish has finished.
+            let seen = rounds.load(Ordering::SeqCst);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while rounds.load(Ordering::SeqCst) < seen + 2 && std::time::Instant::now() < deadline {
+                std::thread::yield_now();
+            }
+            if !shared.snapshot().files.contains_key(&file) {
+                lost += 1;
+            }
+        }
+        done.store(true, Ordering::SeqCst);
+        errors.join().unwrap();
+        assert_eq!(lost, 0, "search indexes lost to a concurrent set_errors");
+        assert!(shared.snapshot().files.contains_key("index.html"));
+    }
+}
