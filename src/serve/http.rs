@@ -246,7 +246,7 @@ fn events(shared: &Shared) -> Response {
 }
 
 /// What an over-the-limit connection is told before it is closed.
-const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 34\r\nConnection: close\r\n\r\ntoo many open connections to serve\n";
+const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 35\r\nConnection: close\r\n\r\ntoo many open connections to serve\n";
 
 /// Serves `listener` until the process ends, on a small tokio runtime of its own. At most
 /// `MAX_CONNECTIONS` connections are served at once; each gets `TCP_NODELAY` (responses
@@ -337,6 +337,13 @@ mod tests {
         assert_eq!(r("/nope/"), Target::NotFound);
         assert_eq!(r("//"), Target::File("index.html".into()));
         assert_eq!(r("//a//"), Target::File("a/index.html".into()));
+    }
+
+    #[test]
+    fn the_busy_answer_states_its_length() {
+        let text = std::str::from_utf8(BUSY).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("Content-Length: {}\r\n", body.len())), "{text}");
     }
 
     #[test]
