@@ -20,6 +20,8 @@ pub enum OutputError {
     NotOurs(PathBuf),
     /// The output folder would contain the site's own sources.
     ContainsSources(PathBuf),
+    /// The output folder is inside a folder the site is read from (output, source folder).
+    InsideSources(PathBuf, String),
     /// A generated path tried to leave the output folder.
     UnsafePath(String),
     Io(PathBuf, std::io::Error),
@@ -40,6 +42,11 @@ impl fmt::Display for OutputError {
                     p.display()
                 )
             }
+            OutputError::InsideSources(p, src) => write!(
+                f,
+                "the output folder {} is inside the site's {src} folder, so every build would read the previous output as sources; choose an --output outside content/, static/, templates/ and themes/",
+                p.display()
+            ),
             OutputError::UnsafePath(p) => {
                 write!(f, "refusing to write `{p}`: it is not a path inside the output folder")
             }
@@ -74,6 +81,23 @@ pub fn write_site(out_dir: &Path, site_root: &Path, outputs: &[Output]) -> Resul
     staging.commit()
 }
 
+/// The folders of a site that are read as sources: an output folder may be in none of them.
+pub const SOURCE_FOLDERS: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Checks that the output folder neither contains the site nor lies inside one of its
+/// source folders (where every build would copy the previous output into itself).
+pub fn check_location(out_dir: &Path, site_root: &Path) -> Result<(), OutputError> {
+    let out_abs = absolute(out_dir);
+    let root_abs = absolute(site_root);
+    if root_abs.starts_with(&out_abs) {
+        return Err(OutputError::ContainsSources(out_dir.to_path_buf()));
+    }
+    match SOURCE_FOLDERS.iter().find(|f| out_abs.starts_with(root_abs.join(f))) {
+        Some(f) => Err(OutputError::InsideSources(out_dir.to_path_buf(), format!("{f}/"))),
+        None => Ok(()),
+    }
+}
+
 /// A build being written: files go into a temporary sibling of the output folder as
 /// they are produced (so rendered pages need not be held in memory), and `commit`
 /// swaps it in. Dropped without `commit` (a failed build), it removes itself.
@@ -94,10 +118,7 @@ impl Staging {
     /// Checks that the output folder may be replaced and creates the temporary folder.
     pub fn begin(out_dir: &Path, site_root: &Path) -> Result<Staging, OutputError> {
         let out_abs = absolute(out_dir);
-        let root_abs = absolute(site_root);
-        if root_abs.starts_with(&out_abs) {
-            return Err(OutputError::ContainsSources(out_dir.to_path_buf()));
-        }
+        check_location(out_dir, site_root)?;
         check_ours(&out_abs)?;
         let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let name = out_abs.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "public".into());

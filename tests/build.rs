@@ -301,3 +301,25 @@ fn html_in_titles_is_escaped() {
             || site.read("public/a/index.html").contains("<h1>&lt;b&gt;vet&lt;/b&gt; &amp; zo</h1>")
     );
 }
+
+#[test]
+fn output_inside_a_source_folder_is_refused() {
+    let site = TestSite::new("");
+    site.write("content/a.md", &page("A", ""));
+    site.write("static/s.css", "body{}");
+    for (out, folder) in [("content/uit", "content/"), ("static/uit", "static/"), ("themes/t/uit", "themes/")] {
+        let run = site.run(&["build", "-o", out]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains(&format!("error: the output folder {out} is inside the site's {folder} folder")),
+            "{}",
+            run.stderr
+        );
+        assert!(!site.exists(out), "{out} was created");
+    }
+    // Twice in a row (the second build would have copied the first into itself).
+    let run = site.run(&["build", "-o", "content/uit"]);
+    run.expect_code(2);
+    assert!(site.files("content").iter().all(|f| !f.contains("uit")), "{:?}", site.files("content"));
+    site.build_to("uit");
+}
