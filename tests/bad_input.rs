@@ -273,6 +273,16 @@ fn broken_at_link() {
     });
 }
 
+/// 20,000 broken links on one line: each error quotes a window of the line (not the whole
+/// line: that took 8 GB), and only the first few are shown.
+#[test]
+fn many_broken_links_on_one_line() {
+    check_case("many_broken_links_on_one_line", |s| {
+        let links: String = (0..20_000).map(|i| format!("[x](@/weg/{i}.md) ")).collect();
+        s.write(X, &format!("---\ntitle: Regiogidsen gestart\ndate: 2018-05\n---\n{links}\n"));
+    });
+}
+
 #[test]
 fn broken_anchor() {
     check_case("broken_anchor", |s| {

@@ -40,9 +40,16 @@ pub struct Scan {
 
 pub fn scan(body: &str) -> Scan {
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let pos = |offset: usize| {
+    // Columns count characters from the last position on the same line, so that many links
+    // on one long line stay linear: (line, byte offset, column) of the last position.
+    let mut last = (0, 0, 0);
+    let mut pos = |offset: usize| {
         let line = line_starts.partition_point(|&s| s <= offset);
-        let col = body[line_starts[line - 1]..offset].chars().count() + 1;
+        let col = match last {
+            (l, from, col) if l == line && from <= offset => col + body[from..offset].chars().count(),
+            _ => body[line_starts[line - 1]..offset].chars().count() + 1,
+        };
+        last = (line, offset, col);
         (line, col)
     };
     let mut out = Scan::default();
