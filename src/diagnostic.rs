@@ -216,10 +216,7 @@ pub fn normalize(diags: &mut Vec<Diagnostic>) {
         let same = diags[i..].iter().take_while(|d| d.path == path && d.line == line).count();
         if line.is_some() && same > MAX_PER_LINE {
             out.extend(diags[i..i + MAX_PER_LINE].iter().cloned());
-            let mut note = Diagnostic::new(format!(
-                "{} more errors on this line are not shown",
-                same - MAX_PER_LINE
-            ));
+            let mut note = Diagnostic::new(format!("{} more errors on this line are not shown", same - MAX_PER_LINE));
             // At the first one left out, quoting the line as the last one shown does.
             let (shown, first_hidden) = (&diags[i + MAX_PER_LINE - 1], &diags[i + MAX_PER_LINE]);
             note.path = path;

@@ -49,11 +49,9 @@ impl fmt::Display for OutputError {
                 "the output folder {} is inside the site's {src} folder, so every build would read the previous output as sources; choose an --output outside content/, static/, templates/ and themes/",
                 p.display()
             ),
-            OutputError::Locked(pid, lock) => write!(
-                f,
-                "another build of this site is running (pid {pid}); wait for it or remove {}",
-                lock.display()
-            ),
+            OutputError::Locked(pid, lock) => {
+                write!(f, "another build of this site is running (pid {pid}); wait for it or remove {}", lock.display())
+            }
             OutputError::UnsafePath(p) => {
                 write!(f, "refusing to write `{p}`: it is not a path inside the output folder")
             }

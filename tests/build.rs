@@ -391,7 +391,7 @@ fn an_interrupted_build_removes_its_staging_folder_and_lock() {
     let before = site.tree("public");
     site.write("content/extra.md", &page("Extra", ""));
     for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
             .args(["build", "-q"])
             .current_dir(&site.root)
             .stderr(std::process::Stdio::piped())
