@@ -25,8 +25,13 @@ pub struct Diagnostic {
     pub path: Option<String>,
     pub line: Option<usize>,
     pub col: Option<usize>,
-    /// The text of the offending line, quoted under the message.
+    /// The text of the offending line, quoted under the message (a window of a long line,
+    /// see [`QUOTE_CHARS`]).
     pub source_line: Option<String>,
+    /// Characters of the line left out before `source_line`: the caret is at
+    /// `col - 1 - quote_offset` in the quote.
+    #[serde(skip)]
+    pub quote_offset: usize,
     /// Length of the underlined part of `source_line` (in characters).
     #[serde(skip)]
     pub span_len: usize,
@@ -34,6 +39,9 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// How many errors this one stands for that are not shown (see [`normalize`]).
+    #[serde(skip)]
+    pub hidden: usize,
     /// A pre-rendered report (Tera's own, with its include chain), shown verbatim.
     pub detail: Option<String>,
 }
@@ -46,9 +54,11 @@ impl Diagnostic {
             line: None,
             col: None,
             source_line: None,
+            quote_offset: 0,
             span_len: 1,
             label: None,
             help: None,
+            hidden: 0,
             detail: None,
         }
     }
@@ -66,7 +76,11 @@ impl Diagnostic {
         let line = line.max(1);
         d.line = Some(line);
         d.col = Some(col.max(1));
-        d.source_line = source.lines().nth(line - 1).map(|l| l.trim_end_matches('\r').to_string());
+        if let Some(text) = source.lines().nth(line - 1) {
+            let (quote, offset) = quote_window(text.trim_end_matches('\r'), col.max(1));
+            d.source_line = Some(quote);
+            d.quote_offset = offset;
+        }
         d
     }
 
@@ -117,8 +131,17 @@ impl Diagnostic {
 
     fn render_with(&self, renderer: &Renderer) -> String {
         let title = Level::ERROR.primary_title(self.message.as_str());
+        let padded: String;
         let mut group = match (&self.path, &self.source_line, self.line, self.col) {
             (Some(path), Some(src), Some(line), Some(col)) => {
+                // The part of a long line before the window is blank (the renderer cuts it, and
+                // the column it reports stays right).
+                let src = if self.quote_offset > 0 {
+                    padded = format!("{}{src}", " ".repeat(self.quote_offset));
+                    &padded
+                } else {
+                    src
+                };
                 let start = char_to_byte(src, col - 1);
                 let end = char_to_byte(src, col - 1 + self.span_len).max(start);
                 let mut ann = AnnotationKind::Primary.span(start..end);
@@ -153,6 +176,24 @@ impl Diagnostic {
     }
 }
 
+/// The longest part of a line that is quoted, in characters: a long line (minified HTML, a
+/// paragraph of thousands of links) is quoted as a window around the column, so that many
+/// errors on one line cost memory and output in proportion to their number only.
+pub const QUOTE_CHARS: usize = 200;
+
+/// The quote for `line` around the 1-based column `col`, and the characters left out before it.
+fn quote_window(line: &str, col: usize) -> (String, usize) {
+    let n = line.chars().count();
+    if n <= QUOTE_CHARS {
+        return (line.to_string(), 0);
+    }
+    let start = (col - 1).saturating_sub(QUOTE_CHARS / 3).min(n - QUOTE_CHARS);
+    (line.chars().skip(start).take(QUOTE_CHARS).collect(), start)
+}
+
+/// At most this many errors are shown for one line of one file; the rest are counted.
+pub const MAX_PER_LINE: usize = 10;
+
 fn char_to_byte(s: &str, chars: usize) -> usize {
     s.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(s.len())
 }
@@ -163,10 +204,37 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Sorts and de-duplicates diagnostics so reports are deterministic.
+/// Sorts and de-duplicates diagnostics so reports are deterministic. More than
+/// [`MAX_PER_LINE`] errors on one line are cut to that many and a note with the number left out.
 pub fn normalize(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut i = 0;
+    while i < diags.len() {
+        let (path, line) = (diags[i].path.clone(), diags[i].line);
+        let same = diags[i..].iter().take_while(|d| d.path == path && d.line == line).count();
+        if line.is_some() && same > MAX_PER_LINE {
+            out.extend(diags[i..i + MAX_PER_LINE].iter().cloned());
+            let mut note = Diagnostic::new(format!("{} more errors on this line are not shown", same - MAX_PER_LINE));
+            // At the first one left out, quoting the line as the last one shown does.
+            let (shown, first_hidden) = (&diags[i + MAX_PER_LINE - 1], &diags[i + MAX_PER_LINE]);
+            note.path = path;
+            note.line = line;
+            note.col = first_hidden.col.or(shown.col);
+            if note.col.is_some() {
+                note.source_line = shown.source_line.clone();
+                note.quote_offset = shown.quote_offset;
+            }
+            note.hidden = same - MAX_PER_LINE;
+            note.label = Some("the first of them".into());
+            out.push(note.with_help("fix the errors above and run again to see the rest"));
+        } else {
+            out.extend(diags[i..i + same].iter().cloned());
+        }
+        i += same;
+    }
+    *diags = out;
 }
 
 /// Finds the closest candidate to `wanted` ("did you mean"), if any is close enough.
@@ -197,6 +265,38 @@ mod tests {
         assert!(text.contains("2 | titel: x"), "{text}");
         assert!(text.contains("^^^^^"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
+    }
+
+    #[test]
+    fn long_lines_are_quoted_as_a_window_around_the_column() {
+        let line = format!("{}[x](@/weg.md){}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::at("content/a.md", &line, 1, 5001, "link to a missing page").with_span_len(13);
+        let quote = d.source_line.clone().unwrap();
+        assert_eq!(quote.chars().count(), QUOTE_CHARS);
+        assert!(quote.contains("[x](@/weg.md)"), "{quote}");
+        let text = d.render();
+        assert!(text.contains("--> content/a.md:1:5001"), "{text}");
+        assert!(text.len() < 1000, "{text}");
+        // The caret is under the link.
+        let quoted = text.lines().find(|l| l.contains("[x]")).unwrap();
+        let caret = text.lines().find(|l| l.contains("^^^")).unwrap();
+        assert_eq!(
+            caret.chars().position(|c| c == '^'),
+            quoted.find("[x]").map(|b| quoted[..b].chars().count()),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn many_errors_on_one_line_are_capped() {
+        let mut diags: Vec<Diagnostic> =
+            (0..25).map(|i| Diagnostic::at("content/a.md", "x", 1, i + 1, format!("e{i:02}"))).collect();
+        diags.push(Diagnostic::at("content/a.md", "x\ny", 2, 1, "other line"));
+        normalize(&mut diags);
+        assert_eq!(diags.len(), MAX_PER_LINE + 2);
+        assert_eq!(diags[MAX_PER_LINE].message, "15 more errors on this line are not shown");
+        assert_eq!(diags[MAX_PER_LINE].hidden, 15);
+        assert_eq!(diags[MAX_PER_LINE + 1].message, "other line");
     }
 
     #[test]

@@ -194,7 +194,8 @@ fn display_path(abs: &Path, root: &Path) -> String {
 }
 
 /// Lists the files under `dir` as (path relative to `dir`, absolute path), sorted.
-/// Follows symlinks (a symlinked folder of content works) but reports loops.
+/// Follows symlinks that stay inside the site (a symlinked folder of content works) but
+/// reports loops, and reports a link that points outside the site without following it.
 /// Hidden files and editor backups are skipped.
 pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
@@ -202,20 +203,23 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
         return out;
     }
     let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    // Links out of the site, found before they are descended into (a link to `/` would
+    // otherwise walk the whole machine).
+    let mut outside: Vec<Diagnostic> = Vec::new();
+    let walker = WalkDir::new(dir).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        if e.depth() > 0 && is_ignored_name(&e.file_name().to_string_lossy()) {
+            return false;
+        }
+        if e.path_is_symlink() {
+            if let Some(d) = outside_link(e.path(), &root_real, root) {
+                outside.push(d);
+                return false;
+            }
+        }
+        true
+    });
     for entry in walker {
         match entry {
-            Ok(e) if e.path_is_symlink() && !e.path().canonicalize().is_ok_and(|t| t.starts_with(&root_real)) => {
-                // Following a link out of the site could publish any file on the machine.
-                diags.push(
-                    Diagnostic::in_file(display_path(e.path(), root), "symbolic link points outside the site folder")
-                        .with_help("copy the file into the site instead of linking to it"),
-                );
-            }
             Ok(e) if e.file_type().is_file() => {
                 let Ok(rel) = e.path().strip_prefix(dir) else {
                     continue;
@@ -226,16 +230,45 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map(|p| display_path(p, root)).unwrap_or_else(|| display_path(dir, root));
-                let msg = if err.loop_ancestor().is_some() {
-                    "symbolic link loop: this folder links back to one of its parents".to_string()
+                let (msg, help) = if err.loop_ancestor().is_some() {
+                    (
+                        "symbolic link loop: this folder links back to one of its parents".to_string(),
+                        "remove or fix the symbolic link",
+                    )
+                } else if err.path().is_some_and(|p| p.is_symlink() && !p.exists()) {
+                    (
+                        "symbolic link points to nothing (its target does not exist)".to_string(),
+                        "remove or fix the symbolic link",
+                    )
+                } else if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied) {
+                    (format!("cannot read: {err}"), "check the folder's permissions")
                 } else {
-                    format!("cannot read: {err}")
+                    (format!("cannot read: {err}"), "check that the file or folder can be read")
                 };
-                diags.push(Diagnostic::in_file(path, msg).with_help("remove or fix the symbolic link"));
+                diags.push(Diagnostic::in_file(path, msg).with_help(help));
             }
         }
     }
+    diags.extend(outside);
     out
+}
+
+/// A diagnostic when the symlink at `path` points outside the site folder.
+fn outside_link(path: &Path, root_real: &Path, root: &Path) -> Option<Diagnostic> {
+    // A link to nothing is reported by the walk itself.
+    let target = path.canonicalize().ok()?;
+    if target.starts_with(root_real) {
+        return None;
+    }
+    let shown = target.display();
+    // Following a link out of the site could publish any file on the machine.
+    Some(
+        Diagnostic::in_file(
+            display_path(path, root),
+            format!("symbolic link points outside the site folder (to {shown})"),
+        )
+        .with_help("copy the file or folder into the site instead of linking to it"),
+    )
 }
 
 /// Files no build should see: hidden files and the temporary files editors write.

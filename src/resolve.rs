@@ -527,6 +527,8 @@ fn resolve_links(
     let mut links = HashMap::new();
     let mut edges = Vec::new();
     let mut diags = Vec::new();
+    // (line, errors on it so far): past what a report shows of one line, errors are not quoted.
+    let on_line = std::cell::Cell::new((0, 0));
     for link in &doc.links {
         let dest = link.dest.as_str();
         let (path_part, anchor) = match dest.split_once('#') {
@@ -555,8 +557,18 @@ fn resolve_links(
             continue;
         };
         let err = |msg: String| {
-            let mut d =
-                Diagnostic::at(doc.display_path(), &pages[id].body, link.line, link.col, msg).with_span_len(link.len);
+            let n = match on_line.get() {
+                (l, n) if l == link.line => n + 1,
+                _ => 1,
+            };
+            on_line.set((link.line, n));
+            let mut d = if n > crate::diagnostic::MAX_PER_LINE {
+                let mut d = Diagnostic::in_file(doc.display_path(), msg);
+                d.col = Some(link.col);
+                d
+            } else {
+                Diagnostic::at(doc.display_path(), &pages[id].body, link.line, link.col, msg).with_span_len(link.len)
+            };
             d.line = Some(link.line + doc.body_line - 1);
             d
         };

@@ -5,8 +5,9 @@
 //! in tests/snapshots/bad_input/<case>.txt (write them anew with INNOBIEB_BLESS=1).
 
 mod common;
-use common::site::TestSite;
+use common::site::{Run, TestSite};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 const CONFIG: &str = r#"collections:
   personen:
@@ -50,9 +51,8 @@ fn check_case(name: &str, mutate: impl FnOnce(&TestSite)) {
         listing(&parent).into_iter().filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old")).collect();
     mutate(&site);
     let root_before = listing(&site.root);
-    let start = std::time::Instant::now();
-    let run = site.build();
-    assert!(start.elapsed().as_secs() < 60, "{name}: took too long");
+    let run = run_with_timeout(&site, &["build"], Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("{name}: still running after 60 s (killed)"));
     assert_eq!(run.code, 1, "{name}: exit code\n{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{name}: panic\n{}", run.stderr);
     assert!(
@@ -66,6 +66,40 @@ fn check_case(name: &str, mutate: impl FnOnce(&TestSite)) {
         listing(&parent).into_iter().filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old")).collect();
     assert_eq!(parent_after, parent_before, "{name}: leftovers next to the site");
     snapshot(name, &run.stderr);
+}
+
+/// Runs `innobieb <args>` in the site folder; `None` (after killing it) when it runs longer
+/// than `limit`, so a case that makes the build run forever fails instead of hanging.
+fn run_with_timeout(site: &TestSite, args: &[&str], limit: Duration) -> Option<Run> {
+    let out_path = site.root.with_extension("stdout");
+    let err_path = site.root.with_extension("stderr");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .args(args)
+        .current_dir(&site.root)
+        .env("NO_COLOR", "1")
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("run innobieb");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let read = |p: &Path| {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+        let _ = std::fs::remove_file(p);
+        text
+    };
+    let (stdout, stderr) = (read(&out_path), read(&err_path));
+    status.map(|s| Run { code: s.code().unwrap_or(-1), stdout, stderr })
 }
 
 fn snapshot(name: &str, actual: &str) {
@@ -150,6 +184,37 @@ fn symlink_loop() {
     });
 }
 
+/// A link to `/` is reported at once, never walked (it used to walk the whole machine).
+#[cfg(unix)]
+#[test]
+fn symlink_to_root() {
+    check_case("symlink_to_root", |s| {
+        std::os::unix::fs::symlink("/", s.path("content/personen/alles")).unwrap();
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_to_root_in_check() {
+    let site = good_site();
+    std::os::unix::fs::symlink("/", site.path("content/alles")).unwrap();
+    let run = run_with_timeout(&site, &["check"], Duration::from_secs(20)).expect("check still running after 20 s");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: symbolic link points outside the site folder (to /)\n --> content/alles\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_to_nothing() {
+    check_case("symlink_to_nothing", |s| {
+        std::os::unix::fs::symlink("weg.md", s.path("content/personen/kwijt.md")).unwrap();
+    });
+}
+
 #[test]
 fn slug_escape() {
     check_case("slug_escape", |s| {
@@ -205,6 +270,16 @@ fn wrong_type() {
 fn broken_at_link() {
     check_case("broken_at_link", |s| {
         s.write(X, "---\ntitle: Regiogidsen gestart\ndate: 2018-05\n---\nZie [Ilona](@/personen/ilona.md).\n");
+    });
+}
+
+/// 20,000 broken links on one line: each error quotes a window of the line (not the whole
+/// line: that took 8 GB), and only the first few are shown.
+#[test]
+fn many_broken_links_on_one_line() {
+    check_case("many_broken_links_on_one_line", |s| {
+        let links: String = (0..20_000).map(|i| format!("[x](@/weg/{i}.md) ")).collect();
+        s.write(X, &format!("---\ntitle: Regiogidsen gestart\ndate: 2018-05\n---\n{links}\n"));
     });
 }
 

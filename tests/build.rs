@@ -301,3 +301,114 @@ fn html_in_titles_is_escaped() {
             || site.read("public/a/index.html").contains("<h1>&lt;b&gt;vet&lt;/b&gt; &amp; zo</h1>")
     );
 }
+
+#[test]
+fn output_inside_a_source_folder_is_refused() {
+    let site = TestSite::new("");
+    site.write("content/a.md", &page("A", ""));
+    site.write("static/s.css", "body{}");
+    for (out, folder) in [("content/uit", "content/"), ("static/uit", "static/"), ("themes/t/uit", "themes/")] {
+        let run = site.run(&["build", "-o", out]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains(&format!("error: the output folder {out} is inside the site's {folder} folder")),
+            "{}",
+            run.stderr
+        );
+        assert!(!site.exists(out), "{out} was created");
+    }
+    // Twice in a row (the second build would have copied the first into itself).
+    let run = site.run(&["build", "-o", "content/uit"]);
+    run.expect_code(2);
+    assert!(site.files("content").iter().all(|f| !f.contains("uit")), "{:?}", site.files("content"));
+    site.build_to("uit");
+}
+
+fn leftovers(site: &TestSite) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".innobieb-"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_killed_builds_leftovers_are_removed_by_the_next_build() {
+    let site = TestSite::new("");
+    site.write("content/a.md", &page("A", ""));
+    // What a killed build leaves: its staging folder (marked) and the old output (marked).
+    site.write(".public.innobieb-tmp-999999/.innobieb-staging", "999999\n");
+    site.write(".public.innobieb-tmp-999999/a/index.html", "half");
+    site.write(".public.innobieb-old-999998/.innobieb-output", "");
+    // Not ours (no mark), or another output folder's: kept.
+    site.write(".public.innobieb-tmp-999997/notes.txt", "mine");
+    site.write(".uit.innobieb-tmp-999996/.innobieb-staging", "999996\n");
+    site.build().expect_code(0);
+    assert_eq!(leftovers(&site), [".public.innobieb-tmp-999997", ".uit.innobieb-tmp-999996"]);
+    assert_eq!(site.read(".public.innobieb-tmp-999997/notes.txt"), "mine");
+}
+
+#[test]
+fn a_second_build_of_the_same_output_fails_at_once() {
+    let site = TestSite::new("");
+    site.write("content/a.md", &page("A", ""));
+    site.build().expect_code(0);
+    let before = site.tree("public");
+    // A running build holds the lock: this test process stands in for it.
+    let me = std::process::id();
+    site.write(".public.innobieb-lock", &format!("{me}\n"));
+    site.write("content/b.md", &page("B", ""));
+    let run = site.build();
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains(&format!(
+            "error: another build of this site is running (pid {me}); wait for it or remove {}",
+            site.root.canonicalize().unwrap().join(".public.innobieb-lock").display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(site.tree("public"), before);
+    assert_eq!(site.read(".public.innobieb-lock"), format!("{me}\n"));
+    // A lock left by a build that is no longer running is taken over, and removed after.
+    site.write(".public.innobieb-lock", "999999\n");
+    site.build().expect_code(0);
+    assert!(site.exists("public/b/index.html"));
+    assert_eq!(leftovers(&site), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_removes_its_staging_folder_and_lock() {
+    let site = TestSite::new("");
+    for i in 0..2000 {
+        site.write(&format!("content/p{i}.md"), &page(&format!("Pagina {i}"), "## Kop\n\nTekst."));
+    }
+    site.build().expect_code(0);
+    let before = site.tree("public");
+    site.write("content/extra.md", &page("Extra", ""));
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+            .args(["build", "-q"])
+            .current_dir(&site.root)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until it writes into its staging folder, then interrupt it.
+        let start = std::time::Instant::now();
+        while !leftovers(&site).iter().any(|n| n.contains("innobieb-tmp")) {
+            assert!(start.elapsed().as_secs() < 30, "no staging folder appeared");
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        std::process::Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{signal}: {stderr}");
+        assert!(stderr.contains("Interrupted; the output folder was left as it was."), "{stderr}");
+        assert_eq!(leftovers(&site), Vec::<String>::new(), "{signal}");
+        assert!(site.tree("public") == before, "{signal}: previous output changed");
+    }
+}

@@ -15,8 +15,11 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
     for d in diags {
         eprintln!("{}\n", if styled { d.render_styled() } else { d.render() });
     }
-    let n = diags.len();
-    eprintln!("{n} error{} found", if n == 1 { "" } else { "s" });
+    // A note standing for errors left out (many on one line) counts as those errors.
+    let n: usize = diags.iter().map(|d| if d.hidden > 0 { d.hidden } else { 1 }).sum();
+    let shown = diags.iter().filter(|d| d.hidden == 0).count();
+    let more = if shown < n { format!(" ({shown} shown)") } else { String::new() };
+    eprintln!("{n} error{} found{more}", if n == 1 { "" } else { "s" });
 }
 
 /// With `-v`: the templates that took the most time.

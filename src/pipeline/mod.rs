@@ -185,7 +185,19 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let mut t = Timer { start: Instant::now(), timings: Vec::new(), progress: opts.progress };
     let mut diags = Vec::new();
 
-    // 1. Configuration and files.
+    // 1. Configuration and files. An output folder inside the sources is refused first,
+    // before its files are read as sources.
+    if let Some(Err(e)) = opts.output.as_ref().map(|out| crate::output::check_location(out, &opts.root)) {
+        return Err(io_failure(e, t));
+    }
+    // One build of an output folder at a time (held until this function returns).
+    let _lock = match (&opts.output, cache.enabled) {
+        (Some(out), false) => match crate::output::Lock::acquire(out) {
+            Ok(lock) => Some(lock),
+            Err(e) => return Err(io_failure(e, t)),
+        },
+        _ => None,
+    };
     let mut config =
         Config::load(&opts.root).map_err(|d| Failed { diagnostics: d, internal: false, timings: Vec::new() })?;
     if let Some(base) = &opts.base_url {
