@@ -1,0 +1,55 @@
+//! Content from other generators: TOML front matter, shortcodes, callouts, definition
+//! lists, GitHub heading ids, the `unknown_fields` policy, what is published, every
+//! internal link checked, and readable error floods. Exact messages with file:line:col.
+
+mod common;
+use common::site::TestSite;
+
+const PEOPLE: &str = "collections:\n  personen:\n    fields:\n      rol: { type: text }\n";
+
+#[test]
+fn toml_front_matter_builds_like_yaml() {
+    let site = TestSite::new(PEOPLE);
+    site.write(
+        "content/personen/ada.md",
+        "+++\ntitle = \"Ada\"\ndate = 2024-05-01T10:00:00Z\nrol = \"gids\"\n\n[extra]\nkleur = \"blauw\"\n+++\nTekst van Ada.\n",
+    );
+    site.build().expect_success();
+    let html = site.read("public/personen/ada/index.html");
+    assert!(html.contains("<h1>Ada</h1>"), "{html}");
+    assert!(html.contains("<p>Tekst van Ada.</p>"), "{html}");
+}
+
+#[test]
+fn toml_syntax_error_points_at_the_line_in_the_file() {
+    let site = TestSite::new(PEOPLE);
+    site.write("content/personen/ada.md", "+++\ntitle = \"Ada\"\nrol = gids\n+++\n");
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    let expected = "error: invalid TOML: string values must be quoted, expected literal string\n --> content/personen/ada.md:3:7\n  |\n3 | rol = gids\n  |       ^^^^\n  |\n  = help: TOML front matter is `key = value` lines between `+++` fences; text values need quotes";
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
+}
+
+#[test]
+fn toml_field_errors_point_at_the_key_and_value() {
+    let site = TestSite::new(PEOPLE);
+    site.write("content/personen/ada.md", "+++\ntitle = \"Ada\"\nrool = \"gids\"\n+++\n");
+    site.write("content/personen/bob.md", "+++\ntitle = \"Bob\"\nweight = \"zwaar\"\n+++\n");
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    for e in [
+        "error: unknown field `rool`\n --> content/personen/ada.md:3:1\n  |\n3 | rool = \"gids\"\n  | ^^^^\n  |\n  = help: did you mean `rol`?",
+        "error: `weight` must be a whole number\n --> content/personen/bob.md:3:10\n  |\n3 | weight = \"zwaar\"\n  |          ^^^^^^^",
+    ] {
+        assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_file_without_front_matter_is_told_about_both_fences() {
+    let site = TestSite::new("");
+    site.write("content/a.md", "# Kop\n");
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("or with `+++`, `title = \"...\"`, `+++` (TOML)"), "{}", run.stderr);
+}
