@@ -380,7 +380,10 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         fields: IndexMap::new(),
         body: std::sync::Arc::from(""),
         body_line: doc.body_line,
-        headings: doc.headings.clone(),
+        headings: match config.heading_ids {
+            crate::config::HeadingIds::Github => crate::parse::markdown_scan::scan_with(&doc.body, true).headings,
+            crate::config::HeadingIds::Innobieb => doc.headings.clone(),
+        },
         links: HashMap::new(),
         template,
         assets: Vec::new(),
@@ -467,6 +470,8 @@ impl CollectionDef {
             paginate_by: None,
             feed: false,
             fields: IndexMap::new(),
+            section_fields: IndexMap::new(),
+            unknown_fields: None,
         }
     }
 }
@@ -575,7 +580,7 @@ fn resolve_links(
             continue;
         };
         let target_page = &pages[target];
-        let headings = if target == id { &doc.headings } else { &target_page.headings };
+        let headings = &target_page.headings;
         if let Some(a) = anchor {
             if !a.is_empty() && !headings.iter().any(|h| h.id == a) {
                 let mut d = err(format!("no heading `#{a}` in content/{}", target_page.rel));

@@ -53,3 +53,48 @@ fn a_file_without_front_matter_is_told_about_both_fences() {
     run.expect_code(1);
     assert!(run.stderr.contains("or with `+++`, `title = \"...\"`, `+++` (TOML)"), "{}", run.stderr);
 }
+
+#[test]
+fn github_callouts_are_accessible_callouts_in_the_site_language() {
+    let site = TestSite::new("");
+    site.write("content/a.md", "---\ntitle: A\n---\n> [!TIP]\n> Lees eerst **dit**.\n\n> Gewoon citaat.\n");
+    site.build().expect_success();
+    let html = site.read("public/a/index.html");
+    assert!(
+        html.contains("<div class=\"callout callout-tip\" role=\"note\">\n<p class=\"callout-title\">Tip</p>\n<p>Lees eerst <strong>dit</strong>.</p>\n</div>"),
+        "{html}"
+    );
+    assert!(html.contains("<blockquote>\n<p>Gewoon citaat.</p>\n</blockquote>"), "{html}");
+    let en = TestSite::new("language: en\n");
+    en.write("content/a.md", "---\ntitle: A\n---\n> [!CAUTION]\n> Hot.\n");
+    en.build().expect_success();
+    assert!(en.read("public/a/index.html").contains("<p class=\"callout-title\">Caution</p>"));
+}
+
+#[test]
+fn definition_lists_become_dl() {
+    let site = TestSite::new("");
+    site.write("content/a.md", "---\ntitle: A\n---\nGids\n: Iemand die de weg wijst.\n");
+    site.build().expect_success();
+    let html = site.read("public/a/index.html");
+    assert!(html.contains("<dl>\n<dt>Gids</dt>\n<dd>Iemand die de weg wijst.</dd>\n</dl>"), "{html}");
+}
+
+#[test]
+fn github_heading_ids_keep_imported_anchors_working() {
+    let site = TestSite::new("heading_ids: github\n");
+    site.write("content/a.md", "---\ntitle: A\n---\n## Smileys & Emotion\n\n## Smileys & Emotion\n\n[x](#smileys--emotion-1) [y](@/b.md#één-twee)\n");
+    site.write("content/b.md", "---\ntitle: B\n---\n## Één twee\n");
+    site.build().expect_success();
+    let html = site.read("public/a/index.html");
+    assert!(html.contains("<h2 id=\"smileys--emotion\">"), "{html}");
+    assert!(html.contains("<h2 id=\"smileys--emotion-1\">"), "{html}");
+    assert!(html.contains("href=\"/b/#%C3%A9%C3%A9n-twee\""), "{html}");
+    // The default ids still apply without the option, and the old anchor is reported.
+    let plain = TestSite::new("");
+    plain.write("content/a.md", "---\ntitle: A\n---\n## Smileys & Emotion\n\n[x](#smileys--emotion)\n");
+    let run = plain.run(&["check"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("no heading `#smileys--emotion` in content/a.md"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `#smileys-emotion`?"), "{}", run.stderr);
+}
