@@ -87,6 +87,9 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
     let mut md_paths = Vec::new();
     let mut assets = Vec::new();
     for (rel, abs) in walk_files(&content_dir, root, &mut diags) {
+        if !is_published_content(&rel) {
+            continue;
+        }
         if rel.ends_with(".md") {
             md_paths.push((rel, abs));
         } else {
@@ -236,6 +239,26 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
         }
     }
     out
+}
+
+/// Extensions of other tools' templates and style sources: kept in content folders by
+/// Hugo, Jekyll, Eleventy and others, never meant to be published as they are.
+pub const OTHER_TOOLS_SOURCES: &[&str] =
+    &[".gotmpl", ".tmpl", ".tpl", ".liquid", ".njk", ".hbs", ".handlebars", ".mustache", ".scss", ".sass", ".less"];
+
+/// Whether a file under `content/` (path relative to it) is part of the site: not when
+/// a folder or file name in its path starts with `_` (except `_index.md`, a section) or
+/// `.`, and not another tool's template or style source.
+pub fn is_published_content(rel: &str) -> bool {
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        if part.starts_with('.') || (part.starts_with('_') && !(last && part == "_index.md")) {
+            return false;
+        }
+    }
+    let lower = rel.to_ascii_lowercase();
+    !OTHER_TOOLS_SOURCES.iter().any(|ext| lower.ends_with(ext))
 }
 
 /// Files no build should see: hidden files and the temporary files editors write.

@@ -98,3 +98,24 @@ fn github_heading_ids_keep_imported_anchors_working() {
     assert!(run.stderr.contains("no heading `#smileys--emotion` in content/a.md"), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean `#smileys-emotion`?"), "{}", run.stderr);
 }
+
+#[test]
+fn underscore_folders_and_other_tools_sources_are_not_published() {
+    let site = TestSite::new("");
+    site.write("content/_index.md", "---\ntitle: Home\n---\n");
+    site.write("content/docs/_index.md", "---\ntitle: Docs\n---\n");
+    site.write("content/docs/a.md", "---\ntitle: A\n---\n");
+    site.write("content/docs/plaatje.png", "png");
+    site.write("content/_common/snippet.md", "Geen front matter: wordt niet gelezen.\n");
+    site.write("content/_common/logo.png", "png");
+    site.write("content/docs/_concept.md", "---\ntitle: Concept\n---\n");
+    site.write("content/docs/_content.gotmpl", "{{ range . }}{{ end }}");
+    site.write("content/docs/stijl.scss", "$a: 1;");
+    site.build().expect_success();
+    let files = site.files("public");
+    assert!(files.contains(&"docs/a/index.html".to_string()), "{files:?}");
+    assert!(files.contains(&"docs/plaatje.png".to_string()), "{files:?}");
+    for f in &files {
+        assert!(!f.contains("common") && !f.contains("concept") && !f.contains("gotmpl") && !f.contains("scss"), "{files:?}");
+    }
+}
