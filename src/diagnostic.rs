@@ -95,6 +95,20 @@ impl Diagnostic {
         (self.path.as_deref(), self.line.unwrap_or(0), self.col.unwrap_or(0), &self.message)
     }
 
+    /// The kind of problem, for grouping floods of errors: the message without what is
+    /// particular to this case (quoted names, details after `: ` or ` (`), such as
+    /// `unknown field`, `no heading` or `link to a missing page`.
+    pub fn kind(&self) -> String {
+        let msg = self.message.as_str();
+        let mut parts = msg.split('`');
+        let before = parts.next().unwrap_or("").trim();
+        let head = if before.is_empty() { parts.nth(1).unwrap_or("").trim() } else { before };
+        let head = head.split(": ").next().unwrap_or(head);
+        let head = head.split(" (").next().unwrap_or(head);
+        let head = head.trim().trim_end_matches(':').trim();
+        if head.is_empty() { msg.to_string() } else { head.to_string() }
+    }
+
     /// `path:line:col`, as far as known.
     pub fn location(&self) -> Option<String> {
         let path = self.path.as_deref()?;
@@ -197,6 +211,17 @@ mod tests {
         assert!(text.contains("2 | titel: x"), "{text}");
         assert!(text.contains("^^^^^"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
+    }
+
+    #[test]
+    fn kinds_leave_out_the_particulars() {
+        let k = |m: &str| Diagnostic::new(m).kind();
+        assert_eq!(k("unknown field `rool` in `rollen`"), "unknown field");
+        assert_eq!(k("no heading `#a` in content/x.md"), "no heading");
+        assert_eq!(k("link to a missing page: `@/x.md`"), "link to a missing page");
+        assert_eq!(k("`x` must be a whole number, not text"), "must be a whole number, not text");
+        assert_eq!(k("file is not valid UTF-8 (byte 3)"), "file is not valid UTF-8");
+        assert_eq!(k("template error: Variable `x` not found"), "template error");
     }
 
     #[test]

@@ -119,3 +119,24 @@ fn underscore_folders_and_other_tools_sources_are_not_published() {
         assert!(!f.contains("common") && !f.contains("concept") && !f.contains("gotmpl") && !f.contains("scss"), "{files:?}");
     }
 }
+
+#[test]
+fn a_flood_of_errors_is_grouped_by_kind_and_cut_short() {
+    let site = TestSite::new(PEOPLE);
+    for i in 0..25 {
+        site.write(&format!("content/personen/p{i:02}.md"), "---\ntitle: P\nkeywords: [a]\n---\n");
+    }
+    site.write("content/personen/q.md", "---\ntitle: Q\n---\n[x](@/nergens.md) [y](@/ook-niet.md)\n");
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    let err = &run.stderr;
+    assert!(err.contains("== unknown field: 25 errors, the first 20 shown ==\n"), "{err}");
+    assert!(err.contains("== link to a missing page: 2 errors ==\n"), "{err}");
+    assert!(err.contains("... and 5 more `unknown field` errors\n"), "{err}");
+    assert_eq!(err.matches("error: unknown field `keywords`").count(), 20, "{err}");
+    assert!(err.contains("content/personen/p19.md:3:1") && !err.contains("content/personen/p20.md"), "{err}");
+    assert!(err.ends_with("27 errors found (25 unknown field, 2 link to a missing page); 5 not shown: run with --all-errors to see every one\n"), "{err}");
+    let all = site.run(&["check", "--all-errors"]);
+    assert_eq!(all.stderr.matches("error: unknown field `keywords`").count(), 25);
+    assert!(all.stderr.ends_with("27 errors found\n"), "{}", all.stderr);
+}

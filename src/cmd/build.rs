@@ -23,7 +23,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
                     eprintln!("error: {}", d.message);
                 }
             } else {
-                super::print_diagnostics(&failed.diagnostics);
+                super::print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
             }
             super::print_timings(&failed.timings, verbosity);
             eprintln!("Build failed; {} was left as it was.", args.output.display());

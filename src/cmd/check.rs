@@ -24,7 +24,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
             0
         }
         Err(failed) => {
-            super::print_diagnostics(&failed.diagnostics);
+            super::print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
             EXIT_CONTENT
         }
     }
