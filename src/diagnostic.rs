@@ -36,6 +36,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// A pre-rendered report (Tera's own, with its include chain), shown verbatim.
     pub detail: Option<String>,
+    /// A warning (`unknown_fields: warn`): reported, but the build goes on.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -50,6 +52,7 @@ impl Diagnostic {
             label: None,
             help: None,
             detail: None,
+            warning: false,
         }
     }
 
@@ -82,6 +85,11 @@ impl Diagnostic {
 
     pub fn with_span_len(mut self, len: usize) -> Self {
         self.span_len = len.max(1);
+        self
+    }
+
+    pub fn as_warning(mut self) -> Self {
+        self.warning = true;
         self
     }
 
@@ -130,7 +138,8 @@ impl Diagnostic {
     }
 
     fn render_with(&self, renderer: &Renderer) -> String {
-        let title = Level::ERROR.primary_title(self.message.as_str());
+        let level = if self.warning { Level::WARNING } else { Level::ERROR };
+        let title = level.primary_title(self.message.as_str());
         let mut group = match (&self.path, &self.source_line, self.line, self.col) {
             (Some(path), Some(src), Some(line), Some(col)) => {
                 let start = char_to_byte(src, col - 1);

@@ -140,3 +140,62 @@ fn a_flood_of_errors_is_grouped_by_kind_and_cut_short() {
     assert_eq!(all.stderr.matches("error: unknown field `keywords`").count(), 25);
     assert!(all.stderr.ends_with("27 errors found\n"), "{}", all.stderr);
 }
+
+const EXTRA_PAGE: &str = "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1><p class=\"extra\">{{ page.extra.kleur }}|{{ page.extra.keywords | join(sep=\",\") }}</p>{% endblock %}\n";
+
+#[test]
+fn unknown_fields_error_is_the_default_with_a_real_way_out() {
+    let site = TestSite::new("collections:\n  docs:\n    fields: {}\n");
+    site.write("content/docs/_index.md", "---\ntitle: Docs\nlinkTitle: D\n---\n");
+    site.write("content/over.md", "---\ntitle: Over\nkeywords: [a]\n---\n");
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    for e in [
+        "error: unknown field `linkTitle`\n --> content/docs/_index.md:3:1\n  |\n3 | linkTitle: D\n  | ^^^^^^^^^\n  |\n  = help: a collection's `_index.md` takes the common fields (title, date, draft, slug, weight, description, template, aliases, extra) and those under `collections.docs.section_fields` in site.yaml: declare it there, or set `unknown_fields: keep` in site.yaml to pass such keys to templates as `page.extra`",
+        "error: unknown field `keywords`\n --> content/over.md:3:1\n  |\n3 | keywords: [a]\n  | ^^^^^^^^\n  |\n  = help: pages here have only the common fields (title, date, draft, slug, weight, description, template, aliases, extra); declare a collection for this folder in site.yaml, or set `unknown_fields: keep` in site.yaml to pass such keys to templates as `page.extra`",
+    ] {
+        assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn unknown_fields_warn_reports_and_builds() {
+    let site = TestSite::new("unknown_fields: warn\n");
+    site.write("content/over.md", "---\ntitle: Over\nkeywords: [a]\n---\n");
+    let run = site.build();
+    run.expect_success();
+    assert!(run.stderr.contains("warning: unknown field `keywords`\n --> content/over.md:3:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 warning\n"), "{}", run.stderr);
+    assert!(site.read("public/over/index.html").contains("<h1>Over</h1>"));
+}
+
+#[test]
+fn unknown_fields_keep_reaches_templates_as_page_extra_and_section_fields_are_checked() {
+    let site = TestSite::new(
+        "unknown_fields: error\ntaxonomies:\n  tags: {}\ncollections:\n  docs:\n    unknown_fields: keep\n    section_fields:\n      icoon: { type: text }\n",
+    );
+    site.write("templates/page.html", EXTRA_PAGE);
+    site.write("content/docs/_index.md", "---\ntitle: Docs\nicoon: boek\n---\n");
+    site.write(
+        "content/docs/a.md",
+        "+++\ntitle = \"A\"\nkeywords = [\"x\", \"y\"]\n[extra]\nkleur = \"rood\"\n[taxonomies]\ntags = [\"Rust\"]\n+++\n",
+    );
+    site.build().expect_success();
+    let html = site.read("public/docs/a/index.html");
+    assert!(html.contains("<p class=\"extra\">rood|x,y</p>"), "{html}");
+    assert!(site.read("public/tags/rust/index.html").contains("href=\"/docs/a/\""));
+    // Outside the collection the site's policy (error) holds; a wrong section field is checked.
+    site.write("content/over.md", "---\ntitle: Over\nkeywords: [a]\n---\n");
+    site.write("content/docs/_index.md", "---\ntitle: Docs\nicoon: [boek]\n---\n");
+    site.write("content/docs/b.md", "+++\ntitle = \"B\"\n[taxonomies]\ntagz = [\"x\"]\n+++\n");
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    for e in [
+        "error: unknown field `keywords`\n --> content/over.md:3:1",
+        "error: `icoon` must be text, not a list\n --> content/docs/_index.md:3:8",
+        "error: unknown taxonomy `tagz`\n --> content/docs/b.md:4:1\n  |\n4 | tagz = [\"x\"]\n  | ^^^^\n  |\n  = help: did you mean `tags`?",
+        "3 errors found",
+    ] {
+        assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
+    }
+}

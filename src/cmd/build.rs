@@ -30,6 +30,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
             return if failed.internal { EXIT_INTERNAL } else { EXIT_CONTENT };
         }
     };
+    super::print_warnings(&built.warnings, args.site.all_errors);
     super::print_timings(&built.timings, verbosity);
     super::print_template_metrics(&built.template_metrics, verbosity);
     if verbosity >= Verbosity::Normal {

@@ -52,6 +52,22 @@ pub fn print_diagnostics_limited(diags: &[Diagnostic], all: bool) {
     eprintln!("{count} ({}); {hidden} not shown: run with --all-errors to see every one", breakdown.join(", "));
 }
 
+/// Prints warnings (problems that did not fail the build) and their count.
+pub fn print_warnings(warnings: &[Diagnostic], all: bool) {
+    if warnings.is_empty() {
+        return;
+    }
+    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let limit = if all { usize::MAX } else { SHOWN_PER_KIND };
+    for d in warnings.iter().take(limit) {
+        eprintln!("{}\n", if styled { d.render_styled() } else { d.render() });
+    }
+    let n = warnings.len();
+    let hidden = n.saturating_sub(limit);
+    let rest = if hidden > 0 { format!("; {hidden} not shown: run with --all-errors to see every one") } else { String::new() };
+    eprintln!("{n} warning{}{rest}", if n == 1 { "" } else { "s" });
+}
+
 /// With `-v`: the templates that took the most time.
 pub fn print_template_metrics(metrics: &[crate::render::TemplateMetric], verbosity: Verbosity) {
     if verbosity == Verbosity::Verbose && !metrics.is_empty() {

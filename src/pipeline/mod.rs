@@ -58,6 +58,8 @@ pub struct Built {
     /// `outputs` holds only the files that changed since the previous build (see
     /// [`rebuild`]); every other file stays as it was.
     pub patch: bool,
+    /// Problems that do not fail the build (`unknown_fields: warn`), sorted.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Why a build failed: the problems in the input (exit code 1).
@@ -211,6 +213,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     } else {
         None
     };
+    let mut warnings = Vec::new();
     let mut site = match (cache.last.take(), inputs) {
         (Some(mut last), Some(i)) if last.inputs == i => {
             for doc in docs {
@@ -223,6 +226,9 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         _ => {
             let (site, resolve_diags) =
                 resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
+            // Warnings (`unknown_fields: warn`) are reported but do not fail the build.
+            let (found, resolve_diags): (Vec<_>, Vec<_>) = resolve_diags.into_iter().partition(|d| d.warning);
+            warnings = found;
             diags.extend(resolve_diags);
             site
         }
@@ -362,6 +368,10 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         page_count,
         template_metrics,
         patch: false,
+        warnings: {
+            normalize(&mut warnings);
+            warnings
+        },
     })
 }
 

@@ -137,6 +137,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         timings: take_timings(t),
         template_metrics: result.metrics,
         patch: true,
+        warnings: Vec::new(),
     }))
 }
 
