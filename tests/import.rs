@@ -199,3 +199,23 @@ fn unknown_fields_keep_reaches_templates_as_page_extra_and_section_fields_are_ch
         assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
     }
 }
+
+#[test]
+fn root_relative_and_relative_links_are_checked_with_exact_case() {
+    let site = TestSite::new("taxonomies:\n  tags: {}\ncollections:\n  docs:\n    fields:\n      tags: { type: list, items: { type: text }, taxonomy: tags }\n");
+    site.write("static/logo.png", "png");
+    site.write("content/docs/Intro.md", "---\ntitle: Intro\ntags: [rust]\n---\n");
+    site.write(
+        "content/docs/b.md",
+        "---\ntitle: B\n---\n[ok](/docs/intro/) [ok](../intro/) [ok](/logo.png) [ok](/tags/rust/) [ok](https://x.org/) [ok](/sitemap.xml)\n\n[fout](/Docs/Intro/) [fout](g)\n",
+    );
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    for e in [
+        "error: link to a missing page: `/Docs/Intro/`\n --> content/docs/b.md:6:1\n  |\n6 | [fout](/Docs/Intro/) [fout](g)\n  | ^^^^^^^^^^^^^^^^^^^^\n  |\n  = help: did you mean `/docs/intro/`?",
+        "error: link to a missing page: `g`\n --> content/docs/b.md:6:22",
+        "2 errors found",
+    ] {
+        assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
+    }
+}

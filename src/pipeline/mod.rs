@@ -233,6 +233,8 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
             site
         }
     };
+    // Root-relative and relative links, against everything the build writes.
+    diags.extend(crate::links::check(&site, &statics));
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
