@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 /// page, `docs/a/foto.png` for a file.
 pub struct Published {
     paths: HashSet<String>,
+    /// Page path -> page, for checking `#anchors`.
+    pages: HashMap<String, usize>,
     /// Lowercase path -> the path as written, for "did you mean" on a letter-case slip.
     folded: HashMap<String, String>,
 }
@@ -26,6 +28,7 @@ pub struct Published {
 impl Published {
     pub fn of(site: &Site, statics: &[StaticFile]) -> Published {
         let mut paths = HashSet::new();
+        let pages = site.pages.iter().map(|p| (p.path.clone(), p.id)).collect();
         for p in &site.pages {
             paths.insert(p.path.clone());
             for a in &p.assets {
@@ -45,7 +48,7 @@ impl Published {
             paths.insert(s.rel.clone());
         }
         let folded = paths.iter().map(|p| (p.to_lowercase(), p.clone())).collect();
-        Published { paths, folded }
+        Published { paths, pages, folded }
     }
 
     /// Whether `path` (no leading `/`, no query or anchor) is written by the build.
@@ -103,6 +106,27 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
                     continue;
                 };
                 if published.contains(&target) {
+                    let anchor = link.dest.split_once('#').map(|(_, a)| a).unwrap_or("");
+                    let dir = target.strip_suffix("index.html").unwrap_or(&target);
+                    let page_id = published.pages.get(dir).or_else(|| published.pages.get(&format!("{dir}/")));
+                    if let (false, Some(&id)) = (anchor.is_empty(), page_id) {
+                        let target_page = &site.pages[id];
+                        if !target_page.headings.iter().any(|h| h.id == anchor) {
+                            let mut d = Diagnostic::at(
+                                format!("content/{}", page.rel),
+                                &page.body,
+                                link.line,
+                                link.col,
+                                format!("no heading `#{anchor}` in content/{}", target_page.rel),
+                            )
+                            .with_span_len(link.len);
+                            d.line = Some(link.line + page.body_line - 1);
+                            if let Some(h) = closest(anchor, target_page.headings.iter().map(|h| h.id.as_str())) {
+                                d = d.with_help(format!("did you mean `#{h}`?"));
+                            }
+                            out.push(d);
+                        }
+                    }
                     continue;
                 }
                 let mut d = Diagnostic::at(

@@ -219,3 +219,40 @@ fn root_relative_and_relative_links_are_checked_with_exact_case() {
         assert!(run.stderr.contains(e), "missing {e:?} in\n{}", run.stderr);
     }
 }
+
+#[test]
+fn a_zola_style_site_builds_with_one_policy_setting() {
+    let site = TestSite::fixture("zola_style").with_mini_theme();
+    site.build().expect_success();
+    let first = site.read("public/blog/first/index.html");
+    assert!(first.contains("<h2 id=\"setup\">Setup</h2>"), "{first}");
+    assert!(first.contains("<p class=\"callout-title\">Tip</p>"), "{first}");
+    assert!(first.contains("<code>{{ youtube(id=\"x\") }}</code>"), "{first}");
+    let second = site.read("public/blog/second/index.html");
+    assert!(second.contains("href=\"/blog/first/#setup\""), "{second}");
+    assert!(second.contains("<dt>Term</dt>"), "{second}");
+    assert!(site.read("public/tags/rust/index.html").contains("Second post"));
+    assert!(site.exists("public/old/second/index.html"));
+}
+
+#[test]
+fn a_hugo_style_site_builds_with_github_ids_and_kept_fields() {
+    let site = TestSite::fixture("hugo_style").with_mini_theme();
+    site.build().expect_success();
+    let emoji = site.read("public/docs/emoji/index.html");
+    assert!(emoji.contains("<h2 id=\"smileys--emotion\">"), "{emoji}");
+    let start = site.read("public/docs/getting-started/index.html");
+    assert!(start.contains("<p class=\"callout-title\">Note</p>"), "{start}");
+    let files = site.files("public");
+    assert!(files.contains(&"docs/getting-started/screenshot.png".to_string()), "{files:?}");
+    assert!(!files.iter().any(|f| f.contains("common") || f.contains("gotmpl")), "{files:?}");
+    // Without the two settings, the same content is reported, grouped by kind.
+    let yaml = site.read("site.yaml").replace("heading_ids: github\n", "").replace("unknown_fields: keep\n", "");
+    site.write("site.yaml", &yaml);
+    let run = site.run(&["check"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("error: unknown field `linkTitle`"), "{}", run.stderr);
+    let anchor = "error: no heading `#smileys--emotion` in content/docs/emoji.md\n --> content/_index.md:5:";
+    assert!(run.stderr.contains(anchor), "{}", run.stderr);
+    assert!(run.stderr.contains("help: did you mean `#smileys-emotion`?"), "{}", run.stderr);
+}
