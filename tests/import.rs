@@ -116,7 +116,10 @@ fn underscore_folders_and_other_tools_sources_are_not_published() {
     assert!(files.contains(&"docs/a/index.html".to_string()), "{files:?}");
     assert!(files.contains(&"docs/plaatje.png".to_string()), "{files:?}");
     for f in &files {
-        assert!(!f.contains("common") && !f.contains("concept") && !f.contains("gotmpl") && !f.contains("scss"), "{files:?}");
+        assert!(
+            !f.contains("common") && !f.contains("concept") && !f.contains("gotmpl") && !f.contains("scss"),
+            "{files:?}"
+        );
     }
 }
 
@@ -202,7 +205,9 @@ fn unknown_fields_keep_reaches_templates_as_page_extra_and_section_fields_are_ch
 
 #[test]
 fn root_relative_and_relative_links_are_checked_with_exact_case() {
-    let site = TestSite::new("taxonomies:\n  tags: {}\ncollections:\n  docs:\n    fields:\n      tags: { type: list, items: { type: text }, taxonomy: tags }\n");
+    let site = TestSite::new(
+        "taxonomies:\n  tags: {}\ncollections:\n  docs:\n    fields:\n      tags: { type: list, items: { type: text }, taxonomy: tags }\n",
+    );
     site.write("static/logo.png", "png");
     site.write("content/docs/Intro.md", "---\ntitle: Intro\ntags: [rust]\n---\n");
     site.write(

@@ -64,7 +64,11 @@ pub fn print_warnings(warnings: &[Diagnostic], all: bool) {
     }
     let n = warnings.len();
     let hidden = n.saturating_sub(limit);
-    let rest = if hidden > 0 { format!("; {hidden} not shown: run with --all-errors to see every one") } else { String::new() };
+    let rest = if hidden > 0 {
+        format!("; {hidden} not shown: run with --all-errors to see every one")
+    } else {
+        String::new()
+    };
     eprintln!("{n} warning{}{rest}", if n == 1 { "" } else { "s" });
 }
 

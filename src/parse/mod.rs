@@ -112,7 +112,8 @@ impl ParsedDoc {
 
     /// A diagnostic pointing at a front-matter key or value (`path` into the YAML).
     pub fn diag_at(&self, path: &[Seg], target: Target, message: impl Into<String>) -> Diagnostic {
-        let found = if self.toml { toml_fm::locate_toml(&self.yaml, path, target) } else { locate(&self.yaml, path, target) };
+        let found =
+            if self.toml { toml_fm::locate_toml(&self.yaml, path, target) } else { locate(&self.yaml, path, target) };
         match found {
             Some(p) => {
                 let mut d =

@@ -59,7 +59,10 @@ fn value_to_yaml(v: &DeValue<'_>) -> Y {
         DeValue::String(s) => Y::String(s.to_string()),
         DeValue::Integer(i) => {
             let digits = i.as_str().replace('_', "");
-            let parsed = i64::from_str_radix(digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b"), i.radix());
+            let parsed = i64::from_str_radix(
+                digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b"),
+                i.radix(),
+            );
             match parsed {
                 Ok(n) => Y::Number(n.into()),
                 Err(_) => Y::String(i.as_str().to_string()),
