@@ -269,3 +269,18 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".tmp")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_published_content;
+
+    #[test]
+    fn underscore_names_and_other_tools_sources_are_not_content() {
+        for rel in ["a.md", "docs/_index.md", "_index.md", "docs/foto.png", "docs/b/index.md"] {
+            assert!(is_published_content(rel), "{rel}");
+        }
+        for rel in ["_common/x.md", "docs/_x.md", "docs/_index.md/x.png", ".git/x", "docs/_content.gotmpl", "a.SCSS"] {
+            assert!(!is_published_content(rel), "{rel}");
+        }
+    }
+}
