@@ -40,6 +40,9 @@ pub struct SiteArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Show every error in full (by default, at most 20 of each kind are shown when there are more).
+    #[arg(long)]
+    pub all_errors: bool,
 }
 
 #[derive(Debug, Args)]

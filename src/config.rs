@@ -42,6 +42,34 @@ struct RawConfig {
     search: SearchConfig,
     #[serde(default)]
     extra: serde_yaml::Value,
+    #[serde(default)]
+    heading_ids: HeadingIds,
+    #[serde(default)]
+    unknown_fields: UnknownFields,
+}
+
+/// How heading ids (anchors) are made from heading text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadingIds {
+    /// Folded to ASCII, separators collapsed: `Één & twee` -> `een-twee`.
+    #[default]
+    Innobieb,
+    /// As GitHub and Hugo make them: `Één & twee` -> `één--twee`.
+    Github,
+}
+
+/// What happens to front-matter keys a collection does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownFields {
+    /// An error (`unknown field`), with a did-you-mean.
+    #[default]
+    Error,
+    /// A warning; the key is dropped.
+    Warn,
+    /// Kept: templates see it as `page.extra.<key>`.
+    Keep,
 }
 
 fn default_language() -> String {
@@ -73,6 +101,9 @@ pub struct Config {
     pub extra: serde_json::Value,
     /// The text of site.yaml (with the base URL override, if any), to tell versions apart.
     pub source_text: String,
+    pub heading_ids: HeadingIds,
+    /// The site's policy for undeclared front-matter keys (a collection may set its own).
+    pub unknown_fields: UnknownFields,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -143,6 +174,12 @@ pub struct CollectionDef {
     pub feed: bool,
     #[serde(default)]
     pub fields: IndexMap<String, FieldDef>,
+    /// Fields the collection's `_index.md` may carry (besides the common ones).
+    #[serde(default)]
+    pub section_fields: IndexMap<String, FieldDef>,
+    /// Overrides the site's `unknown_fields` for this collection's pages and section.
+    #[serde(default)]
+    pub unknown_fields: Option<UnknownFields>,
 }
 
 fn default_sort() -> String {
@@ -351,6 +388,12 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
             p.push(key(fname));
             check_field(fname, field, true, &p, &names, &taxonomies, &at, diags);
         }
+        for (fname, field) in &coll.section_fields {
+            let mut p = base.clone();
+            p.push(key("section_fields"));
+            p.push(key(fname));
+            check_field(fname, field, true, &p, &names, &taxonomies, &at, diags);
+        }
     }
     for (menu, items) in &raw.menus {
         for (i, item) in items.iter().enumerate() {
@@ -404,6 +447,8 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         search: raw.search,
         extra: serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null),
         source_text: text.to_string(),
+        heading_ids: raw.heading_ids,
+        unknown_fields: raw.unknown_fields,
     }
 }
 

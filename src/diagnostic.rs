@@ -44,6 +44,8 @@ pub struct Diagnostic {
     pub hidden: usize,
     /// A pre-rendered report (Tera's own, with its include chain), shown verbatim.
     pub detail: Option<String>,
+    /// A warning (`unknown_fields: warn`): reported, but the build goes on.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -60,6 +62,7 @@ impl Diagnostic {
             help: None,
             hidden: 0,
             detail: None,
+            warning: false,
         }
     }
 
@@ -99,6 +102,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn as_warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
@@ -107,6 +115,20 @@ impl Diagnostic {
     /// The sort key that makes reports stable: by file, then position, then text.
     pub fn sort_key(&self) -> (Option<&str>, usize, usize, &str) {
         (self.path.as_deref(), self.line.unwrap_or(0), self.col.unwrap_or(0), &self.message)
+    }
+
+    /// The kind of problem, for grouping floods of errors: the message without what is
+    /// particular to this case (quoted names, details after `: ` or ` (`), such as
+    /// `unknown field`, `no heading` or `link to a missing page`.
+    pub fn kind(&self) -> String {
+        let msg = self.message.as_str();
+        let mut parts = msg.split('`');
+        let before = parts.next().unwrap_or("").trim();
+        let head = if before.is_empty() { parts.nth(1).unwrap_or("").trim() } else { before };
+        let head = head.split(": ").next().unwrap_or(head);
+        let head = head.split(" (").next().unwrap_or(head);
+        let head = head.trim().trim_end_matches(':').trim();
+        if head.is_empty() { msg.to_string() } else { head.to_string() }
     }
 
     /// `path:line:col`, as far as known.
@@ -130,7 +152,8 @@ impl Diagnostic {
     }
 
     fn render_with(&self, renderer: &Renderer) -> String {
-        let title = Level::ERROR.primary_title(self.message.as_str());
+        let level = if self.warning { Level::WARNING } else { Level::ERROR };
+        let title = level.primary_title(self.message.as_str());
         let padded: String;
         let mut group = match (&self.path, &self.source_line, self.line, self.col) {
             (Some(path), Some(src), Some(line), Some(col)) => {
@@ -297,6 +320,17 @@ mod tests {
         assert_eq!(diags[MAX_PER_LINE].message, "15 more errors on this line are not shown");
         assert_eq!(diags[MAX_PER_LINE].hidden, 15);
         assert_eq!(diags[MAX_PER_LINE + 1].message, "other line");
+    }
+
+    #[test]
+    fn kinds_leave_out_the_particulars() {
+        let k = |m: &str| Diagnostic::new(m).kind();
+        assert_eq!(k("unknown field `rool` in `rollen`"), "unknown field");
+        assert_eq!(k("no heading `#a` in content/x.md"), "no heading");
+        assert_eq!(k("link to a missing page: `@/x.md`"), "link to a missing page");
+        assert_eq!(k("`x` must be a whole number, not text"), "must be a whole number, not text");
+        assert_eq!(k("file is not valid UTF-8 (byte 3)"), "file is not valid UTF-8");
+        assert_eq!(k("template error: Variable `x` not found"), "template error");
     }
 
     #[test]

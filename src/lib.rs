@@ -17,6 +17,7 @@ pub mod parse;
 pub mod schema;
 pub mod model;
 pub mod resolve;
+pub mod links;
 pub mod markdown;
 pub mod render;
 pub mod data;

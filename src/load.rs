@@ -87,6 +87,9 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
     let mut md_paths = Vec::new();
     let mut assets = Vec::new();
     for (rel, abs) in walk_files(&content_dir, root, &mut diags) {
+        if !is_published_content(&rel) {
+            continue;
+        }
         if rel.ends_with(".md") {
             md_paths.push((rel, abs));
         } else {
@@ -271,6 +274,26 @@ fn outside_link(path: &Path, root_real: &Path, root: &Path) -> Option<Diagnostic
     )
 }
 
+/// Extensions of other tools' templates and style sources: kept in content folders by
+/// Hugo, Jekyll, Eleventy and others, never meant to be published as they are.
+pub const OTHER_TOOLS_SOURCES: &[&str] =
+    &[".gotmpl", ".tmpl", ".tpl", ".liquid", ".njk", ".hbs", ".handlebars", ".mustache", ".scss", ".sass", ".less"];
+
+/// Whether a file under `content/` (path relative to it) is part of the site: not when
+/// a folder or file name in its path starts with `_` (except `_index.md`, a section) or
+/// `.`, and not another tool's template or style source.
+pub fn is_published_content(rel: &str) -> bool {
+    let mut parts = rel.split('/').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
+        if part.starts_with('.') || (part.starts_with('_') && !(last && part == "_index.md")) {
+            return false;
+        }
+    }
+    let lower = rel.to_ascii_lowercase();
+    !OTHER_TOOLS_SOURCES.iter().any(|ext| lower.ends_with(ext))
+}
+
 /// Files no build should see: hidden files and the temporary files editors write.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
@@ -278,4 +301,19 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with('#')
         || name.ends_with(".swp")
         || name.ends_with(".tmp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_published_content;
+
+    #[test]
+    fn underscore_names_and_other_tools_sources_are_not_content() {
+        for rel in ["a.md", "docs/_index.md", "_index.md", "docs/foto.png", "docs/b/index.md"] {
+            assert!(is_published_content(rel), "{rel}");
+        }
+        for rel in ["_common/x.md", "docs/_x.md", "docs/_index.md/x.png", ".git/x", "docs/_content.gotmpl", "a.SCSS"] {
+            assert!(!is_published_content(rel), "{rel}");
+        }
+    }
 }

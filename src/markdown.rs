@@ -6,7 +6,7 @@
 
 use crate::parse::Heading;
 use crate::parse::markdown_scan::options;
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Parser, Tag, TagEnd, html};
 use std::collections::HashMap;
 
 /// A page body rendered to HTML.
@@ -25,6 +25,11 @@ const MORE: &str = "<!-- more -->";
 /// Renders a page body. `links` maps destinations as written to URLs; `headings`
 /// are the ids from the scan, in document order.
 pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading]) -> Rendered {
+    render_lang(body, links, headings, "nl")
+}
+
+/// Like [`render`], with callout titles in the site's `language`.
+pub fn render_lang(body: &str, links: &HashMap<String, String>, headings: &[Heading], language: &str) -> Rendered {
     let mut heading_ids = headings.iter().map(|h| h.id.as_str());
     let mut events: Vec<Event> = Vec::new();
     let mut summary_end: Option<usize> = None;
@@ -43,6 +48,8 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading])
                 let id = heading_ids.next().map(|s| CowStr::from(s.to_string()));
                 Event::Start(Tag::Heading { level, id, classes, attrs })
             }
+            Event::Start(Tag::BlockQuote(Some(kind))) => Event::Html(callout_open(kind, language).into()),
+            Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
             Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE && summary_end.is_none() => {
                 summary_end = Some(events.len());
                 continue;
@@ -73,6 +80,20 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading])
         None => (String::new(), false),
     };
     Rendered { content: content.into(), summary: summary.into(), has_more, word_count: words }
+}
+
+/// The opening of a GitHub-style callout (`> [!NOTE]`): a `div` with the role `note`
+/// and a visible title in the site's language.
+fn callout_open(kind: BlockQuoteKind, language: &str) -> String {
+    let (class, en, nl) = match kind {
+        BlockQuoteKind::Note => ("note", "Note", "Opmerking"),
+        BlockQuoteKind::Tip => ("tip", "Tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important", "Belangrijk"),
+        BlockQuoteKind::Warning => ("warning", "Warning", "Waarschuwing"),
+        BlockQuoteKind::Caution => ("caution", "Caution", "Let op"),
+    };
+    let title = if language.starts_with("nl") { nl } else { en };
+    format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title}</p>\n")
 }
 
 /// Renders a Markdown fragment (a `markdown` field) without links or headings to resolve.
@@ -117,6 +138,19 @@ mod tests {
         assert!(out.content.contains("<del>weg</del>"));
         assert!(out.content.contains("type=\"checkbox\""));
         assert!(out.content.contains("footnote-definition"));
+    }
+
+    #[test]
+    fn callouts_and_definition_lists() {
+        let out = r("> [!WARNING]\n> Niet doen.\n\nTerm\n: Uitleg.\n", &[]);
+        assert!(
+            out.content.starts_with("<div class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">Waarschuwing</p>\n<p>Niet doen.</p>\n</div>\n"),
+            "{}",
+            out.content
+        );
+        assert!(out.content.contains("<dl>\n<dt>Term</dt>\n<dd>Uitleg.</dd>\n</dl>"), "{}", out.content);
+        let en = render_lang("> [!NOTE]\n> x\n", &HashMap::new(), &[], "en");
+        assert!(en.content.contains(">Note</p>"), "{}", en.content);
     }
 
     #[test]

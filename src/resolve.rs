@@ -142,26 +142,36 @@ pub fn resolve(
     // 2. Fields, checked against the collection's schema, references resolved.
     let lookup = Lookup::new(&pages, draft_slugs);
     let empty = IndexMap::new();
-    let checked: Vec<(IndexMap<String, Value>, Vec<Diagnostic>)> = docs
+    let taxonomy_names: Vec<String> = config.taxonomies.keys().cloned().collect();
+    let checked: Vec<Checked> = docs
         .par_iter()
         .enumerate()
         .map(|(i, doc)| {
             let page = &pages[i];
-            let fields = match (&page.collection, page.kind) {
-                (Some(c), DocKind::Page | DocKind::Bundle) => &config.collections[c].fields,
+            let def = page.collection.as_ref().and_then(|c| config.collections.get(c));
+            let fields = match (def, page.kind) {
+                (Some(d), DocKind::Page | DocKind::Bundle) => &d.fields,
+                (Some(d), DocKind::Section) => &d.section_fields,
                 _ => &empty,
             };
             if doc.placeholder {
-                return (IndexMap::new(), Vec::new());
+                return Checked::default();
             }
-            let mut checker = Checker { doc, refs: &lookup, diags: Vec::new() };
+            let policy = def.and_then(|d| d.unknown_fields).unwrap_or(config.unknown_fields);
+            let way_out = unknown_field_help(page, fields.is_empty());
+            let mut checker = Checker::new(doc, &lookup).with_policy(policy, taxonomy_names.clone(), way_out);
             let values = checker.check_fields(fields);
-            (values, checker.diags)
+            Checked { values, diags: checker.diags, kept: checker.kept, terms: checker.terms }
         })
         .collect();
-    for (i, (values, d)) in checked.into_iter().enumerate() {
-        pages[i].fields = values;
-        diags.extend(d);
+    let mut extra_terms: Vec<Vec<(String, String)>> = vec![Vec::new(); pages.len()];
+    for (i, c) in checked.into_iter().enumerate() {
+        pages[i].fields = c.values;
+        diags.extend(c.diags);
+        if !c.kept.is_empty() {
+            keep_in_extra(&mut pages[i].common.extra, c.kept);
+        }
+        extra_terms[i] = c.terms;
     }
 
     // 3. Body links: `@/path.md`, relative `.md` links and `#anchors`.
@@ -266,7 +276,7 @@ pub fn resolve(
     }
 
     // 6. Taxonomies.
-    let taxonomies = collect_taxonomies(config, &mut pages, &rank);
+    let taxonomies = collect_taxonomies(config, &mut pages, &rank, &extra_terms);
 
     // 7. Related pages.
     let related = related_pages(&pages);
@@ -380,7 +390,10 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         fields: IndexMap::new(),
         body: std::sync::Arc::from(""),
         body_line: doc.body_line,
-        headings: doc.headings.clone(),
+        headings: match config.heading_ids {
+            crate::config::HeadingIds::Github => crate::parse::markdown_scan::scan_with(&doc.body, true).headings,
+            crate::config::HeadingIds::Innobieb => doc.headings.clone(),
+        },
         links: HashMap::new(),
         template,
         assets: Vec::new(),
@@ -467,6 +480,8 @@ impl CollectionDef {
             paginate_by: None,
             feed: false,
             fields: IndexMap::new(),
+            section_fields: IndexMap::new(),
+            unknown_fields: None,
         }
     }
 }
@@ -587,7 +602,7 @@ fn resolve_links(
             continue;
         };
         let target_page = &pages[target];
-        let headings = if target == id { &doc.headings } else { &target_page.headings };
+        let headings = &target_page.headings;
         if let Some(a) = anchor {
             if !a.is_empty() && !headings.iter().any(|h| h.id == a) {
                 let mut d = err(format!("no heading `#{a}` in content/{}", target_page.rel));
@@ -618,6 +633,48 @@ fn resolve_links(
         }
     }
     (links, edges, diags)
+}
+
+/// One page's checked fields, with what `unknown_fields: keep` and a `[taxonomies]` table gave.
+#[derive(Default)]
+struct Checked {
+    values: IndexMap<String, Value>,
+    diags: Vec<Diagnostic>,
+    kept: IndexMap<String, serde_yaml::Value>,
+    terms: Vec<(String, String)>,
+}
+
+/// The help for an undeclared front-matter key where no declared field is close: the
+/// real ways out for this kind of page (`None`: the list of declared fields is shown).
+fn unknown_field_help(page: &Page, no_fields: bool) -> Option<String> {
+    let keep = "or set `unknown_fields: keep` in site.yaml to pass such keys to templates as `page.extra`";
+    let common = crate::config::COMMON_FIELDS.join(", ");
+    match (&page.collection, page.kind) {
+        (Some(c), DocKind::Section) => Some(format!(
+            "a collection's `_index.md` takes the common fields ({common}) and those under `collections.{c}.section_fields` in site.yaml: declare it there, {keep}"
+        )),
+        (Some(c), _) if no_fields => Some(format!(
+            "the collection `{c}` declares no fields: declare it under `collections.{c}.fields` in site.yaml, {keep}"
+        )),
+        (Some(_), _) => None,
+        (None, _) => Some(format!(
+            "pages here have only the common fields ({common}); declare a collection for this folder in site.yaml, {keep}"
+        )),
+    }
+}
+
+/// Adds the kept keys to the page's `extra` (an `extra` table written in the file wins).
+fn keep_in_extra(extra: &mut serde_json::Value, kept: IndexMap<String, serde_yaml::Value>) {
+    if !extra.is_object() {
+        *extra = serde_json::Value::Object(Default::default());
+    }
+    if let serde_json::Value::Object(map) = extra {
+        for (k, v) in kept {
+            if !map.contains_key(&k) {
+                map.insert(k, serde_json::to_value(&v).unwrap_or(serde_json::Value::Null));
+            }
+        }
+    }
 }
 
 /// The existing page in the same folder whose file name is closest to the wanted one.
@@ -797,7 +854,12 @@ fn field_label(config: &Config, coll: Option<&str>, path: &str) -> String {
     label
 }
 
-fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Vec<Taxonomy> {
+fn collect_taxonomies(
+    config: &Config,
+    pages: &mut [Page],
+    rank: &[usize],
+    extra_terms: &[Vec<(String, String)>],
+) -> Vec<Taxonomy> {
     let mut taxonomies: Vec<Taxonomy> = config
         .taxonomies
         .iter()
@@ -808,11 +870,11 @@ fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Ve
         if p.is_section() {
             continue;
         }
-        let Some(def) = p.collection.as_ref().and_then(|c| config.collections.get(c)) else {
-            continue;
-        };
+        let def = p.collection.as_ref().and_then(|c| config.collections.get(c));
         let mut page_terms: Vec<(usize, usize)> = Vec::new();
-        for (fname, fdef) in &def.fields {
+        // Terms from fields that feed a taxonomy, then from a `[taxonomies]` table.
+        let mut feeds: Vec<(usize, Vec<String>)> = Vec::new();
+        for (fname, fdef) in def.map(|d| &d.fields).into_iter().flatten() {
             let Some(tax_name) = &fdef.taxonomy else {
                 continue;
             };
@@ -827,6 +889,14 @@ fn collect_taxonomies(config: &Config, pages: &mut [Page], rank: &[usize]) -> Ve
             } else if let Some(v) = p.fields.get(fname) {
                 term_names(v, &mut names);
             }
+            feeds.push((tax, names));
+        }
+        for (tax_name, term) in extra_terms.get(p.id).into_iter().flatten() {
+            if let Some(tax) = config.taxonomies.get_index_of(tax_name) {
+                feeds.push((tax, vec![term.clone()]));
+            }
+        }
+        for (tax, names) in feeds {
             for name in names {
                 let slug = slugify(&name);
                 if slug.is_empty() {

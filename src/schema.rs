@@ -3,7 +3,7 @@
 //! Pure: a YAML value and a `FieldDef` in, a typed `model::Value` (references
 //! resolved to `PageId`s through a lookup) and diagnostics out.
 
-use crate::config::{COMMON_FIELDS, FieldDef, FieldKind};
+use crate::config::{COMMON_FIELDS, FieldDef, FieldKind, UnknownFields};
 use crate::date::PartialDate;
 use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{PageId, Value};
@@ -25,6 +25,66 @@ pub struct Checker<'a> {
     pub doc: &'a ParsedDoc,
     pub refs: &'a dyn RefLookup,
     pub diags: Vec<Diagnostic>,
+    /// What to do with undeclared keys (see [`Checker::with_policy`]).
+    pub unknown: UnknownFields,
+    /// Undeclared keys kept by `unknown_fields: keep`, for `page.extra`.
+    pub kept: IndexMap<String, Y>,
+    /// The declared taxonomies, for a Zola-style `[taxonomies]` table.
+    pub taxonomies: Vec<String>,
+    /// Terms from a `[taxonomies]` table: (taxonomy, term).
+    pub terms: Vec<(String, String)>,
+    /// The help for undeclared keys when nothing close is declared.
+    pub way_out: Option<String>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker that reports undeclared keys as errors (the default policy).
+    pub fn new(doc: &'a ParsedDoc, refs: &'a dyn RefLookup) -> Self {
+        Checker {
+            doc,
+            refs,
+            diags: Vec::new(),
+            unknown: UnknownFields::Error,
+            kept: IndexMap::new(),
+            taxonomies: Vec::new(),
+            terms: Vec::new(),
+            way_out: None,
+        }
+    }
+
+    pub fn with_policy(mut self, unknown: UnknownFields, taxonomies: Vec<String>, way_out: Option<String>) -> Self {
+        self.unknown = unknown;
+        self.taxonomies = taxonomies;
+        self.way_out = way_out;
+        self
+    }
+
+    /// A `taxonomies` table (Zola): terms for declared taxonomies; an error for others.
+    fn taxonomy_table(&mut self, map: &serde_yaml::Mapping) {
+        for (k, v) in map {
+            let name = scalar_text(k).unwrap_or_default();
+            let path = [Seg::Key("taxonomies".into()), Seg::Key(name.clone())];
+            if !self.taxonomies.contains(&name) {
+                let mut d = self.doc.diag_at(&path, Target::Key, format!("unknown taxonomy `{name}`"));
+                d = match closest(&name, self.taxonomies.iter().map(String::as_str)) {
+                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    None => d.with_help("declare it under `taxonomies:` in site.yaml"),
+                };
+                self.diags.push(d);
+                continue;
+            }
+            let items: Vec<&Y> = match v {
+                Y::Sequence(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                match scalar_text(item) {
+                    Some(t) => self.terms.push((name.clone(), t)),
+                    None => self.diags.push(self.doc.diag_at(&path, Target::Value, "a taxonomy term must be text")),
+                }
+            }
+        }
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -40,17 +100,29 @@ impl<'a> Checker<'a> {
                         out.insert(key.clone(), v);
                     }
                 }
+                _ if key == "taxonomies" && value.is_mapping() && !self.taxonomies.is_empty() => {
+                    if let Y::Mapping(map) = value {
+                        self.taxonomy_table(map);
+                    }
+                }
+                _ if self.unknown == UnknownFields::Keep => {
+                    self.kept.insert(key.clone(), value.clone());
+                }
                 _ => {
                     let candidates = fields.keys().map(String::as_str).chain(COMMON_FIELDS.iter().copied());
                     let mut d = self.doc.diag_at(&path, Target::Key, format!("unknown field `{key}`"));
                     d = match closest(key, candidates) {
                         Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                        None if self.way_out.is_some() => d.with_help(self.way_out.clone().unwrap_or_default()),
                         None if fields.is_empty() => d.with_help(format!(
                             "pages here have only the common fields ({}); declare a collection in site.yaml to add fields",
                             COMMON_FIELDS.join(", ")
                         )),
                         None => d.with_help(format!("the fields here are: {}", fields.keys().cloned().collect::<Vec<_>>().join(", "))),
                     };
+                    if self.unknown == UnknownFields::Warn {
+                        d = d.as_warning();
+                    }
                     self.diags.push(d);
                 }
             }

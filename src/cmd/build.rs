@@ -23,13 +23,14 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
                     eprintln!("error: {}", d.message);
                 }
             } else {
-                super::print_diagnostics(&failed.diagnostics);
+                super::print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
             }
             super::print_timings(&failed.timings, verbosity);
             eprintln!("Build failed; {} was left as it was.", args.output.display());
             return if failed.internal { EXIT_INTERNAL } else { EXIT_CONTENT };
         }
     };
+    super::print_warnings(&built.warnings, args.site.all_errors);
     super::print_timings(&built.timings, verbosity);
     super::print_template_metrics(&built.template_metrics, verbosity);
     if verbosity >= Verbosity::Normal {

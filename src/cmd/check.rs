@@ -17,6 +17,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
     // A full in-memory build: templates are rendered too, so template errors are found.
     match build_site(&opts, &mut Cache::none()) {
         Ok(built) => {
+            super::print_warnings(&built.warnings, args.site.all_errors);
             super::print_timings(&built.timings, verbosity);
             if verbosity >= Verbosity::Normal {
                 println!("No problems found in {} pages ({:.2} s).", built.page_count, start.elapsed().as_secs_f64());
@@ -24,7 +25,7 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
             0
         }
         Err(failed) => {
-            super::print_diagnostics(&failed.diagnostics);
+            super::print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
             EXIT_CONTENT
         }
     }

@@ -13,6 +13,8 @@ pub fn options() -> pulldown_cmark::Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// A link in the body: its destination as written, and where it is (1-based, in the body).
@@ -39,6 +41,11 @@ pub struct Scan {
 }
 
 pub fn scan(body: &str) -> Scan {
+    scan_with(body, false)
+}
+
+/// Like [`scan`]; with `github_ids`, heading ids are made the way GitHub and Hugo make them.
+pub fn scan_with(body: &str, github_ids: bool) -> Scan {
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     // Columns count characters from the last position on the same line, so that many links
     // on one long line stay linear: (line, byte offset, column) of the last position.
@@ -73,7 +80,8 @@ pub fn scan(body: &str) -> Scan {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, explicit, title)) = in_heading.take() {
-                    let id = unique_id(explicit.unwrap_or_else(|| slugify(&title)), &mut used, &mut next_suffix);
+                    let base = explicit.unwrap_or_else(|| if github_ids { github_id(&title) } else { slugify(&title) });
+                    let id = unique_id(base, &mut used, &mut next_suffix);
                     out.headings.push(Heading { level, id, title });
                 }
             }
@@ -112,6 +120,22 @@ fn unique_id(base: String, used: &mut HashSet<String>, next: &mut HashMap<String
     }
 }
 
+/// GitHub's heading ids: lowercase, punctuation dropped (except `-` and `_`), each
+/// space a `-` (not collapsed), letters of any script kept.
+pub fn github_id(title: &str) -> String {
+    title
+        .trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +145,13 @@ mod tests {
         let s = scan("# Één\n\n## Één\n\n## Eén {#eigen}\n\n## Één\n");
         let ids: Vec<&str> = s.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["een", "een-1", "eigen", "een-2"]);
+    }
+
+    #[test]
+    fn github_ids_keep_separators_and_letters() {
+        let s = scan_with("## Smileys & Emotion\n\n## Één: twee\n\n## Één: twee\n", true);
+        let ids: Vec<&str> = s.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["smileys--emotion", "één-twee", "één-twee-1"]);
     }
 
     #[test]

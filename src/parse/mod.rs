@@ -7,6 +7,7 @@
 
 pub mod locate;
 pub mod markdown_scan;
+pub mod toml_fm;
 
 use crate::config::yaml_error;
 use crate::date::PartialDate;
@@ -64,6 +65,8 @@ pub struct ParsedDoc {
     /// A stand-in for a file that failed to parse: it keeps the page's URL and slug
     /// known (so references to it do not fail too), and is not checked further.
     pub placeholder: bool,
+    /// The front matter (`yaml`) is TOML (`+++` fences), not YAML.
+    pub toml: bool,
 }
 
 impl ParsedDoc {
@@ -73,7 +76,7 @@ impl ParsedDoc {
     pub fn resolve_key(&self) -> u64 {
         let dests: Vec<&str> = self.links.iter().map(|l| l.dest.as_str()).collect();
         crate::render::fingerprint::hash_of(&(
-            (&self.rel, self.kind, &self.yaml, self.yaml_offset, self.body_line, self.placeholder),
+            (&self.rel, self.kind, &self.yaml, self.yaml_offset, self.body_line, self.placeholder, self.toml),
             dests,
             &self.headings,
         ))
@@ -98,6 +101,7 @@ impl ParsedDoc {
             links: Vec::new(),
             headings: Vec::new(),
             placeholder: true,
+            toml: false,
         }
     }
 
@@ -108,7 +112,9 @@ impl ParsedDoc {
 
     /// A diagnostic pointing at a front-matter key or value (`path` into the YAML).
     pub fn diag_at(&self, path: &[Seg], target: Target, message: impl Into<String>) -> Diagnostic {
-        match locate(&self.yaml, path, target) {
+        let found =
+            if self.toml { toml_fm::locate_toml(&self.yaml, path, target) } else { locate(&self.yaml, path, target) };
+        match found {
             Some(p) => {
                 let mut d =
                     Diagnostic::at(self.display_path(), &self.yaml, p.line, p.col, message).with_span_len(p.len);
@@ -132,6 +138,8 @@ pub struct Split<'a> {
     pub yaml_offset: usize,
     pub body: &'a str,
     pub body_line: usize,
+    /// The front matter is TOML (`+++` fences).
+    pub toml: bool,
 }
 
 /// Splits normalized text (no BOM, `\n` line ends) at the `---` fences.
@@ -141,26 +149,31 @@ pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>,
             .with_help("a page starts with front matter: a line `---`, `title: ...`, and a closing `---`"));
     }
     let first_line = text.lines().next().unwrap_or("");
-    if first_line.trim_end() != "---" {
-        return Err(Diagnostic::at(display, text, 1, 1, "missing front matter")
-            .with_span_len(first_line.chars().count())
-            .with_help("start the file with a line `---`, then `title: ...`, then a closing `---`"));
-    }
+    let fence = match first_line.trim_end() {
+        "---" => "---",
+        "+++" => "+++",
+        _ => {
+            return Err(Diagnostic::at(display, text, 1, 1, "missing front matter")
+                .with_span_len(first_line.chars().count())
+                .with_help("start the file with a line `---`, then `title: ...`, then a closing `---` (YAML); or with `+++`, `title = \"...\"`, `+++` (TOML)"));
+        }
+    };
+    let toml = fence == "+++";
     let after_open = first_line.len() + 1;
     let rest = text.get(after_open..).unwrap_or("");
     let mut pos = 0;
     for (line_no, line) in (2..).zip(rest.split_inclusive('\n')) {
         let trimmed = line.trim_end();
-        if trimmed == "---" || trimmed == "..." {
+        if trimmed == fence || (!toml && trimmed == "...") {
             let yaml = &rest[..pos];
             let body_start = (pos + line.len()).min(rest.len());
-            return Ok(Split { yaml, yaml_offset: 1, body: &rest[body_start..], body_line: line_no + 1 });
+            return Ok(Split { yaml, yaml_offset: 1, body: &rest[body_start..], body_line: line_no + 1, toml });
         }
         pos += line.len();
     }
     Err(Diagnostic::at(display, text, 1, 1, "front matter is not closed")
         .with_span_len(3)
-        .with_help("add a line `---` after the last front-matter line"))
+        .with_help(format!("add a line `{fence}` after the last front-matter line")))
 }
 
 /// Parses one source file. All problems in the file are returned together.
@@ -177,6 +190,8 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
     let split = split_front_matter(text, &display).map_err(|d| vec![d])?;
     let value: serde_yaml::Value = if split.yaml.trim().is_empty() {
         serde_yaml::Value::Mapping(Default::default())
+    } else if split.toml {
+        toml_fm::parse_toml(&display, split.yaml, split.yaml_offset).map_err(|d| vec![d])?
     } else {
         serde_yaml::from_str(split.yaml).map_err(|e| vec![yaml_error(&display, split.yaml, split.yaml_offset, &e)])?
     };
@@ -207,6 +222,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         links: Vec::new(),
         headings: Vec::new(),
         placeholder: false,
+        toml: split.toml,
     };
     let mut diags = Vec::new();
     for (k, v) in mapping {

@@ -58,6 +58,8 @@ pub struct Built {
     /// `outputs` holds only the files that changed since the previous build (see
     /// [`rebuild`]); every other file stays as it was.
     pub patch: bool,
+    /// Problems that do not fail the build (`unknown_fields: warn`), sorted.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Why a build failed: the problems in the input (exit code 1).
@@ -223,6 +225,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     } else {
         None
     };
+    let mut warnings = Vec::new();
     let mut site = match (cache.last.take(), inputs) {
         (Some(mut last), Some(i)) if last.inputs == i => {
             for doc in docs {
@@ -235,10 +238,15 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         _ => {
             let (site, resolve_diags) =
                 resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
+            // Warnings (`unknown_fields: warn`) are reported but do not fail the build.
+            let (found, resolve_diags): (Vec<_>, Vec<_>) = resolve_diags.into_iter().partition(|d| d.warning);
+            warnings = found;
             diags.extend(resolve_diags);
             site
         }
     };
+    // Root-relative and relative links, against everything the build writes.
+    diags.extend(crate::links::check(&site, &statics));
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
@@ -374,6 +382,10 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         page_count,
         template_metrics,
         patch: false,
+        warnings: {
+            normalize(&mut warnings);
+            warnings
+        },
     })
 }
 
@@ -454,7 +466,7 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
 /// targets, heading ids) is unchanged reuses its HTML. Returns the keys too: they stand
 /// for the page's rendered text in the fingerprints.
 fn render_markdown(site: &Site, cache: &mut Cache) -> (Vec<Rendered>, Vec<u64>) {
-    let render = |p: &crate::model::Page| markdown::render(&p.body, &p.links, &p.headings);
+    let render = |p: &crate::model::Page| markdown::render_lang(&p.body, &p.links, &p.headings, &site.config.language);
     if !cache.enabled {
         return (site.pages.par_iter().map(render).collect(), Vec::new());
     }

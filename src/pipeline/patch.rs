@@ -75,12 +75,13 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
 
     // 2. Markdown of the changed pages.
     let mut changed: Vec<PageId> = Vec::with_capacity(fresh.len());
+    let language = last.site.config.language.clone();
     for (id, stamp, doc) in fresh {
         *next_version += 1;
         let page = &mut last.site.pages[id];
         page.body = doc.body.clone();
         let key = markdown_key(*next_version, page);
-        let rendered = markdown::render(&page.body, &page.links, &page.headings);
+        let rendered = markdown::render_lang(&page.body, &page.links, &page.headings, &language);
         if let Some(s) = stamp {
             stamps.insert(page.rel.clone(), s);
         }
@@ -136,6 +137,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         timings: take_timings(t),
         template_metrics: result.metrics,
         patch: true,
+        warnings: Vec::new(),
     }))
 }
 
