@@ -105,6 +105,13 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
                 let Some(target) = target_path(&link.dest, &page.path, base) else {
                     continue;
                 };
+                // An error at the link, with its line counted in the whole file.
+                let at = |msg: String| {
+                    let mut d = Diagnostic::at(format!("content/{}", page.rel), &page.body, link.line, link.col, msg)
+                        .with_span_len(link.len);
+                    d.line = Some(link.line + page.body_line - 1);
+                    d
+                };
                 if published.contains(&target) {
                     let anchor = link.dest.split_once('#').map(|(_, a)| a).unwrap_or("");
                     let dir = target.strip_suffix("index.html").unwrap_or(&target);
@@ -112,15 +119,7 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
                     if let (false, Some(&id)) = (anchor.is_empty(), page_id) {
                         let target_page = &site.pages[id];
                         if !target_page.headings.iter().any(|h| h.id == anchor) {
-                            let mut d = Diagnostic::at(
-                                format!("content/{}", page.rel),
-                                &page.body,
-                                link.line,
-                                link.col,
-                                format!("no heading `#{anchor}` in content/{}", target_page.rel),
-                            )
-                            .with_span_len(link.len);
-                            d.line = Some(link.line + page.body_line - 1);
+                            let mut d = at(format!("no heading `#{anchor}` in content/{}", target_page.rel));
                             if let Some(h) = closest(anchor, target_page.headings.iter().map(|h| h.id.as_str())) {
                                 d = d.with_help(format!("did you mean `#{h}`?"));
                             }
@@ -129,15 +128,7 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
                     }
                     continue;
                 }
-                let mut d = Diagnostic::at(
-                    format!("content/{}", page.rel),
-                    &page.body,
-                    link.line,
-                    link.col,
-                    format!("link to a missing page: `{}`", link.dest),
-                )
-                .with_span_len(link.len);
-                d.line = Some(link.line + page.body_line - 1);
+                let mut d = at(format!("link to a missing page: `{}`", link.dest));
                 d = match published.suggest(&target) {
                     Some(s) => d.with_help(format!("did you mean `{base}{s}`?")),
                     None => d.with_help("link to a page with `@/path/to/file.md`, or to a file under static/"),
