@@ -23,13 +23,8 @@ pub struct Rendered {
 const MORE: &str = "<!-- more -->";
 
 /// Renders a page body. `links` maps destinations as written to URLs; `headings`
-/// are the ids from the scan, in document order.
-pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading]) -> Rendered {
-    render_lang(body, links, headings, "nl")
-}
-
-/// Like [`render`], with callout titles in the site's `language`.
-pub fn render_lang(body: &str, links: &HashMap<String, String>, headings: &[Heading], language: &str) -> Rendered {
+/// are the ids from the scan, in document order; callout titles are in `language`.
+pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading], language: &str) -> Rendered {
     let mut heading_ids = headings.iter().map(|h| h.id.as_str());
     let mut events: Vec<Event> = Vec::new();
     let mut summary_end: Option<usize> = None;
@@ -110,7 +105,7 @@ mod tests {
 
     fn r(body: &str, links: &[(&str, &str)]) -> Rendered {
         let map = links.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        render(body, &map, &scan(body).headings)
+        render(body, &map, &scan(body).headings, "nl")
     }
 
     #[test]
@@ -149,7 +144,7 @@ mod tests {
             out.content
         );
         assert!(out.content.contains("<dl>\n<dt>Term</dt>\n<dd>Uitleg.</dd>\n</dl>"), "{}", out.content);
-        let en = render_lang("> [!NOTE]\n> x\n", &HashMap::new(), &[], "en");
+        let en = render("> [!NOTE]\n> x\n", &HashMap::new(), &[], "en");
         assert!(en.content.contains(">Note</p>"), "{}", en.content);
     }
 

@@ -9,6 +9,12 @@ use crate::cli::Verbosity;
 use crate::diagnostic::Diagnostic;
 use std::io::IsTerminal;
 
+/// Prints one diagnostic to stderr, coloured on a terminal (unless `NO_COLOR` is set).
+fn show(d: &Diagnostic) {
+    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprintln!("{}\n", if styled { d.render_styled() } else { d.render() });
+}
+
 /// How many problems of one kind are shown in full unless `--all-errors` is given.
 pub const SHOWN_PER_KIND: usize = 20;
 
@@ -22,8 +28,6 @@ pub fn print_diagnostics(diags: &[Diagnostic]) {
 /// a line per kind with its count, the first ones in full, the rest counted, and a
 /// closing line naming `--all-errors`.
 pub fn print_diagnostics_limited(diags: &[Diagnostic], all: bool) {
-    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let show = |d: &Diagnostic| eprintln!("{}\n", if styled { d.render_styled() } else { d.render() });
     // A note standing for errors left out (many on one line) counts as those errors.
     let n: usize = diags.iter().map(|d| if d.hidden > 0 { d.hidden } else { 1 }).sum();
     let shown = diags.iter().filter(|d| d.hidden == 0).count();
@@ -45,7 +49,7 @@ pub fn print_diagnostics_limited(diags: &[Diagnostic], all: bool) {
         let shown = list.len().min(SHOWN_PER_KIND);
         let of = if shown < list.len() { format!(", the first {shown} shown") } else { String::new() };
         eprintln!("== {kind}: {} error{}{of} ==\n", list.len(), if list.len() == 1 { "" } else { "s" });
-        list.iter().take(shown).for_each(|d| show(d));
+        list.iter().take(shown).copied().for_each(show);
         if shown < list.len() {
             eprintln!("... and {} more `{kind}` errors\n", list.len() - shown);
             hidden += list.len() - shown;
@@ -60,11 +64,8 @@ pub fn print_warnings(warnings: &[Diagnostic], all: bool) {
     if warnings.is_empty() {
         return;
     }
-    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let limit = if all { usize::MAX } else { SHOWN_PER_KIND };
-    for d in warnings.iter().take(limit) {
-        eprintln!("{}\n", if styled { d.render_styled() } else { d.render() });
-    }
+    warnings.iter().take(limit).for_each(show);
     let n = warnings.len();
     let hidden = n.saturating_sub(limit);
     let rest = if hidden > 0 {

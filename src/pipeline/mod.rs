@@ -466,7 +466,7 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
 /// targets, heading ids) is unchanged reuses its HTML. Returns the keys too: they stand
 /// for the page's rendered text in the fingerprints.
 fn render_markdown(site: &Site, cache: &mut Cache) -> (Vec<Rendered>, Vec<u64>) {
-    let render = |p: &crate::model::Page| markdown::render_lang(&p.body, &p.links, &p.headings, &site.config.language);
+    let render = |p: &crate::model::Page| markdown::render(&p.body, &p.links, &p.headings, &site.config.language);
     if !cache.enabled {
         return (site.pages.par_iter().map(render).collect(), Vec::new());
     }

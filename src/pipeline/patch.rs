@@ -81,7 +81,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         let page = &mut last.site.pages[id];
         page.body = doc.body.clone();
         let key = markdown_key(*next_version, page);
-        let rendered = markdown::render_lang(&page.body, &page.links, &page.headings, &language);
+        let rendered = markdown::render(&page.body, &page.links, &page.headings, &language);
         if let Some(s) = stamp {
             stamps.insert(page.rel.clone(), s);
         }
