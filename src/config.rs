@@ -73,7 +73,7 @@ pub enum UnknownFields {
 }
 
 fn default_language() -> String {
-    "nl".into()
+    crate::i18n::FALLBACK.into()
 }
 fn default_feed_limit() -> usize {
     20
@@ -104,6 +104,10 @@ pub struct Config {
     pub heading_ids: HeadingIds,
     /// The site's policy for undeclared front-matter keys (a collection may set its own).
     pub unknown_fields: UnknownFields,
+    /// The UI strings and date formats of `language` (see `crate::i18n`).
+    pub i18n: std::sync::Arc<crate::i18n::Translations>,
+    /// Problems that do not stop a build (translations missing in the site's language).
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -289,6 +293,14 @@ pub struct SearchConfig {
     /// Facets offered on the search page. A facet without `field` is the collection.
     #[serde(default)]
     pub facets: Vec<FacetDef>,
+    /// Site path of the search page (`search/`). A content page at that path is the search
+    /// page; otherwise the theme's `search.html` is rendered there.
+    #[serde(default = "default_search_path")]
+    pub path: String,
+}
+
+fn default_search_path() -> String {
+    "search/".into()
 }
 
 fn default_true() -> bool {
@@ -298,7 +310,7 @@ fn default_true() -> bool {
 /// Search is on unless a site turns it off (`search: { enabled: false }`).
 impl Default for SearchConfig {
     fn default() -> Self {
-        SearchConfig { enabled: true, facets: Vec::new() }
+        SearchConfig { enabled: true, facets: Vec::new(), path: default_search_path() }
     }
 }
 
@@ -418,18 +430,55 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
             }
         }
     }
-    if let Some(theme) = &raw.theme {
+    if let Some(theme) = raw.theme.as_ref().filter(|t| *t != crate::theme::NAME) {
         if theme.contains('/') || theme.contains('\\') || theme.starts_with('.') {
             diags.push(at(&[key("theme")], Target::Value, format!("theme `{theme}` must be a folder name in themes/")));
         } else if !root.join("themes").join(theme).is_dir() {
-            let available = list_dirs(&root.join("themes"));
+            let mut available = list_dirs(&root.join("themes"));
+            available.push(crate::theme::NAME.to_string());
             let mut d = at(&[key("theme")], Target::Value, format!("theme `{theme}` not found in themes/"));
-            if let Some(c) = closest(theme, available.iter().map(String::as_str)) {
-                d = d.with_help(format!("did you mean `{c}`?"));
-            }
+            d = match closest(theme, available.iter().map(String::as_str)) {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None => d.with_help("leave `theme:` out to use the built-in theme, or add the folder themes/<name>/"),
+            };
             diags.push(d);
         }
     }
+    let mut search = raw.search;
+    let trimmed = search.path.trim().trim_matches('/');
+    if trimmed.is_empty() || trimmed.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
+        diags.push(
+            at(&[key("search"), key("path")], Target::Value, format!("`{}` is not a path for the search page", search.path))
+                .with_help("write a site path such as `search/` or `zoeken/`"),
+        );
+    }
+    search.path = format!("{trimmed}/");
+
+    let theme_name = raw.theme.as_deref();
+    let available = crate::i18n::available(root, theme_name);
+    let mut warnings = Vec::new();
+    let i18n = if available.contains(&raw.language) {
+        match crate::i18n::Translations::load(root, theme_name, &raw.language) {
+            Ok((t, w)) => {
+                warnings = w;
+                t
+            }
+            Err(d) => {
+                diags.extend(d);
+                crate::i18n::Translations::english()
+            }
+        }
+    } else {
+        let mut d = at(&[key("language")], Target::Value, format!("unknown language `{}`", raw.language));
+        d = d.with_help(format!(
+            "the languages available are {}; to translate the site into `{}`, add i18n/{}.yaml (start from a copy of the built-in en.yaml)",
+            available.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", "),
+            raw.language,
+            raw.language
+        ));
+        diags.push(d);
+        crate::i18n::Translations::english()
+    };
 
     Config {
         root: root.to_path_buf(),
@@ -444,11 +493,13 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         collections: raw.collections,
         paginate_by: raw.paginate_by,
         feed_limit: raw.feed_limit,
-        search: raw.search,
+        search,
         extra: serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null),
         source_text: text.to_string(),
         heading_ids: raw.heading_ids,
         unknown_fields: raw.unknown_fields,
+        i18n: std::sync::Arc::new(i18n),
+        warnings,
     }
 }
 
@@ -527,6 +578,17 @@ fn check_field(
         ));
     }
     if let Some(tax) = &field.taxonomy {
+        let term_kind = |k: FieldKind| matches!(k, FieldKind::Text | FieldKind::Integer | FieldKind::Date | FieldKind::Reference);
+        let feeds_terms = match field.kind {
+            FieldKind::List => field.items.as_ref().is_some_and(|i| term_kind(i.kind)),
+            k => term_kind(k),
+        };
+        if !feeds_terms {
+            diags.push(
+                at(&sub("taxonomy"), Target::Key, format!("field `{name}` ({}) cannot feed a taxonomy", field.kind.name()))
+                    .with_help("a taxonomy takes its terms from text, integer, date or reference fields, or lists of them"),
+            );
+        }
         if !taxonomies.contains(&tax.as_str()) {
             let mut d = at(&sub("taxonomy"), Target::Value, format!("field `{name}` feeds unknown taxonomy `{tax}`"));
             d = match closest(tax, taxonomies.iter().copied()) {
@@ -535,6 +597,44 @@ fn check_field(
             };
             diags.push(d);
         }
+    }
+}
+
+impl Config {
+    /// Templates named in site.yaml that do not exist among `names` (the compiled set):
+    /// errors at the naming key's value.
+    pub fn check_templates(&self, names: &[String]) -> Vec<Diagnostic> {
+        let text = &self.source_text;
+        let mut diags = Vec::new();
+        let mut check = |path: Vec<Seg>, tpl: &Option<String>| {
+            let Some(tpl) = tpl else { return };
+            let fallback = format!("{}/{tpl}", crate::theme::NAME);
+            if names.iter().any(|n| *n == *tpl || *n == fallback) {
+                return;
+            }
+            let msg = format!("template `{tpl}` not found");
+            let mut d = match locate(text, &path, Target::Value) {
+                Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
+                None => Diagnostic::in_file(CONFIG_FILE, msg),
+            };
+            let own: Vec<&str> =
+                names.iter().map(String::as_str).filter(|n| !n.starts_with("default/")).collect();
+            d = match closest(tpl, own.iter().copied()) {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None => d.with_help("add it to templates/ (or the theme's templates/), or leave the key out to use the built-in one"),
+            };
+            diags.push(d);
+        };
+        let key = |k: &str| Seg::Key(k.to_string());
+        for (name, c) in &self.collections {
+            check(vec![key("collections"), key(name), key("page_template")], &c.page_template);
+            check(vec![key("collections"), key(name), key("list_template")], &c.list_template);
+        }
+        for (name, t) in &self.taxonomies {
+            check(vec![key("taxonomies"), key(name), key("template")], &t.template);
+            check(vec![key("taxonomies"), key(name), key("term_template")], &t.term_template);
+        }
+        diags
     }
 }
 

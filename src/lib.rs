@@ -10,6 +10,8 @@
 pub mod diagnostic;
 pub mod slug;
 pub mod date;
+pub mod theme;
+pub mod i18n;
 pub mod config;
 // Stages, in the order they run.
 pub mod load;

@@ -61,7 +61,15 @@ pub struct TemplateSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaticFile {
     pub rel: String,
-    pub abs: PathBuf,
+    pub source: StaticSource,
+}
+
+/// Where a static file's bytes are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticSource {
+    File(PathBuf),
+    /// A file of the built-in theme, compiled into the binary.
+    Embedded(&'static [u8]),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -118,8 +126,22 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
         }
     }
 
-    let theme_dir = config.theme.as_ref().map(|t| root.join("themes").join(t));
+    let theme_dir = config.theme.as_ref().filter(|t| *t != crate::theme::NAME).map(|t| root.join("themes").join(t));
     let mut templates: BTreeMap<String, TemplateSource> = BTreeMap::new();
+    // The built-in theme is the bottom layer. Its templates are named `default/<name>`;
+    // Tera falls back to that prefix for a name no other layer has (see `render::templates`),
+    // so a theme can also extend the template it replaces.
+    for (rel, bytes) in crate::theme::files_in("templates") {
+        let name = format!("{}/{rel}", crate::theme::NAME);
+        templates.insert(
+            name.clone(),
+            TemplateSource {
+                name,
+                display_path: format!("(built-in theme) templates/{rel}"),
+                text: String::from_utf8_lossy(bytes).into_owned(),
+            },
+        );
+    }
     let mut template_dirs = Vec::new();
     if let Some(t) = &theme_dir {
         template_dirs.push(t.join("templates"));
@@ -138,6 +160,9 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
     }
 
     let mut statics: BTreeMap<String, StaticFile> = BTreeMap::new();
+    for (rel, bytes) in crate::theme::files_in("static") {
+        statics.insert(rel.to_string(), StaticFile { rel: rel.to_string(), source: StaticSource::Embedded(bytes) });
+    }
     let mut static_dirs = Vec::new();
     if let Some(t) = &theme_dir {
         static_dirs.push(t.join("static"));
@@ -145,7 +170,7 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
     static_dirs.push(root.join("static"));
     for dir in &static_dirs {
         for (rel, abs) in walk_files(dir, root, &mut diags) {
-            statics.insert(rel.clone(), StaticFile { rel, abs });
+            statics.insert(rel.clone(), StaticFile { rel, source: StaticSource::File(abs) });
         }
     }
 

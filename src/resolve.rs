@@ -346,6 +346,13 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
             (slug.clone(), format!("{base}{slug}/"))
         }
     };
+    if doc.common.title.as_deref().is_none_or(|t| t.trim().is_empty()) && !doc.placeholder {
+        let mut d = Diagnostic::at(doc.display_path(), "---", 1, 1, "missing required field `title`")
+            .with_span_len(3)
+            .with_help("every page has a title: add a line `title: ...` to the front matter");
+        d.line = Some(doc.yaml_offset.max(1));
+        diags.push(d);
+    }
     let title = doc.common.title.clone().unwrap_or_else(|| {
         let stem = if doc.kind == DocKind::Page {
             doc.rel.rsplit('/').next().unwrap_or("").trim_end_matches(".md")
@@ -866,6 +873,8 @@ fn collect_taxonomies(
         .map(|(name, def)| Taxonomy { name: name.clone(), def: def.clone(), terms: Vec::new() })
         .collect();
     let mut term_index: Vec<HashMap<String, usize>> = vec![HashMap::new(); taxonomies.len()];
+    // A reference field feeds the titles of the pages it references.
+    let titles: Vec<String> = pages.iter().map(|p| p.title.clone()).collect();
     for p in pages.iter_mut() {
         if p.is_section() {
             continue;
@@ -887,7 +896,7 @@ fn collect_taxonomies(
                     names.push(d.year.to_string());
                 }
             } else if let Some(v) = p.fields.get(fname) {
-                term_names(v, &mut names);
+                term_names(v, &titles, &mut names);
             }
             feeds.push((tax, names));
         }
@@ -953,12 +962,13 @@ fn collect_taxonomies(
     taxonomies
 }
 
-fn term_names(v: &Value, out: &mut Vec<String>) {
+fn term_names(v: &Value, titles: &[String], out: &mut Vec<String>) {
     match v {
         Value::Text(s) => out.push(s.clone()),
         Value::Integer(i) => out.push(i.to_string()),
         Value::Date(d) => out.push(d.year.to_string()),
-        Value::List(items) => items.iter().for_each(|i| term_names(i, out)),
+        Value::Ref(id) => out.extend(titles.get(*id).cloned()),
+        Value::List(items) => items.iter().for_each(|i| term_names(i, titles, out)),
         _ => {}
     }
 }

@@ -250,10 +250,11 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
-    let template_hash = hash_of(&templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>());
+    let template_hash =
+        hash_of(&(templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>(), &*config.i18n));
     let templates_ok = match cache.templates.take() {
         Some((h, set)) if h == template_hash => Some(set),
-        _ => match render::build_tera(&templates) {
+        _ => match render::build_tera(&templates, config.i18n.clone()) {
             Ok(set) => Some(set),
             Err(d) => {
                 diags.extend(d);
@@ -354,7 +355,11 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         return finish_failed(diags, t);
     }
     for s in &statics {
-        outputs.push(Output { path: s.rel.clone(), data: OutputData::Copy(s.abs.clone()) });
+        let data = match &s.source {
+            load::StaticSource::File(abs) => OutputData::Copy(abs.clone()),
+            load::StaticSource::Embedded(bytes) => OutputData::Shared(Arc::new(bytes.to_vec())),
+        };
+        outputs.push(Output { path: s.rel.clone(), data });
     }
     dedupe_outputs(&mut outputs);
     let mut written = None;

@@ -57,15 +57,28 @@ pub struct Lookup {
     pub urls: Vec<String>,
     pub base_path: String,
     pub taxonomies: Vec<String>,
+    /// Pages of collections that have a date, newest first (for `recent_pages`).
+    pub dated: Vec<PageId>,
 }
 
 impl Lookup {
     fn of(site: &Site) -> Lookup {
+        let mut dated: Vec<PageId> = site
+            .pages
+            .iter()
+            .filter(|p| !p.is_section() && p.collection.is_some() && p.common.date.is_some())
+            .map(|p| p.id)
+            .collect();
+        dated.sort_by(|&a, &b| {
+            let (pa, pb) = (&site.pages[a], &site.pages[b]);
+            pb.common.date.cmp(&pa.common.date).then_with(|| pa.title.cmp(&pb.title)).then(a.cmp(&b))
+        });
         Lookup {
             by_rel: site.by_rel.clone(),
             urls: site.pages.iter().map(|p| site.url(&p.path)).collect(),
             base_path: site.config.base_path.clone(),
             taxonomies: site.taxonomies.iter().map(|t| t.name.clone()).collect(),
+            dated,
         }
     }
 }
@@ -355,18 +368,7 @@ fn site_value(site: &Site) -> Value {
         .iter()
         .map(|(name, idx)| {
             let def = &c.collections[name];
-            let fields: Vec<Value> = def
-                .fields
-                .iter()
-                .map(|(fname, f)| {
-                    Obj::new()
-                        .set("name", fname.as_str())
-                        .set("label", f.label.clone().unwrap_or_else(|| fname.clone()))
-                        .set("type", f.kind.name())
-                        .set("description", opt_str(f.description.as_deref()))
-                        .build()
-                })
-                .collect();
+            let fields: Vec<Value> = def.fields.iter().map(|(fname, f)| field_def_value(fname, f)).collect();
             Obj::new()
                 .set("name", name.as_str())
                 .set("title", def.title.clone().unwrap_or_else(|| name.clone()))
@@ -419,11 +421,44 @@ fn site_value(site: &Site) -> Value {
         .set("taxonomies", taxonomies)
         .set(
             "search",
-            Obj::new().set("enabled", c.search.enabled && cfg!(feature = "search")).set("facets", facets).build(),
+            Obj::new()
+                .set("enabled", c.search.enabled && cfg!(feature = "search"))
+                .set("url", site.url(&c.search.path))
+                .set("facets", facets)
+                .build(),
         )
         .set("page_count", site.pages.iter().filter(|p| !p.is_section()).count())
         .set("extra", tera_from_json(&c.extra))
         .build()
+}
+
+/// A declared field for templates: name, label, a readable `title`, type and, for lists
+/// and records, what they hold; themes render any content model from these.
+fn field_def_value(name: &str, f: &crate::config::FieldDef) -> Value {
+    let fields: Option<Vec<Value>> =
+        f.fields.as_ref().map(|fs| fs.iter().map(|(n, d)| field_def_value(n, d)).collect());
+    Obj::new()
+        .set("name", name)
+        .set("label", f.label.clone().unwrap_or_else(|| name.to_string()))
+        .set("title", f.label.clone().unwrap_or_else(|| humanize(name)))
+        .set("type", f.kind.name())
+        .set("description", opt_str(f.description.as_deref()))
+        .set("many", f.many)
+        .set("to", f.targets().iter().map(|t| Value::from(t.as_str())).collect::<Vec<_>>())
+        .set("taxonomy", opt_str(f.taxonomy.as_deref()))
+        .set("items", f.items.as_deref().map(|i| field_def_value(name, i)).unwrap_or_else(Value::none))
+        .set("fields", fields.map(Value::from).unwrap_or_else(Value::none))
+        .build()
+}
+
+/// `born_in` -> `Born in`: a field name as a heading when it has no `label`.
+pub fn humanize(name: &str) -> String {
+    let spaced = name.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Resolves a menu URL: `@/x.md` to the page's URL, `/x/` under the base path.

@@ -45,6 +45,8 @@ enum Job {
     SectionPage { section: PageId, index: usize, total: usize },
     Taxonomy(usize),
     TermPage { tax: usize, term: usize, index: usize, total: usize },
+    /// The search page, when search is on and no content page is at its path.
+    Search,
 }
 
 /// A rendered page, or the page that failed with its error.
@@ -84,7 +86,16 @@ fn all_jobs(site: &Site) -> Vec<Job> {
             }
         }
     }
+    if has_search_page(site) {
+        jobs.push(Job::Search);
+    }
     jobs
+}
+
+/// Whether the engine renders the search page: search is on and no content page has its path.
+pub fn has_search_page(site: &Site) -> bool {
+    let search = &site.config.search;
+    search.enabled && cfg!(feature = "search") && !site.pages.iter().any(|p| p.path == search.path)
 }
 
 /// The template a job renders with.
@@ -94,6 +105,7 @@ fn job_template<'a>(site: &'a Site, job: &Job) -> &'a str {
         Job::SectionPage { section, .. } => &site.pages[section].template,
         Job::Taxonomy(t) => site.taxonomies[t].def.template.as_deref().unwrap_or("taxonomy.html"),
         Job::TermPage { tax, .. } => site.taxonomies[tax].def.term_template.as_deref().unwrap_or("term.html"),
+        Job::Search => "search.html",
     }
 }
 
@@ -118,6 +130,7 @@ fn job_fingerprint(site: &Site, job: &Job, site_fp: u64, set: &TemplateSet, inc:
         }
         Job::Taxonomy(t) => (3u8, t, fps.taxonomies[t]).hash(&mut h),
         Job::TermPage { tax, term, index, total } => (4u8, tax, term, index, total, fps.taxonomies[tax]).hash(&mut h),
+        Job::Search => 5u8.hash(&mut h),
     }
     let template = job_template(site, job);
     template.hash(&mut h);
@@ -200,6 +213,7 @@ pub fn render_patch(
         Job::Page(id) => pages.contains(&id),
         Job::SectionPage { section, .. } => pages.contains(&section),
         Job::Taxonomy(t) | Job::TermPage { tax: t, .. } => taxonomies.contains(&t),
+        Job::Search => false,
     } || site_function_users.contains(&job_template(site, job));
     let jobs: Vec<Job> = all_jobs(site).into_iter().filter(affected).collect();
     let done: Vec<(u64, JobResult)> = jobs
@@ -334,6 +348,7 @@ fn job_path(site: &Site, job: &Job) -> String {
         Job::SectionPage { section, index, .. } => paginated_path(&site.pages[section].path, index),
         Job::Taxonomy(t) => site.taxonomy_path(t),
         Job::TermPage { tax, term, index, .. } => paginated_path(&site.term_path(tax, term), index),
+        Job::Search => site.config.search.path.clone(),
     }
 }
 
@@ -396,6 +411,12 @@ fn render_job(
                 paginator(site, &base, &tax.terms[term].pages, tax.def.paginate_by, index, total, values),
             );
             (tpl, paginated_path(&base, index), format!("taxonomy {} term {}", tax.name, name))
+        }
+        Job::Search => {
+            let path = site.config.search.path.clone();
+            let title = site.config.i18n.t("ui.search", &[]);
+            ctx.insert_value("page", plain_page(site, &title, &path, "search"));
+            ("search.html".to_string(), path, "the search page".to_string())
         }
     };
     if missing.iter().any(|(t, _)| t == &template) {
@@ -516,6 +537,9 @@ fn special_outputs(site: &Site, values: &Values, tera: &Tera, diags: &mut Vec<Di
                 entries.push((site.permalink(&paginated_path(&p.path, i)), None));
             }
         }
+    }
+    if has_search_page(site) {
+        entries.push((site.permalink(&site.config.search.path), None));
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
         entries.push((site.permalink(&site.taxonomy_path(t)), None));

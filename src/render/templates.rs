@@ -4,6 +4,7 @@
 use super::context::Values;
 use crate::date::PartialDate;
 use crate::diagnostic::Diagnostic;
+use crate::i18n::Translations;
 use crate::load::TemplateSource;
 use crate::slug::slugify;
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 /// The functions templates can call to look things up in the site.
-const SITE_FUNCTIONS: [&str; 5] = ["get_page", "get_section", "url", "collection", "taxonomy"];
+const SITE_FUNCTIONS: [&str; 6] = ["get_page", "get_section", "url", "collection", "taxonomy", "recent_pages"];
 
 /// Templates every site has unless its theme overrides them.
 const BUILTIN: &[(&str, &str)] = &[
@@ -46,10 +47,13 @@ impl TemplateSet {
 }
 
 /// Compiles all templates (built-ins first, so themes override them).
-pub fn build_tera(templates: &[TemplateSource]) -> Result<TemplateSet, Vec<Diagnostic>> {
+pub fn build_tera(templates: &[TemplateSource], i18n: Arc<Translations>) -> Result<TemplateSet, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    register_filters(&mut tera);
+    // A name no theme or site template has comes from the built-in theme.
+    // It cannot fail: no template has been added yet.
+    let _ = tera.set_fallback_prefixes(vec![format!("{}/", crate::theme::NAME)]);
+    register_filters(&mut tera, i18n);
     // Tera checks function names when it compiles templates, so the site functions must
     // exist now; `register_site_functions` replaces them with the real ones for each build.
     for name in SITE_FUNCTIONS {
@@ -83,7 +87,7 @@ pub fn build_tera(templates: &[TemplateSource]) -> Result<TemplateSet, Vec<Diagn
 /// that does. Components are global, so if a template that defines components calls site
 /// functions, every template counts (conservative: it only costs re-rendering).
 fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
-    const CALLS: [&str; 5] = ["get_page(", "get_section(", "collection(", "taxonomy(", "url("];
+    const CALLS: [&str; 6] = ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages("];
     let code: Vec<(&str, String)> = all.iter().map(|(n, t)| (n.as_str(), without_comments(t))).collect();
     let direct: std::collections::HashSet<&str> =
         code.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| *n).collect();
@@ -103,8 +107,13 @@ fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<St
                 users.insert(name.clone());
                 break;
             }
-            if let Some(d) = deps.get(t.as_str()) {
+            let fallback = format!("{}/{t}", crate::theme::NAME);
+            if let Some(d) = deps.get(t.as_str()).or_else(|| deps.get(fallback.as_str())) {
                 stack.extend(d.iter().cloned());
+            }
+            if !deps.contains_key(t.as_str()) && direct.contains(fallback.as_str()) {
+                users.insert(name.clone());
+                break;
             }
         }
     }
@@ -250,23 +259,42 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
     d
 }
 
-fn register_filters(tera: &mut Tera) {
-    // `{{ page.date | datum }}` -> "30 juni 2016"; style="month" -> "juni", "year" -> "2016",
-    // "month_year" -> "juni 2016".
-    tera.register_filter("datum", |value: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {
+fn register_filters(tera: &mut Tera, i18n: Arc<Translations>) {
+    // `{{ page.date | format_date }}` -> "30 June 2016" (in the site's language); style="month"
+    // -> "June", "year" -> "2016", "month_year" -> "June 2016", "iso" -> "2016-06-30".
+    // `datum` is the same filter under the name older themes use.
+    let t = i18n.clone();
+    let format_date = move |value: &str, kwargs: Kwargs, _: &State| -> TeraResult<String> {
         let d = PartialDate::parse(value).map_err(tera::Error::message)?;
         let style: Option<&str> = kwargs.get("style")?;
-        Ok(match style.unwrap_or("long") {
-            "year" => d.year.to_string(),
-            "month" => d.month.map(|m| crate::date::MONTHS_NL[m as usize - 1].to_string()).unwrap_or_default(),
-            "month_year" => PartialDate { day: None, ..d }.dutch(),
-            "iso" => d.to_string(),
-            _ => d.dutch(),
-        })
-    });
+        Ok(t.format_date(&d, style.unwrap_or("long")))
+    };
+    tera.register_filter("format_date", format_date.clone());
+    tera.register_filter("datum", format_date);
     tera.register_filter("slugify", |value: &str, _: Kwargs, _: &State| slugify(value));
     tera.register_filter("date_precision", |value: &str, _: Kwargs, _: &State| -> TeraResult<String> {
         Ok(PartialDate::parse(value).map_err(tera::Error::message)?.precision().to_string())
+    });
+    // `{{ trans(key="ui.search") }}`, `{{ trans(key="ui.pages", count=3) }}`: a text of the
+    // site's language (i18n/<language>.yaml), with `{name}` placeholders filled from the
+    // other arguments. A key no language has is an error, never empty text.
+    tera.register_function("trans", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+        let key: &str = kwargs.must_get("key")?;
+        let mut args: Vec<(String, String)> = Vec::new();
+        for (k, v) in kwargs.iter() {
+            let Some(name) = k.as_str() else { continue };
+            if name != "key" {
+                let text = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                args.push((name.to_string(), text));
+            }
+        }
+        let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        i18n.text(key, &args).ok_or_else(|| {
+            tera::Error::message(format!(
+                "trans: no translation `{key}` in i18n/{}.yaml or the built-in i18n/en.yaml",
+                i18n.language
+            ))
+        })
     });
 }
 
@@ -317,6 +345,12 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
             (Some(n), Some(items)) => Value::from(items.iter().take(n).cloned().collect::<Vec<_>>()),
             _ => list.clone(),
         })
+    });
+
+    let v = values.clone();
+    tera.register_function("recent_pages", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let limit: usize = kwargs.get("limit")?.unwrap_or(10);
+        Ok(Value::from(v.lookup.dated.iter().take(limit).map(|&id| v.stubs[id].clone()).collect::<Vec<_>>()))
     });
 
     let v = values.clone();

@@ -1,0 +1,39 @@
+//! Embeds the built-in default theme (`themes/default/`) into the binary: every file
+//! under it becomes an entry of `DEFAULT_THEME` (see `src/theme.rs`). The theme stays a
+//! plain folder in the repository, editable and testable like any other theme.
+
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    files.sort();
+    let mut out = String::from("&[\n");
+    for rel in &files {
+        let abs = root.join(rel);
+        println!("cargo:rerun-if-changed={}", abs.display());
+        out.push_str(&format!("    ({rel:?}, include_bytes!({:?}) as &[u8]),\n", abs.display().to_string()));
+    }
+    out.push_str("]\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("default_theme.rs");
+    std::fs::write(dest, out).expect("write the embedded theme list");
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            println!("cargo:rerun-if-changed={}", p.display());
+            collect(base, &p, out);
+        } else if let Ok(rel) = p.strip_prefix(base) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
