@@ -1,0 +1,603 @@
+/*
+ * search.js: the search page of the built-in theme (innobieb + Pagefind).
+ * No dependencies, no network other than the site itself. Works for any content model
+ * and any language: every text it shows comes from the page.
+ *
+ * Mounts into <div id="search" data-base="/">, where data-base is the site's base path.
+ * Loads `${base}pagefind/pagefind.js` (Pagefind's search API, an ES module) and
+ * `${base}pagefind/facets.json` (the facets of site.yaml, with their titles and order).
+ *
+ * Texts: a <template id="search-strings"> with one <span data-key="..."> per text (see
+ * templates/search.html, which fills them from the site's i18n files). `{name}` in a text
+ * is replaced by a value; `x_one` / `x_other` are the singular and plural of `x`. A text
+ * the page does not give is shown in English (STRINGS below).
+ *
+ * - A labelled search field, prefilled from ?q=, with results as you type (debounced).
+ * - Each result: title (a link), collection, date and an excerpt with the matches marked.
+ * - The number of results is announced in a polite live region ("12 results").
+ * - Facets: a fieldset per facet with a checkbox per value and its count. Values of one
+ *   facet are combined with OR, facets with AND. Counts follow the query and the other
+ *   facets' choices; values that would give nothing are hidden, long facets folded.
+ *   Choosing values without a query browses by facet. On narrow screens the filters
+ *   fold away (a <details>).
+ * - Sorting: relevance (alphabetical without a query), newest first, oldest first.
+ *   Pages without a date come last when sorting by date.
+ * - State lives in the URL (?q=...&sort=newest&genre=novel&genre=...), so a search can
+ *   be linked, and Back and Forward work.
+ */
+(function () {
+  "use strict";
+
+  const PAGE_SIZE = 20;
+  const FACET_VISIBLE = 8; // a facet with more values shows these first...
+  const FACET_SLACK = 3; // ...unless only a few more would be hidden
+  const DEBOUNCE_MS = 200;
+  // URL value of each sort and the key of its label.
+  const SORTS = [
+    ["", "sort_relevance"],
+    ["newest", "sort_newest"],
+    ["oldest", "sort_oldest"],
+  ];
+  const RESERVED = new Set(["q", "sort"]);
+  const narrow = window.matchMedia("(max-width: 48rem)");
+
+  /** English texts, for a page that does not give its own (see the header comment). */
+  const STRINGS = {
+    label: "Search this site",
+    button: "Search",
+    help: "Type a word to search every page; narrow the results with the filters.",
+    prompt: "Type a search term or choose a filter.",
+    loading: "Loading…",
+    unavailable: "Search is not available right now: the search index could not be loaded.",
+    failed: "Something went wrong while searching. Please try again.",
+    filters: "Filters",
+    chosen_one: "1 chosen",
+    chosen_other: "{count} chosen",
+    clear: "Clear filters",
+    results_title: "Results",
+    results_one: "1 result",
+    results_other: "{count} results",
+    no_results: "No results",
+    none: "Nothing found for “{query}”.",
+    sort: "Sort by",
+    sort_relevance: "Relevance",
+    sort_newest: "Newest first",
+    sort_oldest: "Oldest first",
+    show_all: "Show all {count}",
+    show_fewer: "Show fewer",
+    more: "More results ({shown} of {total} shown)",
+  };
+
+  function readStrings() {
+    const strings = Object.assign({}, STRINGS);
+    const source = document.getElementById("search-strings");
+    if (source) {
+      for (const node of (source.content || source).querySelectorAll("[data-key]")) {
+        strings[node.dataset.key] = node.textContent;
+      }
+    }
+    return strings;
+  }
+
+  const strings = readStrings();
+
+  /** The text `key` with `{name}` replaced by vars.name; `count` picks _one or _other. */
+  function t(key, vars) {
+    let text;
+    if (vars && "count" in vars && (key + "_other") in strings) {
+      text = strings[vars.count === 1 ? key + "_one" : key + "_other"];
+    } else {
+      text = strings[key];
+    }
+    if (text === undefined) return key;
+    return text.replace(/\{(\w+)\}/g, (m, name) => (vars && name in vars ? String(vars[name]) : m));
+  }
+
+  function makeCollator() {
+    const options = { numeric: true, sensitivity: "base" };
+    try {
+      return new Intl.Collator(document.documentElement.lang || undefined, options);
+    } catch (_) {
+      return new Intl.Collator(undefined, options); // an invalid lang attribute
+    }
+  }
+
+  const collator = makeCollator();
+
+  function start() {
+    const mount = document.getElementById("search");
+    if (!mount || mount.dataset.searchActive) return;
+    mount.dataset.searchActive = "true";
+    let base = mount.dataset.base || "/";
+    if (!base.endsWith("/")) base += "/";
+    addStylesheet(`${base}search.css`);
+    new SearchPage(mount, base).init();
+  }
+
+  /** Links the page's stylesheet unless the template already does. */
+  function addStylesheet(href) {
+    const links = [...document.querySelectorAll('link[rel="stylesheet"]')];
+    if (links.some((l) => l.getAttribute("href") === href || l.href.endsWith("/search.css"))) return;
+    document.head.append(el("link", { rel: "stylesheet", href }));
+  }
+
+  /** Creates an element: el("a", { href: "/x", class: "y" }, "text", child). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === false || v === null || v === undefined) continue;
+      if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children) {
+      if (c !== null && c !== undefined) node.append(c);
+    }
+    return node;
+  }
+
+  function resultCount(n, term) {
+    if (n > 0) return t("results", { count: n });
+    return term ? t("none", { query: term }) : t("no_results");
+  }
+
+  /** Years (and other numbers) newest first, everything else alphabetically. */
+  function orderValues(values) {
+    const numeric = values.every((v) => /^\d+$/.test(v));
+    return values.slice().sort(numeric ? (a, b) => Number(b) - Number(a) : collator.compare);
+  }
+
+  class SearchPage {
+    constructor(mount, base) {
+      this.mount = mount;
+      this.base = base;
+      this.pf = null;
+      this.facets = []; // [{name, title}] in site.yaml order, only those with values
+      this.totals = {}; // facet -> value -> count over the whole site
+      this.controls = new Map(); // facet -> {values: Map(value -> {li, input, count}), ...}
+      this.state = { q: "", sort: "", selected: new Map() }; // facet -> Set of values
+      this.seq = 0; // the latest search; older ones drop their results
+      this.results = [];
+      this.shown = 0;
+      this.timer = null;
+    }
+
+    async init() {
+      this.render();
+      this.readUrl();
+      this.syncControls();
+      try {
+        const pf = await import(`${this.base}pagefind/pagefind.js`);
+        await pf.options({ baseUrl: this.base });
+        pf.init();
+        this.pf = pf;
+        const [config, totals] = await Promise.all([this.loadFacetConfig(), pf.filters()]);
+        this.totals = totals || {};
+        this.buildFacets(config);
+      } catch (err) {
+        console.error("search:", err);
+        this.setStatus(t("unavailable"));
+        this.mount.classList.add("search-error");
+        return;
+      }
+      // Values in the URL that the index does not know are dropped.
+      for (const [facet, values] of this.state.selected) {
+        for (const v of values) {
+          if (!this.controls.get(facet)?.values.has(v)) values.delete(v);
+        }
+      }
+      this.syncControls();
+      this.writeUrl(false);
+      window.addEventListener("popstate", () => {
+        this.readUrl();
+        this.syncControls();
+        this.update();
+      });
+      this.mount.classList.add("search-ready");
+      await this.update();
+    }
+
+    async loadFacetConfig() {
+      try {
+        const r = await fetch(`${this.base}pagefind/facets.json`);
+        if (r.ok) return (await r.json()).facets || [];
+      } catch (_) {
+        /* fall back to Pagefind's filter names */
+      }
+      return [];
+    }
+
+    // ---- the page skeleton
+
+    render() {
+      this.input = el("input", {
+        id: "search-q",
+        type: "search",
+        name: "q",
+        autocomplete: "off",
+        spellcheck: "false",
+        "aria-describedby": "search-help",
+        oninput: () => {
+          this.state.q = this.input.value;
+          clearTimeout(this.timer);
+          this.timer = setTimeout(() => {
+            this.writeUrl(false);
+            this.update();
+          }, DEBOUNCE_MS);
+        },
+      });
+      const form = el(
+        "form",
+        {
+          // search-form, search-form--large and search-row: the theme's own search form look.
+          class: "search-query search-form search-form--large",
+          role: "search",
+          action: "",
+          onsubmit: (e) => {
+            e.preventDefault();
+            clearTimeout(this.timer);
+            this.state.q = this.input.value;
+            this.writeUrl(true);
+            this.update();
+          },
+        },
+        el("label", { for: "search-q", class: "search-label", text: t("label") }),
+        el("div", { class: "search-field search-row" }, this.input, el("button", { type: "submit", text: t("button") })),
+        el("p", { id: "search-help", class: "search-help", text: t("help") }),
+      );
+
+      this.sortSelect = el(
+        "select",
+        {
+          id: "search-sort",
+          onchange: () => {
+            this.state.sort = this.sortSelect.value;
+            this.writeUrl(true);
+            this.update();
+          },
+        },
+        ...SORTS.map(([value, key]) => el("option", { value, text: t(key) })),
+      );
+
+      this.facetBox = el("div", { class: "search-facets" });
+      this.clearButton = el("button", {
+        type: "button",
+        class: "search-clear",
+        hidden: true,
+        text: t("clear"),
+        onclick: () => {
+          this.state.selected.clear();
+          this.syncControls();
+          this.writeUrl(true);
+          this.update();
+          this.input.focus();
+        },
+      });
+      this.status = el("p", {
+        class: "search-status",
+        role: "status",
+        "aria-live": "polite",
+        "aria-atomic": "true",
+      });
+      this.list = el("ol", { class: "search-list", "aria-labelledby": "search-results-title" });
+      this.moreButton = el("button", {
+        type: "button",
+        class: "search-more",
+        hidden: true,
+        onclick: () => this.showMore(true),
+      });
+
+      // The filters fold away on narrow screens, where they would push the results down.
+      this.filterSummary = el("span", { class: "search-chosen" });
+      this.filterDetails = el(
+        "details",
+        { class: "search-filters-fold", open: !narrow.matches },
+        el(
+          "summary",
+          {},
+          el("h2", { id: "search-filters-title", class: "search-filters-title" }, t("filters"), this.filterSummary),
+        ),
+        this.facetBox,
+        this.clearButton,
+      );
+      narrow.addEventListener("change", () => {
+        this.filterDetails.open = !narrow.matches;
+      });
+      this.filterSection = el(
+        "section",
+        { class: "search-filters", "aria-labelledby": "search-filters-title" },
+        this.filterDetails,
+      );
+      const results = el(
+        "section",
+        { class: "search-results", "aria-labelledby": "search-results-title" },
+        el(
+          "div",
+          { class: "search-results-head" },
+          el("h2", { id: "search-results-title", text: t("results_title") }),
+          el("div", { class: "search-sort" }, el("label", { for: "search-sort", text: t("sort") }), this.sortSelect),
+        ),
+        this.status,
+        this.list,
+        this.moreButton,
+      );
+      this.layout = el("div", { class: "search-layout" }, this.filterSection, results);
+      this.mount.replaceChildren(form, this.layout);
+      this.setStatus(t("loading"));
+    }
+
+    buildFacets(config) {
+      const names = Object.keys(this.totals);
+      const ordered = config.length
+        ? config.filter((f) => names.includes(f.name))
+        : names.sort(collator.compare).map((n) => ({ name: n, title: n }));
+      this.facets = ordered.filter((f) => Object.keys(this.totals[f.name] || {}).length > 0);
+      this.facetBox.replaceChildren();
+      this.facets.forEach((facet, fi) => {
+        const values = orderValues(Object.keys(this.totals[facet.name]));
+        const listId = `search-facet-${fi}`;
+        const list = el("ul", { id: listId, class: "search-values" });
+        const controls = { values: new Map(), list, fieldset: null, toggle: null, expanded: false };
+        values.forEach((value, vi) => {
+          const id = `search-f${fi}-${vi}`;
+          const input = el("input", {
+            type: "checkbox",
+            id,
+            value,
+            "data-facet": facet.name,
+            onchange: () => {
+              const set = this.state.selected.get(facet.name) || new Set();
+              if (input.checked) set.add(value);
+              else set.delete(value);
+              if (set.size) this.state.selected.set(facet.name, set);
+              else this.state.selected.delete(facet.name);
+              this.showChosen();
+              this.writeUrl(true);
+              this.update();
+            },
+          });
+          const count = el("span", { class: "search-count" });
+          const li = el("li", {}, input, el("label", { for: id }, el("span", { text: value }), " ", count));
+          controls.values.set(value, { li, input, count, n: 0 });
+          list.append(li);
+        });
+        controls.toggle = el("button", {
+          type: "button",
+          class: "search-show",
+          hidden: true,
+          "aria-expanded": "false",
+          "aria-controls": listId,
+          onclick: () => {
+            controls.expanded = !controls.expanded;
+            this.layoutFacet(facet.name);
+          },
+        });
+        controls.fieldset = el(
+          "fieldset",
+          { class: "search-facet", "data-facet": facet.name },
+          el("legend", { text: facet.title || facet.name }),
+          list,
+          controls.toggle,
+        );
+        this.controls.set(facet.name, controls);
+        this.facetBox.append(controls.fieldset);
+      });
+      // A site without facets gets the results alone.
+      this.filterSection.hidden = this.facets.length === 0;
+      this.layout.classList.toggle("search-no-filters", this.facets.length === 0);
+      this.updateCounts(this.totals);
+    }
+
+    /**
+     * Shows the values that can still be chosen (count above zero, or checked): the first
+     * ones of a long facet, or all. A facet with none left is hidden.
+     */
+    layoutFacet(name) {
+      const c = this.controls.get(name);
+      if (!c) return;
+      const open = [...c.values.values()].filter((v) => v.n > 0 || v.input.checked);
+      const long = open.length > FACET_VISIBLE + FACET_SLACK;
+      let i = 0;
+      for (const v of c.values.values()) {
+        const available = v.n > 0 || v.input.checked;
+        v.li.hidden = !available || (long && !c.expanded && i >= FACET_VISIBLE && !v.input.checked);
+        if (available) i++;
+      }
+      c.fieldset.hidden = open.length === 0;
+      c.toggle.hidden = !long;
+      c.toggle.setAttribute("aria-expanded", String(long && c.expanded));
+      c.toggle.textContent = c.expanded ? t("show_fewer") : t("show_all", { count: open.length });
+    }
+
+    updateCounts(counts) {
+      for (const [name, c] of this.controls) {
+        const facetCounts = counts[name] || {};
+        for (const [value, v] of c.values) {
+          v.n = facetCounts[value] || 0;
+          v.count.textContent = `(${v.n})`;
+          v.count.dataset.count = String(v.n);
+        }
+        this.layoutFacet(name);
+      }
+    }
+
+    // ---- state and URL
+
+    readUrl() {
+      const params = new URLSearchParams(location.search);
+      this.state.q = params.get("q") || "";
+      const sort = params.get("sort") || "";
+      this.state.sort = SORTS.some(([v]) => v === sort) ? sort : "";
+      this.state.selected = new Map();
+      for (const [k, v] of params) {
+        if (RESERVED.has(k) || !v) continue;
+        if (!this.state.selected.has(k)) this.state.selected.set(k, new Set());
+        this.state.selected.get(k).add(v);
+      }
+    }
+
+    writeUrl(push) {
+      const params = new URLSearchParams();
+      if (this.state.q.trim()) params.set("q", this.state.q.trim());
+      if (this.state.sort) params.set("sort", this.state.sort);
+      for (const facet of this.facetOrder()) {
+        for (const v of this.state.selected.get(facet) || []) params.append(facet, v);
+      }
+      const query = params.toString();
+      const url = `${location.pathname}${query ? `?${query}` : ""}${location.hash}`;
+      if (url === `${location.pathname}${location.search}${location.hash}`) return;
+      if (push) history.pushState(null, "", url);
+      else history.replaceState(null, "", url);
+    }
+
+    facetOrder() {
+      const known = this.facets.map((f) => f.name);
+      return known.concat([...this.state.selected.keys()].filter((k) => !known.includes(k)));
+    }
+
+    syncControls() {
+      if (this.input.value !== this.state.q) this.input.value = this.state.q;
+      this.sortSelect.value = this.state.sort;
+      for (const [name, c] of this.controls) {
+        const chosen = this.state.selected.get(name);
+        for (const [value, { input }] of c.values) input.checked = !!chosen && chosen.has(value);
+        this.layoutFacet(name);
+      }
+      this.showChosen();
+    }
+
+    /** The number of chosen values, next to the Filters heading (also when folded). */
+    showChosen() {
+      let n = 0;
+      for (const values of this.state.selected.values()) n += values.size;
+      this.clearButton.hidden = n === 0;
+      this.filterSummary.textContent = n ? ` (${t("chosen", { count: n })})` : "";
+    }
+
+    /** Pagefind filters for the chosen values: OR within a facet, AND across facets. */
+    filtersFor(except) {
+      const filters = {};
+      for (const [facet, values] of this.state.selected) {
+        if (facet !== except && values.size) filters[facet] = { any: [...values] };
+      }
+      return filters;
+    }
+
+    sortFor(term) {
+      if (this.state.sort === "newest") return { date: "desc" };
+      if (this.state.sort === "oldest") return { date: "asc" };
+      return term ? {} : { title: "asc" };
+    }
+
+    // ---- searching
+
+    async update() {
+      if (!this.pf) return;
+      const seq = ++this.seq;
+      const term = this.state.q.trim();
+      const filters = this.filtersFor(null);
+      const filtering = Object.keys(filters).length > 0;
+      this.showChosen();
+      if (!term && !filtering) {
+        this.results = [];
+        this.shown = 0;
+        this.list.replaceChildren();
+        this.moreButton.hidden = true;
+        this.updateCounts(this.totals);
+        this.setStatus(t("prompt"));
+        return;
+      }
+      this.list.setAttribute("aria-busy", "true");
+      try {
+        const query = term || null;
+        const sort = this.sortFor(term);
+        const main = await this.pf.search(query, { filters, sort });
+        if (seq !== this.seq) return;
+        let results = main.results;
+        if (sort.date) {
+          // Pagefind leaves pages without the sort key out; add them at the end.
+          const all = await this.pf.search(query, { filters });
+          if (seq !== this.seq) return;
+          const seen = new Set(results.map((r) => r.id));
+          results = results.concat(all.results.filter((r) => !seen.has(r.id)));
+        }
+        // A facet's own choices do not narrow its counts (OR within a facet).
+        const counts = Object.assign({}, main.filters);
+        for (const [facet, values] of this.state.selected) {
+          if (!values.size) continue;
+          const others = this.filtersFor(facet);
+          if (!term && Object.keys(others).length === 0) {
+            counts[facet] = this.totals[facet] || {};
+            continue;
+          }
+          const r = await this.pf.search(query, { filters: others });
+          if (seq !== this.seq) return;
+          counts[facet] = (r.filters || {})[facet] || {};
+        }
+        this.results = results;
+        this.shown = 0;
+        this.list.replaceChildren();
+        await this.showMore(false, seq);
+        if (seq !== this.seq) return;
+        this.updateCounts(counts);
+        this.setStatus(resultCount(results.length, term));
+      } catch (err) {
+        console.error("search:", err);
+        if (seq === this.seq) this.setStatus(t("failed"));
+      } finally {
+        if (seq === this.seq) this.list.removeAttribute("aria-busy");
+      }
+    }
+
+    /** Adds the next page of results; with `focus`, moves focus to the first new one. */
+    async showMore(focus, seq = this.seq) {
+      const slice = this.results.slice(this.shown, this.shown + PAGE_SIZE);
+      const data = await Promise.all(slice.map((r) => r.data()));
+      if (seq !== this.seq) return;
+      const items = data.map((d) => this.resultItem(d));
+      this.list.append(...items);
+      this.shown += items.length;
+      const left = this.results.length - this.shown;
+      this.moreButton.hidden = left <= 0;
+      this.moreButton.textContent = t("more", { shown: this.shown, total: this.results.length });
+      if (focus && items.length) items[0].querySelector("a").focus();
+    }
+
+    resultItem(d) {
+      const meta = d.meta || {};
+      const title = meta.title || d.url;
+      const details = el("p", { class: "search-meta" });
+      if (meta.collection) details.append(el("span", { class: "search-collection", text: meta.collection }));
+      if (meta.date) details.append(el("span", { class: "search-date", text: meta.date }));
+      const excerpt = el("p", { class: "search-excerpt" });
+      // Pagefind escapes < and > in the text and adds only <mark> elements.
+      excerpt.innerHTML = withoutLeadingTitle(d.excerpt || "", title);
+      return el(
+        "li",
+        { class: "search-result", "data-url": d.url },
+        el("h3", {}, el("a", { href: d.url, text: title })),
+        details.childElementCount ? details : null,
+        excerpt,
+      );
+    }
+
+    setStatus(text) {
+      if (this.status.textContent !== text) this.status.textContent = text;
+    }
+  }
+
+  /** The indexed text starts with the title, which the result already shows. */
+  function withoutLeadingTitle(excerpt, title) {
+    const escaped = title.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    for (const candidate of [escaped, title.replace(/</g, "&lt;").replace(/>/g, "&gt;")]) {
+      for (const sep of [". ", " "]) {
+        if (excerpt.startsWith(candidate + sep)) return excerpt.slice(candidate.length + sep.length);
+      }
+    }
+    return excerpt;
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
