@@ -1,7 +1,7 @@
 //! Command-line arguments (clap) and dispatch to `cmd::*`.
 
 use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a new, small knowledge base into DIR: site.yaml, a content model and a few pages.
+    Init(InitArgs),
     /// Build the site into the output folder (public/ by default).
     Build(BuildArgs),
     /// Check content, references, links and templates without writing anything.
@@ -49,12 +51,30 @@ pub struct SiteArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub site: SiteArgs,
-    /// Output folder (relative to the current directory).
-    #[arg(long, short, default_value = "public")]
-    pub output: PathBuf,
-    /// Override base_url from site.yaml (for example for a preview deployment).
-    #[arg(long)]
+    /// Output folder, relative to the current directory [default: ROOT/public].
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Override base_url from site.yaml (for example for a preview deployment): an absolute
+    /// http(s) URL or a path starting with `/`.
+    #[arg(long, value_parser = parse_base_url)]
     pub base_url: Option<String>,
+}
+
+impl BuildArgs {
+    /// The output folder: `--output`, or `public/` in the site folder.
+    pub fn output_dir(&self) -> PathBuf {
+        match &self.output {
+            Some(out) => out.clone(),
+            None if self.site.root == Path::new(".") => PathBuf::from("public"),
+            None => self.site.root.join("public"),
+        }
+    }
+}
+
+fn parse_base_url(s: &str) -> Result<String, String> {
+    crate::config::check_base_url(s)
+        .map(|()| s.to_string())
+        .map_err(|why| format!("{why}; write for example `https://example.org/kb/` or `/kb/`"))
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +102,16 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in: new, or empty.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The site's language: its example pages, UI texts and dates.
+    #[arg(long, default_value = "en", value_parser = ["en", "nl"])]
+    pub language: String,
 }
 
 #[derive(Debug, Args)]
@@ -116,6 +146,7 @@ pub fn run(cli: Cli) -> i32 {
         Verbosity::Normal
     };
     match cli.command {
+        Command::Init(args) => crate::cmd::init::run(&args, verbosity),
         Command::Build(args) => crate::cmd::build::run(&args, verbosity),
         Command::Check(args) => crate::cmd::check::run(&args, verbosity),
         Command::Serve(args) => crate::cmd::serve::run(&args, verbosity),

@@ -368,11 +368,11 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         base_url.push('/');
     }
     let base_path = base_path_of(&base_url);
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://") || base_url.starts_with('/')) {
-        diags
-            .push(at(&[key("base_url")], Target::Value, format!("`{}` is not a base URL", raw.base_url)).with_help(
-                "write an absolute URL such as `https://example.org/` or `https://example.org/kennisbank/`",
-            ));
+    if let Err(why) = check_base_url(&base_url) {
+        diags.push(
+            at(&[key("base_url")], Target::Value, format!("`{}` is not a base URL: {why}", raw.base_url))
+                .with_help("write an absolute URL such as `https://example.org/` or `https://example.org/kb/`, or a path such as `/kb/`"),
+        );
     }
 
     let names: Vec<&str> = raw.collections.keys().map(String::as_str).collect();
@@ -448,8 +448,12 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
     let trimmed = search.path.trim().trim_matches('/');
     if trimmed.is_empty() || trimmed.split('/').any(|s| s.is_empty() || s == "." || s == "..") {
         diags.push(
-            at(&[key("search"), key("path")], Target::Value, format!("`{}` is not a path for the search page", search.path))
-                .with_help("write a site path such as `search/` or `zoeken/`"),
+            at(
+                &[key("search"), key("path")],
+                Target::Value,
+                format!("`{}` is not a path for the search page", search.path),
+            )
+            .with_help("write a site path such as `search/` or `zoeken/`"),
         );
     }
     search.path = format!("{trimmed}/");
@@ -578,15 +582,20 @@ fn check_field(
         ));
     }
     if let Some(tax) = &field.taxonomy {
-        let term_kind = |k: FieldKind| matches!(k, FieldKind::Text | FieldKind::Integer | FieldKind::Date | FieldKind::Reference);
+        let term_kind =
+            |k: FieldKind| matches!(k, FieldKind::Text | FieldKind::Integer | FieldKind::Date | FieldKind::Reference);
         let feeds_terms = match field.kind {
             FieldKind::List => field.items.as_ref().is_some_and(|i| term_kind(i.kind)),
             k => term_kind(k),
         };
         if !feeds_terms {
             diags.push(
-                at(&sub("taxonomy"), Target::Key, format!("field `{name}` ({}) cannot feed a taxonomy", field.kind.name()))
-                    .with_help("a taxonomy takes its terms from text, integer, date or reference fields, or lists of them"),
+                at(
+                    &sub("taxonomy"),
+                    Target::Key,
+                    format!("field `{name}` ({}) cannot feed a taxonomy", field.kind.name()),
+                )
+                .with_help("a taxonomy takes its terms from text, integer, date or reference fields, or lists of them"),
             );
         }
         if !taxonomies.contains(&tax.as_str()) {
@@ -617,11 +626,12 @@ impl Config {
                 Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
                 None => Diagnostic::in_file(CONFIG_FILE, msg),
             };
-            let own: Vec<&str> =
-                names.iter().map(String::as_str).filter(|n| !n.starts_with("default/")).collect();
+            let own: Vec<&str> = names.iter().map(String::as_str).filter(|n| !n.starts_with("default/")).collect();
             d = match closest(tpl, own.iter().copied()) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
-                None => d.with_help("add it to templates/ (or the theme's templates/), or leave the key out to use the built-in one"),
+                None => d.with_help(
+                    "add it to templates/ (or the theme's templates/), or leave the key out to use the built-in one",
+                ),
             };
             diags.push(d);
         };
@@ -648,6 +658,28 @@ fn list_dirs(dir: &Path) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// A base URL is an absolute `http(s)://host/...` URL or a site path starting with one `/`.
+/// Returns what is wrong otherwise.
+pub fn check_base_url(url: &str) -> Result<(), &'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it contains a space or a control character");
+    }
+    if url.contains(['?', '#']) {
+        return Err("it contains a query (`?`) or fragment (`#`)");
+    }
+    if let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) {
+        let host = rest.split('/').next().unwrap_or("");
+        return if host.is_empty() { Err("the host name after `://` is missing") } else { Ok(()) };
+    }
+    if url.starts_with("//") {
+        return Err("it starts with `//`; write `https://` before the host name");
+    }
+    if url.starts_with('/') {
+        return Ok(());
+    }
+    Err("it must start with `https://`, `http://` or `/`")
 }
 
 /// `https://example.org/kb/` -> `/kb/`; `https://example.org` -> `/`.

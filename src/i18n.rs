@@ -226,7 +226,10 @@ fn parse(display: &str, text: &str) -> Result<BTreeMap<String, Entry>, Diagnosti
     let mut out = BTreeMap::new();
     match value {
         serde_yaml::Value::Mapping(m) => flatten("", &m, &mut out).map_err(|key| {
-            Diagnostic::in_file(display, format!("translation `{key}` must be text, a list of texts, or a map with `one` and `other`"))
+            Diagnostic::in_file(
+                display,
+                format!("translation `{key}` must be text, a list of texts, or a map with `one` and `other`"),
+            )
         })?,
         serde_yaml::Value::Null => {}
         _ => return Err(Diagnostic::in_file(display, "a translation file is a map of `key: text` lines")),

@@ -346,7 +346,12 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
             (slug.clone(), format!("{base}{slug}/"))
         }
     };
-    if doc.common.title.as_deref().is_none_or(|t| t.trim().is_empty()) && !doc.placeholder {
+    // (A collection that declares `title` required reports it itself, with its own help.)
+    let declared = collection.as_ref().and_then(|c| config.collections.get(c)).and_then(|c| c.fields.get("title"));
+    if doc.common.title.as_deref().is_none_or(|t| t.trim().is_empty())
+        && !doc.placeholder
+        && !declared.is_some_and(|f| f.required)
+    {
         let mut d = Diagnostic::at(doc.display_path(), "---", 1, 1, "missing required field `title`")
             .with_span_len(3)
             .with_help("every page has a title: add a line `title: ...` to the front matter");

@@ -163,7 +163,7 @@ impl<'a> Checker<'a> {
     }
 
     fn missing(&mut self, key: &str, def: &FieldDef, record_path: &[Seg]) {
-        let example = example_value(def);
+        let example = example_value(def, &Placeholders::HELP);
         let mut d = if record_path.is_empty() {
             let mut d = crate::diagnostic::Diagnostic::at(
                 self.doc.display_path(),
@@ -416,21 +416,38 @@ fn is_url(s: &str) -> bool {
         || (s.starts_with('/') && !s.contains(".."))
 }
 
+/// The words a placeholder value is made of: what stands for a page's slug, a text and a
+/// date. Help texts use [`Placeholders::HELP`]; `innobieb new` the site's language and today.
+pub struct Placeholders<'a> {
+    /// For a reference; `{collections}` is replaced by the field's target collections.
+    pub slug: &'a str,
+    pub text: &'a str,
+    pub date: &'a str,
+}
+
+impl Placeholders<'_> {
+    /// For error help, which is in English and names the site's own collections.
+    pub const HELP: Placeholders<'static> =
+        Placeholders { slug: "<slug of a page in {collections}>", text: "...", date: "2016-06-30" };
+}
+
 /// A placeholder value for a field, for help texts and `innobieb new`.
-pub fn example_value(def: &FieldDef) -> String {
+pub fn example_value(def: &FieldDef, words: &Placeholders) -> String {
     if let Some(values) = &def.values {
         if let Some(first) = values.first().and_then(scalar_text) {
             return first;
         }
     }
     match def.kind {
-        FieldKind::Text | FieldKind::Markdown => "\"...\"".into(),
+        FieldKind::Text | FieldKind::Markdown => format!("\"{}\"", words.text.replace('"', "\\\"")),
         FieldKind::Integer => "0".into(),
         FieldKind::Boolean => "false".into(),
         FieldKind::Url => "https://".into(),
-        FieldKind::Date => "2016-06-30".into(),
+        FieldKind::Date => words.date.to_string(),
         FieldKind::List | FieldKind::Record => "[]".into(),
-        FieldKind::Reference if def.many => "[slug-van-een-pagina]".into(),
-        FieldKind::Reference => "slug-van-een-pagina".into(),
+        FieldKind::Reference => {
+            let slug = words.slug.replace("{collections}", &def.targets().join(" or "));
+            if def.many { format!("[{slug}]") } else { slug }
+        }
     }
 }

@@ -75,7 +75,9 @@ fn without_javascript_the_page_explains_and_lists_what_to_browse() {
             "{language}: the collection with its count: {html}"
         );
         assert!(
-            html.contains(&format!("<a href=\"/genres/\">Genres</a> <span class=\"search-browse-count\">{genres}</span>")),
+            html.contains(&format!(
+                "<a href=\"/genres/\">Genres</a> <span class=\"search-browse-count\">{genres}</span>"
+            )),
             "{language}: the taxonomy with its count: {html}"
         );
         assert!(html.contains("<link rel=\"stylesheet\" href=\"/search.css\">"), "{html}");
@@ -171,17 +173,29 @@ fn english_search_with_facets_sorting_and_state_in_the_url() {
     // The texts come from the page (en.yaml); the text for no JavaScript is gone.
     assert_eq!(eval_str(&mut b, "document.querySelector('label[for=search-q]').textContent"), "Search this site");
     assert_eq!(eval_str(&mut b, "document.querySelector('.search-status').getAttribute('aria-live')"), "polite");
-    assert_eq!(eval_str(&mut b, "document.querySelector('.search-status').textContent"), "Type a search term or choose a filter.");
+    assert_eq!(
+        eval_str(&mut b, "document.querySelector('.search-status').textContent"),
+        "Type a search term or choose a filter."
+    );
     assert_eq!(b.eval("document.querySelector('#search .search-no-script')").unwrap(), Value::Null);
-    let options = b.eval("[...document.querySelectorAll('#search-sort option')].map(o => [o.value, o.textContent])").unwrap();
+    let options =
+        b.eval("[...document.querySelectorAll('#search-sort option')].map(o => [o.value, o.textContent])").unwrap();
     assert_eq!(options, json!([["", "Relevance"], ["newest", "Newest first"], ["oldest", "Oldest first"]]));
-    let legends = b.eval("[...document.querySelectorAll('fieldset.search-facet > legend')].map(l => l.textContent)").unwrap();
+    let legends =
+        b.eval("[...document.querySelectorAll('fieldset.search-facet > legend')].map(l => l.textContent)").unwrap();
     assert_eq!(legends, json!(["Kind", "Genre", "Year"]));
     assert_eq!(count(&mut b, "kind", "Books"), 15);
     assert_eq!(count(&mut b, "genre", "essay"), 4);
     // Years newest first; 14 values fold to 8 behind "Show all 14".
-    assert_eq!(eval_str(&mut b, "document.querySelector('.search-facet[data-facet=year] .search-show').textContent"), "Show all 14");
-    let shown = b.eval("[...document.querySelectorAll('.search-facet[data-facet=year] li:not([hidden]) input')].map(i => i.value)").unwrap();
+    assert_eq!(
+        eval_str(&mut b, "document.querySelector('.search-facet[data-facet=year] .search-show').textContent"),
+        "Show all 14"
+    );
+    let shown = b
+        .eval(
+            "[...document.querySelectorAll('.search-facet[data-facet=year] li:not([hidden]) input')].map(i => i.value)",
+        )
+        .unwrap();
     assert_eq!(shown, json!(["1964", "1963", "1962", "1961", "1960", "1959", "1958", "1957"]));
     assert_eq!(page_problems(&mut b), json!({ "dup": [], "unlabelled": [] }));
 
@@ -234,8 +248,14 @@ fn dutch_texts_and_the_narrow_screen() {
     open(&mut b, &server.url("search/"));
     assert_eq!(eval_str(&mut b, "document.documentElement.lang"), "nl");
     assert_eq!(eval_str(&mut b, "document.querySelector('label[for=search-q]').textContent"), "Zoek op deze site");
-    assert_eq!(eval_str(&mut b, "document.querySelector('.search-status').textContent"), "Typ een zoekterm of kies een filter.");
-    assert_eq!(eval_str(&mut b, "document.querySelector('.search-facet[data-facet=year] .search-show').textContent"), "Toon alle 14");
+    assert_eq!(
+        eval_str(&mut b, "document.querySelector('.search-status').textContent"),
+        "Typ een zoekterm of kies een filter."
+    );
+    assert_eq!(
+        eval_str(&mut b, "document.querySelector('.search-facet[data-facet=year] .search-show').textContent"),
+        "Toon alle 14"
+    );
     let options = b.eval("[...document.querySelectorAll('#search-sort option')].map(o => o.textContent)").unwrap();
     assert_eq!(options, json!(["Relevantie", "Nieuwste eerst", "Oudste eerst"]));
     // On a narrow screen the filters are folded away.

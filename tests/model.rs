@@ -7,7 +7,8 @@ use common::site::TestSite;
 /// A small knowledge base: people with roles in regions, entries that mention people.
 fn kb() -> TestSite {
     TestSite::new(
-        r#"taxonomies:
+        r#"language: nl
+taxonomies:
   provincies: { title: Provincies }
   jaren: { title: Jaren }
 collections:

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
     let start = Instant::now();
+    let output = args.output_dir();
     let opts = BuildOptions {
         root: args.site.root.clone(),
         base_url: args.base_url.clone(),
@@ -13,7 +14,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         defer_search: false,
         // Stage progress on a terminal, unless quiet.
         progress: verbosity >= Verbosity::Normal && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        output: Some(args.output.clone()),
+        output: Some(output.clone()),
     };
     let built = match build_site(&opts, &mut Cache::none()) {
         Ok(b) => b,
@@ -26,7 +27,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
                 super::print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
             }
             super::print_timings(&failed.timings, verbosity);
-            eprintln!("Build failed; {} was left as it was.", args.output.display());
+            eprintln!("Build failed; {} was left as it was.", output.display());
             return if failed.internal { EXIT_INTERNAL } else { EXIT_CONTENT };
         }
     };
@@ -42,7 +43,7 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
             stats.files,
             stats.bytes as f64 / (1024.0 * 1024.0),
             start.elapsed().as_secs_f64(),
-            args.output.display()
+            output.display()
         );
     }
     0

@@ -1,11 +1,13 @@
-//! `innobieb new <collection> "Titel"`: a new page with the collection's fields
-//! written out as a template (required fields first, allowed values in comments).
+//! `innobieb new <collection> "Title"`: a new page with the collection's fields
+//! written out as a template (required fields first, allowed values in comments), in the
+//! site's language; a required date is today's.
 
 use crate::cli::{EXIT_CONTENT, EXIT_INTERNAL, NewArgs, Verbosity};
 use crate::config::{COMMON_FIELDS, Config, FieldDef, FieldKind};
 use crate::diagnostic::closest;
+use crate::i18n::Translations;
 use crate::parse::scalar_text;
-use crate::schema::example_value;
+use crate::schema::{Placeholders, example_value};
 use crate::slug::slugify;
 
 pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
@@ -35,7 +37,7 @@ pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
         eprintln!("error: {} already exists; choose another title or edit that file", path.display());
         return EXIT_INTERNAL;
     }
-    let text = template(&args.title, &def.fields);
+    let text = template(&args.title, &def.fields, &config.i18n, &today());
     if let Err(e) =
         std::fs::create_dir_all(path.parent().unwrap_or(&args.root)).and_then(|_| std::fs::write(&path, text))
     {
@@ -43,27 +45,49 @@ pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
         return EXIT_INTERNAL;
     }
     if verbosity >= Verbosity::Normal {
-        println!("Created {}", path.display());
+        println!("Created {}", path.strip_prefix(".").unwrap_or(&path).display());
     }
     0
 }
 
-/// The front matter and body of a new page.
-pub fn template(title: &str, fields: &indexmap::IndexMap<String, FieldDef>) -> String {
+/// Today's date (UTC) as `YYYY-MM-DD`.
+fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// The front matter and body of a new page, with the placeholders in `words`' language.
+pub fn template(
+    title: &str,
+    fields: &indexmap::IndexMap<String, FieldDef>,
+    words: &Translations,
+    today: &str,
+) -> String {
+    let slug = words.t("new.slug", &[]);
+    let text = words.t("new.text", &[]);
+    let placeholders = Placeholders { slug: &slug, text: &text, date: today };
     let mut out = String::from("---\n");
     out.push_str(&format!("title: {}\n", yaml_string(title)));
     let (required, optional): (Vec<_>, Vec<_>) = fields.iter().partition(|(_, f)| f.required);
     for (name, f) in required {
-        write_field(&mut out, name, f, false);
+        write_field(&mut out, name, f, false, words, &placeholders);
     }
     for (name, f) in optional {
-        write_field(&mut out, name, f, true);
+        write_field(&mut out, name, f, true, words, &placeholders);
     }
-    out.push_str("---\n\nSchrijf hier de tekst van de pagina.\n");
+    out.push_str(&format!("---\n\n{}\n", words.t("new.body", &[])));
     out
 }
 
-fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
+fn write_field(
+    out: &mut String,
+    name: &str,
+    f: &FieldDef,
+    optional: bool,
+    words: &Translations,
+    placeholders: &Placeholders,
+) {
+    let list = |values: &[serde_yaml::Value]| values.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ");
     let mut notes = Vec::new();
     if let Some(label) = &f.label {
         notes.push(label.clone());
@@ -71,20 +95,15 @@ fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
     if let Some(d) = &f.description {
         notes.push(d.clone());
     }
-    if optional {
-        notes.push("optioneel".into());
-    } else {
-        notes.push("verplicht".into());
-    }
+    notes.push(words.t(if optional { "new.optional" } else { "new.required" }, &[]));
     if let Some(values) = &f.values {
-        notes.push(format!("een van: {}", values.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ")));
+        notes.push(words.t("new.one_of", &[("values", list(values))]));
     }
     if !f.targets().is_empty() {
-        notes.push(format!("slug(s) uit {}", f.targets().join(" of ")));
+        notes.push(words.t("new.slugs_from", &[("collections", f.targets().join(", "))]));
     }
-    let item_values = f.items.as_ref().and_then(|i| i.values.as_ref());
-    if let Some(values) = item_values {
-        notes.push(format!("waarden: {}", values.iter().filter_map(scalar_text).collect::<Vec<_>>().join(", ")));
+    if let Some(values) = f.items.as_ref().and_then(|i| i.values.as_ref()) {
+        notes.push(words.t("new.item_values", &[("values", list(values))]));
     }
     let notes: Vec<&str> = notes.iter().map(|n| n.trim_end_matches(['.', ';', ' '])).collect();
     out.push_str(&format!("# {name}: {}\n", notes.join("; ")));
@@ -93,7 +112,7 @@ fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
         FieldKind::Record => {
             let mut s = String::new();
             for (k, sub) in f.fields.iter().flatten() {
-                s.push_str(&format!("\n{prefix}  {k}: {}", example_value(sub)));
+                s.push_str(&format!("\n{prefix}  {k}: {}", example_value(sub, placeholders)));
             }
             s
         }
@@ -102,14 +121,14 @@ fn write_field(out: &mut String, name: &str, f: &FieldDef, optional: bool) {
                 let mut s = String::new();
                 for (i, (k, sub)) in items.fields.iter().flatten().enumerate() {
                     let lead = if i == 0 { "  - " } else { "    " };
-                    s.push_str(&format!("\n{prefix}{lead}{k}: {}", example_value(sub)));
+                    s.push_str(&format!("\n{prefix}{lead}{k}: {}", example_value(sub, placeholders)));
                 }
                 s
             }
-            Some(items) => format!("[{}]", example_value(items)),
+            Some(items) => format!("[{}]", example_value(items, placeholders)),
             None => "[]".into(),
         },
-        _ => example_value(f),
+        _ => example_value(f, placeholders),
     };
     if COMMON_FIELDS.contains(&name) && name == "date" {
         out.push_str(&format!("{prefix}date: {value}\n"));

@@ -225,7 +225,8 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     } else {
         None
     };
-    let mut warnings = Vec::new();
+    // Warnings of the configuration (translations missing) come first.
+    let mut warnings = config.warnings.clone();
     let mut site = match (cache.last.take(), inputs) {
         (Some(mut last), Some(i)) if last.inputs == i => {
             for doc in docs {
@@ -240,7 +241,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
                 resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
             // Warnings (`unknown_fields: warn`) are reported but do not fail the build.
             let (found, resolve_diags): (Vec<_>, Vec<_>) = resolve_diags.into_iter().partition(|d| d.warning);
-            warnings = found;
+            warnings.extend(found);
             diags.extend(resolve_diags);
             site
         }
@@ -250,8 +251,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("resolve");
 
     // Templates compile even when content has errors, so both kinds are reported together.
-    let template_hash =
-        hash_of(&(templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>(), &*config.i18n));
+    let template_hash = hash_of(&(templates.iter().map(|t| (&t.name, &t.text)).collect::<Vec<_>>(), &*config.i18n));
     let templates_ok = match cache.templates.take() {
         Some((h, set)) if h == template_hash => Some(set),
         _ => match render::build_tera(&templates, config.i18n.clone()) {
@@ -262,6 +262,10 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
             }
         },
     };
+    // A template named in site.yaml that no theme has is an error at its key.
+    if let Some(set) = &templates_ok {
+        diags.extend(config.check_templates(&set.names));
+    }
     if !diags.is_empty() {
         if let Some(set) = templates_ok {
             cache.templates = Some((template_hash, set));

@@ -42,9 +42,18 @@ pub fn output_path(path: &str) -> String {
 /// What one rendering job produces.
 enum Job {
     Page(PageId),
-    SectionPage { section: PageId, index: usize, total: usize },
+    SectionPage {
+        section: PageId,
+        index: usize,
+        total: usize,
+    },
     Taxonomy(usize),
-    TermPage { tax: usize, term: usize, index: usize, total: usize },
+    TermPage {
+        tax: usize,
+        term: usize,
+        index: usize,
+        total: usize,
+    },
     /// The search page, when search is on and no content page is at its path.
     Search,
 }

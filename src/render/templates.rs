@@ -20,7 +20,6 @@ const BUILTIN: &[(&str, &str)] = &[
     ("atom.xml", include_str!("builtin/atom.xml")),
     ("robots.txt", include_str!("builtin/robots.txt")),
     ("alias.html", include_str!("builtin/alias.html")),
-    ("404.html", include_str!("builtin/404.html")),
 ];
 
 /// Compiled templates plus what is needed to point errors at their files.
