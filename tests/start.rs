@@ -1,0 +1,224 @@
+//! Starting a knowledge base of one's own: `init`, the built-in theme on any content model,
+//! the site's language, `new`, the output folder and the checks that keep pages from going
+//! missing silently. Every site here is built end to end with the real binary.
+
+mod common;
+use common::site::TestSite;
+
+/// `innobieb init kb [--language <lang>]` in a fresh folder; the site is at `kb/`.
+fn init(language: Option<&str>) -> TestSite {
+    let site = TestSite::empty();
+    let mut args = vec!["init", "kb"];
+    if let Some(l) = language {
+        args.extend(["--language", l]);
+    }
+    let run = site.run(&args);
+    run.expect_code(0);
+    assert!(run.stdout.starts_with("Created a knowledge base in kb (10 files"), "{}", run.stdout);
+    site
+}
+
+fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+#[test]
+fn init_writes_an_english_site_that_checks_and_builds() {
+    let site = init(None);
+    site.run(&["check", "--root", "kb"]).expect_code(0);
+    // The next steps name the starter's own collection; a second init does not overwrite.
+    let steps = site.run(&["init", "other"]);
+    assert!(
+        steps.stdout.contains("Next steps:\n  cd other\n  innobieb serve ")
+            && steps.stdout.contains("\n  innobieb new projects \"A title\"   # a new page")
+            && steps.stdout.contains("\n  innobieb build "),
+        "{}",
+        steps.stdout
+    );
+    site.run(&["init", "kb"]).expect_code(2);
+
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    // The output is in the site folder, not in the current one.
+    assert!(site.exists("kb/public/index.html") && !site.exists("public"));
+    let project = site.read("kb/public/projects/reading-cafe/index.html");
+    assert!(project.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{project}");
+    // Fields by type, in English: the date with its label, a reference with its label.
+    assert!(
+        project.contains("<p class=\"meta\">Started: <time datetime=\"2024-09-15\">15 September 2024</time></p>"),
+        "{project}"
+    );
+    assert!(
+        project.contains("<dt>Led by</dt><dd><a href=\"/organisations/northside-library/\">Northside Library</a></dd>"),
+        "{project}"
+    );
+    // The organisation lists the projects that refer to it, under the field's label.
+    let org = site.read("kb/public/organisations/northside-library/index.html");
+    assert!(org.contains("<h3>Led by <span class=\"group-of\">Projects</span></h3>"), "{org}");
+    assert!(org.contains("href=\"/projects/coding-club/\">Coding club</a>"), "{org}");
+    // Taxonomy and term pages, the search page and the feed exist.
+    let term = site.read("kb/public/topics/community/index.html");
+    assert!(term.contains("href=\"/projects/repair-day/\">Repair day</a>"), "{term}");
+    assert!(site.read("kb/public/search/index.html").contains("<div id=\"search\""));
+    assert!(site.read("kb/public/projects/atom.xml").contains("<title>Reading café</title>"));
+    assert!(site.read("kb/public/404.html").contains("Page not found"));
+}
+
+#[test]
+fn init_in_dutch_writes_a_dutch_site() {
+    let site = init(Some("nl"));
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    let project = site.read("kb/public/projecten/leescafe/index.html");
+    assert!(project.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"), "{project}");
+    assert!(project.contains("<time datetime=\"2024-09-15\">15 september 2024</time>"), "{project}");
+    assert!(project.contains("Naar de inhoud"), "{project}");
+    assert!(site.exists("kb/public/zoeken/index.html"));
+    assert!(site.exists("kb/public/themas/ontmoeting/index.html"));
+}
+
+#[test]
+fn init_refuses_a_folder_that_is_not_empty() {
+    let site = TestSite::empty();
+    site.write("kb/notes.txt", "mine\n");
+    let run = site.run(&["init", "kb"]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr,
+        "error: kb is not empty; `innobieb init` writes a new site only into a new or empty folder\n  \
+         = help: give the name of a new folder: `innobieb init my-site`\n"
+    );
+    assert!(!site.exists("kb/site.yaml"));
+    assert_eq!(site.read("kb/notes.txt"), "mine\n");
+    let bad = site.run(&["init", "x", "--language", "fr"]);
+    bad.expect_code(2);
+    assert!(bad.stderr.contains("invalid value 'fr' for '--language <LANGUAGE>'"), "{}", bad.stderr);
+}
+
+#[test]
+fn new_writes_placeholders_in_the_sites_language_and_todays_date() {
+    let site = init(None);
+    site.run(&["new", "--root", "kb", "projects", "Open day"]).expect_code(0);
+    let text = site.read("kb/content/projects/open-day.md");
+    let expected = format!(
+        "---\ntitle: \"Open day\"\n# date: Started; required\ndate: {}\n\
+         # lead: Led by; required; slug(s) from organisations\nlead: slug-of-a-page\n",
+        today()
+    );
+    assert!(text.starts_with(&expected), "{text}");
+    assert!(
+        text.contains("# status: Status; optional; one of: planned, running, finished\n# status: planned\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("---\n\nWrite the text of the page here.\n"), "{text}");
+    // Once its required reference is filled in, the page passes `check`.
+    site.run(&["check", "--root", "kb"]).expect_code(1);
+    site.write("kb/content/projects/open-day.md", &text.replace("lead: slug-of-a-page", "lead: riverside-makers"));
+    site.run(&["check", "--root", "kb"]).expect_code(0);
+
+    let nl = init(Some("nl"));
+    nl.run(&["new", "--root", "kb", "projecten", "Open dag"]).expect_code(0);
+    let text = nl.read("kb/content/projecten/open-dag.md");
+    assert!(
+        text.contains("# trekker: Trekker; verplicht; slug(s) uit organisaties\ntrekker: slug-van-een-pagina\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("---\n\nSchrijf hier de tekst van de pagina.\n"), "{text}");
+}
+
+#[test]
+fn base_url_on_the_command_line_must_be_a_url_or_a_path() {
+    let site = init(None);
+    let run = site.run(&["build", "--root", "kb", "--base-url", "not-a-url"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.starts_with(
+            "error: invalid value 'not-a-url' for '--base-url <BASE_URL>': it must start with `https://`, `http://` or `/`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.exists("kb/public"));
+    site.run(&["build", "--root", "kb", "--base-url", "/preview/", "--output", "out"]).expect_code(0);
+    assert!(site.read("out/index.html").contains("href=\"/preview/projects/\""));
+}
+
+#[test]
+fn a_template_named_in_site_yaml_must_exist() {
+    let site = init(None);
+    let yaml = site
+        .read("kb/site.yaml")
+        .replace("    singular: Organisation\n", "    singular: Organisation\n    list_template: orgs.html\n");
+    site.write("kb/site.yaml", &yaml);
+    let line = yaml.lines().position(|l| l.contains("orgs.html")).unwrap() + 1;
+    let run = site.run(&["build", "--root", "kb"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.starts_with(&format!("error: template `orgs.html` not found\n  --> site.yaml:{line}:20\n")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_unknown_language_lists_those_available() {
+    let site = TestSite::empty();
+    site.write("site.yaml", "title: T\nbase_url: /\nlanguage: fr\n");
+    let run = site.build();
+    run.expect_code(1);
+    assert!(run.stderr.starts_with("error: unknown language `fr`\n --> site.yaml:3:11\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("the languages available are `en`, `nl`"), "{}", run.stderr);
+    // A site adds a language with its own translation file (missing keys are English).
+    site.write("i18n/fr.yaml", "language_name: Français\nui:\n  skip_to_content: Aller au contenu\n");
+    let run = site.build();
+    run.expect_code(0);
+    assert!(run.stderr.contains("translation(s) missing for `fr`"), "{}", run.stderr);
+    let home = site.read("public/index.html");
+    assert!(home.contains("<html lang=\"fr\">") && home.contains("Aller au contenu"), "{home}");
+}
+
+#[test]
+fn every_page_needs_a_title() {
+    let site = TestSite::empty();
+    site.write("site.yaml", "title: T\nbase_url: /\n");
+    site.write("content/notes.md", "---\ndate: 2020\n---\nText.\n");
+    let run = site.build();
+    run.expect_code(1);
+    assert!(
+        run.stderr.starts_with("error: missing required field `title`\n --> content/notes.md:1:1\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_reference_that_feeds_a_taxonomy_makes_the_referenced_pages_its_terms() {
+    let site = TestSite::empty();
+    site.write(
+        "site.yaml",
+        "title: Shelf\nbase_url: /\ntaxonomies:\n  writers: { title: Writers }\ncollections:\n  books:\n    fields:\n\
+         \x20     author: { type: reference, to: authors, taxonomy: writers }\n  authors: {}\n",
+    );
+    site.write("content/authors/ann.md", "---\ntitle: Ann Archer\n---\n");
+    site.write("content/books/one.md", "---\ntitle: Book one\nauthor: ann\n---\n");
+    site.build().expect_code(0);
+    // The term is named, and its URL made, from the referenced page's title.
+    let term = site.read("public/writers/ann-archer/index.html");
+    assert!(term.contains("Ann Archer") && term.contains("href=\"/books/one/\">Book one</a>"), "{term}");
+}
+
+#[test]
+fn the_books_fixture_builds_with_the_built_in_theme() {
+    let site = TestSite::fixture("books");
+    let yaml = site.read("site.yaml").replace("theme: plain\n", "");
+    site.write("site.yaml", &yaml);
+    let _ = std::fs::remove_dir_all(site.path("themes"));
+    let _ = std::fs::remove_dir_all(site.path("templates"));
+    site.build().expect_code(0);
+    let author = site.read("public/auteurs/hella-haasse/index.html");
+    assert!(
+        author.contains("<dt>Geboren</dt><dd><time datetime=\"1918-02-02\">2 februari 1918</time></dd>"),
+        "{author}"
+    );
+    assert!(author.contains("<h2 id=\"backlinks-heading\">Verwijst hierheen</h2>"), "{author}");
+    assert!(site.exists("public/genres/roman/index.html") && site.exists("public/search/index.html"));
+}
