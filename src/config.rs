@@ -797,6 +797,7 @@ fn explain_serde_message(msg: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
 
     #[test]
     fn base_path_handles_prefixes() {
@@ -824,5 +825,247 @@ mod tests {
         assert!(r.contains("points to unknown collection `auteur`"), "{r}");
         assert!(r.contains("site.yaml:6:"), "{r}");
         assert!(r.contains("did you mean `auteurs`?"), "{r}");
+    }
+
+    /// The reference tables of docs/configuration.md: after a line `<!-- keys: Name -->`
+    /// (or `<!-- values: Name -->`), the first column of the table that follows, each
+    /// cell one `` `key` ``. Returns (marker kind, name, keys) in document order.
+    fn documented(doc: &str) -> Vec<(String, String, Vec<String>)> {
+        let mut tables = Vec::new();
+        let mut lines = doc.lines().enumerate().peekable();
+        while let Some((n, line)) = lines.next() {
+            let Some(marker) = line.trim().strip_prefix("<!-- ").and_then(|m| m.strip_suffix(" -->")) else {
+                continue;
+            };
+            let Some((kind, name)) = marker.split_once(": ") else { continue };
+            if kind != "keys" && kind != "values" {
+                continue;
+            }
+            while lines.peek().is_some_and(|(_, l)| l.trim().is_empty()) {
+                lines.next();
+            }
+            let mut keys = Vec::new();
+            // The header row, then the `|---|` row, then one row per key.
+            for (i, (m, row)) in std::iter::from_fn(|| lines.next_if(|(_, l)| l.starts_with('|'))).enumerate() {
+                if i < 2 {
+                    continue;
+                }
+                let cell = row.trim_start_matches('|').split('|').next().unwrap_or("").trim();
+                let key = cell.strip_prefix('`').and_then(|c| c.strip_suffix('`')).filter(|k| !k.contains('`'));
+                match key {
+                    Some(k) => keys.push(k.to_string()),
+                    None => panic!("docs/configuration.md:{}: the first cell must be one `key`, not {cell:?}", m + 1),
+                }
+            }
+            assert!(!keys.is_empty(), "docs/configuration.md:{}: `{line}` is not followed by a table", n + 1);
+            tables.push((kind.to_string(), name.to_string(), keys));
+        }
+        tables
+    }
+
+    /// Whether a documented value is accepted by the enum `name`.
+    fn enum_accepts(name: &str, value: &str) -> bool {
+        match name {
+            "FieldKind" => serde_yaml::from_str::<FieldKind>(value).is_ok(),
+            "Order" => serde_yaml::from_str::<Order>(value).is_ok(),
+            other => panic!("enum `{other}` is new: add it to enum_accepts"),
+        }
+    }
+
+    /// Every key and value site.yaml accepts is described in docs/configuration.md, and
+    /// every key and value described there is accepted.
+    #[test]
+    fn configuration_reference_matches_the_code() {
+        let doc = include_str!("../docs/configuration.md");
+        let found = super::reflect::trace::<RawConfig>();
+        let mut shapes: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for (name, keys) in &found.structs {
+            shapes.insert(("keys", name), keys.to_vec());
+        }
+        for (name, values) in &found.enums {
+            shapes.insert(("values", name), values.to_vec());
+        }
+        shapes.insert(("keys", "COMMON_FIELDS"), COMMON_FIELDS.to_vec());
+
+        let mut problems = Vec::new();
+        let mut seen = BTreeSet::new();
+        for (kind, name, keys) in documented(doc) {
+            let Some(accepted) = shapes.get(&(kind.as_str(), name.as_str())) else {
+                problems.push(format!("`<!-- {kind}: {name} -->` names nothing the configuration has"));
+                continue;
+            };
+            if !seen.insert((kind.clone(), name.clone())) {
+                problems.push(format!("`<!-- {kind}: {name} -->` appears twice"));
+            }
+            for key in &keys {
+                let ok = match kind.as_str() {
+                    "values" => enum_accepts(&name, key),
+                    _ => accepted.contains(&key.as_str()),
+                };
+                if !ok {
+                    problems.push(format!("{name}: `{key}` is documented but not accepted"));
+                }
+            }
+            for key in accepted {
+                if !keys.iter().any(|k| k == key) {
+                    problems.push(format!("{name}: `{key}` is accepted but not documented"));
+                }
+            }
+        }
+        for (kind, name) in shapes.keys() {
+            if !seen.contains(&(kind.to_string(), name.to_string())) {
+                problems.push(format!("{name} has no table: add `<!-- {kind}: {name} -->` and a table of its {kind}"));
+            }
+        }
+        assert!(problems.is_empty(), "docs/configuration.md is out of date:\n  {}", problems.join("\n  "));
+    }
+}
+
+/// Which keys and values `site.yaml` accepts, read from serde's own lists: deserializing
+/// `RawConfig` from a tracer that records the `fields` of every `deserialize_struct` and
+/// the `variants` of every `deserialize_enum`, and answers every struct with all its
+/// fields (so nested structs are reached too).
+#[cfg(test)]
+mod reflect {
+    use serde::de::value::{Error, StrDeserializer};
+    use serde::de::{self, DeserializeSeed, Visitor};
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    /// Nesting depth (options, lists, maps) after which the tracer answers "empty", so
+    /// recursive definitions (a field's `items` is a field) end.
+    const MAX_DEPTH: usize = 8;
+
+    /// Type name -> its keys (structs) or its values (enums).
+    pub type Shapes = BTreeMap<&'static str, &'static [&'static str]>;
+
+    #[derive(Default)]
+    pub struct Found {
+        pub structs: Shapes,
+        pub enums: Shapes,
+    }
+
+    pub fn trace<'de, T: de::Deserialize<'de>>() -> Found {
+        let found = RefCell::new(Found::default());
+        if let Err(e) = T::deserialize(Tracer { found: &found, depth: 0 }) {
+            panic!("the tracer cannot answer a type in the configuration (extend it): {e}");
+        }
+        found.into_inner()
+    }
+
+    #[derive(Clone, Copy)]
+    struct Tracer<'a> {
+        found: &'a RefCell<Found>,
+        depth: usize,
+    }
+
+    impl Tracer<'_> {
+        fn deeper(self) -> Self {
+            Tracer { depth: self.depth + 1, ..self }
+        }
+        fn full(&self) -> bool {
+            self.depth >= MAX_DEPTH
+        }
+    }
+
+    /// Every integer type is answered with 1 (their visitors all take a `u64`).
+    macro_rules! integers {
+        ($($method:ident)*) => {$(
+            fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+                v.visit_u64(1)
+            }
+        )*};
+    }
+
+    impl<'de> de::Deserializer<'de> for Tracer<'_> {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_str("x")
+        }
+        fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_bool(false)
+        }
+        fn deserialize_f64<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_f64(1.0)
+        }
+        fn deserialize_unit<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_unit()
+        }
+        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            if self.full() { v.visit_none() } else { v.visit_some(self.deeper()) }
+        }
+        fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
+            v.visit_newtype_struct(self)
+        }
+        fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_seq(Entries { tracer: self.deeper(), keys: &[], next: 0, len: usize::from(!self.full()) })
+        }
+        fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_map(Entries { tracer: self.deeper(), keys: &[], next: 0, len: usize::from(!self.full()) })
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            fields: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, Error> {
+            self.found.borrow_mut().structs.insert(name, fields);
+            v.visit_map(Entries { tracer: self, keys: fields, next: 0, len: fields.len() })
+        }
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, Error> {
+            self.found.borrow_mut().enums.insert(name, variants);
+            v.visit_enum(StrDeserializer::<Error>::new(variants[0]))
+        }
+        serde::forward_to_deserialize_any! {
+            f32 char str string bytes byte_buf unit_struct tuple tuple_struct identifier ignored_any
+        }
+        integers! { deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 }
+    }
+
+    /// The entries of a traced map (one), list (one) or struct (every field, by name).
+    struct Entries<'a> {
+        tracer: Tracer<'a>,
+        /// A struct's field names; empty for maps, whose keys are traced values.
+        keys: &'static [&'static str],
+        next: usize,
+        len: usize,
+    }
+
+    impl Entries<'_> {
+        /// The index of the next entry, if any is left.
+        fn take(&mut self) -> Option<usize> {
+            (self.next < self.len).then(|| {
+                self.next += 1;
+                self.next - 1
+            })
+        }
+    }
+
+    impl<'de> de::MapAccess<'de> for Entries<'_> {
+        type Error = Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+            let Some(i) = self.take() else { return Ok(None) };
+            match self.keys.get(i) {
+                Some(&key) => seed.deserialize(StrDeserializer::<Error>::new(key)).map(Some),
+                None => seed.deserialize(self.tracer).map(Some),
+            }
+        }
+        fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, Error> {
+            seed.deserialize(self.tracer)
+        }
+    }
+
+    impl<'de> de::SeqAccess<'de> for Entries<'_> {
+        type Error = Error;
+        fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Error> {
+            let Some(_) = self.take() else { return Ok(None) };
+            seed.deserialize(self.tracer).map(Some)
+        }
     }
 }
