@@ -868,6 +868,8 @@ mod tests {
         match name {
             "FieldKind" => serde_yaml::from_str::<FieldKind>(value).is_ok(),
             "Order" => serde_yaml::from_str::<Order>(value).is_ok(),
+            "HeadingIds" => serde_yaml::from_str::<HeadingIds>(value).is_ok(),
+            "UnknownFields" => serde_yaml::from_str::<UnknownFields>(value).is_ok(),
             other => panic!("enum `{other}` is new: add it to enum_accepts"),
         }
     }
