@@ -608,7 +608,10 @@ fn resolve_links(
             let hint = closest_page(&target_rel, by_rel);
             d = match hint {
                 Some(h) => d.with_help(format!("did you mean `@/{h}`?")),
-                None => d.with_help("internal links name a file under content/, such as `@/personen/naam.md`"),
+                None => d.with_help(format!(
+                    "internal links name a file under content/, such as `@/{}`",
+                    example_page(by_rel.keys().map(String::as_str))
+                )),
             };
             diags.push(d);
             continue;
@@ -690,6 +693,18 @@ fn keep_in_extra(extra: &mut serde_json::Value, kept: IndexMap<String, serde_yam
 }
 
 /// The existing page in the same folder whose file name is closest to the wanted one.
+/// A page of the site to quote in hints: the first page in a folder (by path), else the
+/// first page, else `about.md`.
+pub fn example_page<'a>(rels: impl Iterator<Item = &'a str>) -> String {
+    let pages: Vec<&str> = rels.filter(|r| !r.ends_with("_index.md")).collect();
+    pages
+        .iter()
+        .filter(|r| r.contains('/'))
+        .min()
+        .or(pages.iter().min())
+        .map_or_else(|| "about.md".to_string(), |r| r.to_string())
+}
+
 fn closest_page<'a>(wanted: &str, by_rel: &'a HashMap<String, PageId>) -> Option<&'a str> {
     let folder = folder_of(wanted);
     let stem = |rel: &str| rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".md").to_string();

@@ -181,7 +181,7 @@ fn links_to_missing_pages_and_anchors_are_errors_with_lines() {
         "error: link to a missing page: `@/personen/niemand.md`\n --> content/tijdlijn/d.md:7:5",
         "error: no heading `#lopbaan` in content/personen/henriette-de-kok.md\n --> content/tijdlijn/d.md:7:37",
         "= help: did you mean `#loopbaan`?",
-        "= help: internal links name a file under content/, such as `@/personen/naam.md`",
+        "= help: internal links name a file under content/, such as `@/personen/henriette-de-kok.md`",
         "error: link to a missing page: `geen.md`\n --> content/tijdlijn/d.md:9:38",
         "3 errors found",
     ];

@@ -307,7 +307,8 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
         match r.by_rel.get(key) {
             Some(&id) => Ok(v.full[id].clone()),
             None => Err(tera::Error::message(format!(
-                "get_page: no page at `{path}` (paths are relative to content/, such as `personen/naam.md`)"
+                "get_page: no page at `{path}` (paths are relative to content/, such as `{}`)",
+                crate::resolve::example_page(r.by_rel.keys().map(String::as_str))
             ))),
         }
     };
