@@ -145,6 +145,22 @@ pub fn run(cli: Cli) -> i32 {
     } else {
         Verbosity::Normal
     };
+    let root = match &cli.command {
+        Command::Build(a) => Some(&a.site.root),
+        Command::Check(a) => Some(&a.site.root),
+        Command::Serve(a) => Some(&a.site.root),
+        Command::New(a) => Some(&a.root),
+        Command::Init(_) => None,
+    };
+    if let Some(root) = root.filter(|r| !r.is_dir()) {
+        eprintln!(
+            "error: the site folder {} does not exist or is not a folder\n  \
+             = help: pass --root with the folder that holds site.yaml, or start a site with `innobieb init {}`",
+            root.display(),
+            root.display()
+        );
+        return EXIT_INTERNAL;
+    }
     match cli.command {
         Command::Init(args) => crate::cmd::init::run(&args, verbosity),
         Command::Build(args) => crate::cmd::build::run(&args, verbosity),

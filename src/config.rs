@@ -746,6 +746,12 @@ pub fn yaml_error(path: &str, yaml: &str, line_offset: usize, err: &serde_yaml::
         }
         message = format!("the key `{key}` appears twice");
     }
+    if message.contains("repetition limit exceeded") {
+        // An alias bomb: anchors (`&a`) repeated through aliases (`*a`) that grow without bound.
+        pos = yaml.lines().enumerate().find_map(|(i, l)| l.find('*').map(|c| (i + 1, c + 1))).or(pos);
+        message = "the aliases (`*name`) here repeat anchored values into too much data".into();
+        help = Some("write the values out instead of repeating them through `&anchor` and `*alias`".into());
+    }
     if message.contains("mapping values are not allowed") {
         help = Some("put quotes around text that contains `: `, for example `title: \"Doel: lezen\"`".into());
     }

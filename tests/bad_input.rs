@@ -301,6 +301,81 @@ fn template_syntax_error() {
 }
 
 #[test]
+fn two_templates_with_syntax_errors() {
+    check_case("two_templates_with_syntax_errors", |s| {
+        s.write("templates/page.html", "<h1>{{ page.title }</h1>\n");
+        s.write("templates/section.html", "{% if %}\n");
+    });
+}
+
+#[test]
+fn template_extends_a_missing_template() {
+    check_case("template_extends_a_missing_template", |s| {
+        s.write("templates/page.html", "{# A page #}\n{% extends \"bsae.html\" %}\n");
+    });
+}
+
+#[test]
+fn templates_extend_each_other() {
+    check_case("templates_extend_each_other", |s| {
+        s.write("templates/a.html", "{% extends \"b.html\" %}\n");
+        s.write("templates/b.html", "{% extends \"a.html\" %}\n");
+    });
+}
+
+#[test]
+fn blocks_missing_in_the_parent() {
+    check_case("blocks_missing_in_the_parent", |s| {
+        s.write("templates/page.html", "{% extends \"base.html\" %}\n{% block sidebar %}x{% endblock sidebar %}\n");
+        s.write(
+            "templates/section.html",
+            "{% extends \"base.html\" %}\n{% block main %}{{ no_such_function() }}{% endblock main %}\n",
+        );
+    });
+}
+
+#[test]
+fn error_in_the_404_template() {
+    check_case("error_in_the_404_template", |s| {
+        s.write("templates/404.html", "<!DOCTYPE html>\n<p>{{ page.nothing.here }}</p>\n");
+    });
+}
+
+#[test]
+fn error_in_the_sitemap_template() {
+    check_case("error_in_the_sitemap_template", |s| {
+        s.write("templates/sitemap.xml", "<?xml version=\"1.0\"?>\n<urlset>{{ pages | length }}</urlset>\n");
+    });
+}
+
+#[test]
+fn page_template_that_does_not_exist() {
+    check_case("page_template_that_does_not_exist", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\ntemplate: persoon.html\n---\n");
+    });
+}
+
+#[test]
+fn control_character_from_a_yaml_escape() {
+    check_case("control_character_from_a_yaml_escape", |s| {
+        s.write("content/personen/b.md", "---\ntitle: \"B\\0\"\n---\n");
+    });
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    check_case("yaml_alias_bomb", |s| {
+        let mut fm = String::from("---\ntitle: B\na0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            fm.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        fm.push_str("---\n");
+        s.write("content/personen/b.md", &fm);
+    });
+}
+
+#[test]
 fn template_include_loop() {
     check_case("template_include_loop", |s| {
         s.write("templates/a.html", "{% include \"b.html\" %}");

@@ -412,3 +412,18 @@ fn an_interrupted_build_removes_its_staging_folder_and_lock() {
         assert!(site.tree("public") == before, "{signal}: previous output changed");
     }
 }
+
+#[test]
+fn a_site_folder_that_does_not_exist_is_a_usage_error() {
+    let site = TestSite::empty();
+    for cmd in ["build", "check", "serve"] {
+        let run = site.run(&[cmd, "--root", "no-such-site"]);
+        run.expect_code(2);
+        assert_eq!(
+            run.stderr,
+            "error: the site folder no-such-site does not exist or is not a folder\n  \
+             = help: pass --root with the folder that holds site.yaml, or start a site with `innobieb init no-such-site`\n"
+        );
+    }
+    assert!(!site.exists("no-such-site"), "nothing is created");
+}

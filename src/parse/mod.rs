@@ -234,6 +234,17 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
                 continue;
             }
         };
+        if let Some(c) = control_char(&v) {
+            diags.push(
+                doc.diag_at(
+                    &[Seg::Key(key.clone())],
+                    Target::Value,
+                    format!("`{key}` contains the control character U+{:04X}", c as u32),
+                )
+                .with_help("remove it: an escape such as `\\0` or `\\x07` in a quoted value writes one"),
+            );
+            continue;
+        }
         take_field(&mut doc, key, v, &mut diags);
     }
     let scan = markdown_scan::scan(&doc.body);
@@ -307,6 +318,19 @@ fn take_field(doc: &mut ParsedDoc, key: String, v: serde_yaml::Value, diags: &mu
         _ => {
             doc.fields.insert(key, v);
         }
+    }
+}
+
+/// The first control character (other than tab and line breaks) in a value's texts: they
+/// are invisible in an editor and not allowed in HTML.
+fn control_char(v: &serde_yaml::Value) -> Option<char> {
+    use serde_yaml::Value as Y;
+    match v {
+        Y::String(s) => s.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+        Y::Sequence(items) => items.iter().find_map(control_char),
+        Y::Mapping(m) => m.iter().find_map(|(k, v)| control_char(k).or_else(|| control_char(v))),
+        Y::Tagged(t) => control_char(&t.value),
+        _ => None,
     }
 }
 

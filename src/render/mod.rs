@@ -159,7 +159,7 @@ fn missing_templates(site: &Site, set: &TemplateSet) -> (Vec<(String, String)>, 
     }
     let mut diags = Vec::new();
     for (tpl, used_by) in &missing {
-        let mut d = Diagnostic::new(format!("template `{tpl}` not found (used by {used_by})"));
+        let mut d = at_template_key(site, used_by, tpl, format!("template `{tpl}` not found"));
         if let Some(c) = crate::diagnostic::closest(tpl, set.names.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{c}`?"));
         } else {
@@ -168,6 +168,20 @@ fn missing_templates(site: &Site, set: &TemplateSet) -> (Vec<(String, String)>, 
         diags.push(d);
     }
     (missing, diags)
+}
+
+/// An error at the `template:` line of `file`'s front matter (read again: this runs only when
+/// there is an error), or naming the file when no such line is found.
+fn at_template_key(site: &Site, file: &str, tpl: &str, msg: String) -> Diagnostic {
+    let text = std::fs::read_to_string(site.config.root.join(file)).unwrap_or_default();
+    let found = text.lines().enumerate().find_map(|(i, l)| {
+        let rest = l.strip_prefix("template")?.trim_start();
+        (rest.starts_with(':') || rest.starts_with('=')).then(|| (i + 1, l.find(tpl).map_or(1, |c| c + 1)))
+    });
+    match found {
+        Some((line, col)) => Diagnostic::at(file, &text, line, col, msg).with_span_len(tpl.len()),
+        None => Diagnostic::in_file(file, msg),
+    }
 }
 
 /// One job of an incremental build: (fingerprint, output, reused). The output is the memo's
@@ -323,7 +337,7 @@ pub fn render_site(
     }
     diags.extend(templates::template_errors(failures, set));
 
-    outputs.extend(special_outputs(site, &values, tera, &mut diags));
+    outputs.extend(special_outputs(site, &values, set, &mut diags));
     outputs.extend(crate::data::open_data(site, data_memo));
     for p in &site.pages {
         for asset in &p.assets {
@@ -515,13 +529,13 @@ fn paginator(
 }
 
 /// 404, sitemap, robots.txt, feeds and alias redirects.
-fn special_outputs(site: &Site, values: &Values, tera: &Tera, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
+fn special_outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
     let mut out = Vec::new();
-    let mut render = |tpl: &str, path: &str, ctx: Context, out: &mut Vec<Output>| match tera.render(tpl, &ctx) {
+    let mut render = |tpl: &str, path: &str, ctx: Context, out: &mut Vec<Output>| match set.tera.render(tpl, &ctx) {
         Ok(s) => out.push(Output { path: path.to_string(), data: OutputData::Bytes(s.into_bytes()) }),
         Err(error) => diags.extend(templates::template_errors(
             vec![templates::Failure { source: path.to_string(), template: tpl.to_string(), error }],
-            &TemplateSet::names_only(tera),
+            set,
         )),
     };
     let base_ctx = || {

@@ -76,10 +76,47 @@ pub fn build_tera(templates: &[TemplateSource], i18n: Arc<Translations>) -> Resu
         sources: sources.clone(),
         uses_site_functions: Default::default(),
     };
-    match tera.add_raw_templates(all) {
+    match tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
         Ok(()) => Ok(TemplateSet { tera, names, sources, uses_site_functions }),
-        Err(e) => Err(vec![to_diagnostic(&e, &set_for_errors, None)]),
+        Err(e) => Err(compile_errors(&e, &all, &set_for_errors)),
     }
+}
+
+/// Every error of a failed compile. Tera stops at the first syntax error, so each template
+/// is parsed on its own to find them all; errors found later (blocks, unknown functions)
+/// come as one message of several reports, which are split into one diagnostic each.
+fn compile_errors(err: &tera::Error, all: &[(String, String)], set: &TemplateSet) -> Vec<Diagnostic> {
+    let syntax: Vec<Diagnostic> = all
+        .iter()
+        .filter_map(|(name, text)| {
+            let e = Tera::new().add_raw_template(name, text).err()?;
+            matches!(e.kind(), tera::ErrorKind::SyntaxError(_)).then(|| to_diagnostic(&e, set, None))
+        })
+        .collect();
+    if !syntax.is_empty() {
+        return syntax;
+    }
+    let tera::ErrorKind::Msg(text) = err.kind() else { return vec![to_diagnostic(err, set, None)] };
+    let reports: Vec<Option<Diagnostic>> = text.split("\n\n").map(|r| report_diagnostic(r, set)).collect();
+    if reports.len() > 1 && reports.iter().all(Option::is_some) {
+        reports.into_iter().flatten().collect()
+    } else {
+        vec![to_diagnostic(err, set, None)]
+    }
+}
+
+/// One of Tera's text reports (`error: <message>` then ` --> <template>:<line>:<col>`) as a
+/// diagnostic at that place in the template's file.
+fn report_diagnostic(report: &str, set: &TemplateSet) -> Option<Diagnostic> {
+    let mut lines = report.lines();
+    let message = lines.next()?.trim().strip_prefix("error: ")?;
+    let place = lines.next()?.trim().strip_prefix("--> ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let col: usize = parts.next()?.parse().ok()?;
+    let line: usize = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let (display, text) = set.sources.get(name)?;
+    Some(Diagnostic::at(display.clone(), text, line, col, format!("template error: {message}")))
 }
 
 /// Which templates may call site functions: those that call one, or extend or include one
@@ -191,6 +228,25 @@ pub fn template_errors(failures: Vec<Failure>, set: &TemplateSet) -> Vec<Diagnos
         .collect()
 }
 
+/// An error at the `{% <tag> "<name>" %}` of `template` (its file, line and column), or naming
+/// the template's file when the tag is not found in its source.
+fn at_tag(set: &TemplateSet, template: &str, tag: &str, name: &str, msg: String) -> Diagnostic {
+    let Some((display, text)) = set.sources.get(template) else {
+        let mut d = Diagnostic::new(msg);
+        d.path = Some(template.to_string());
+        return d;
+    };
+    let found = text.lines().enumerate().find_map(|(i, l)| {
+        let t = l.find(tag)?;
+        let n = l[t..].find(name).map(|c| t + c)?;
+        Some((i + 1, n + 1))
+    });
+    match found {
+        Some((line, col)) => Diagnostic::at(display.clone(), text, line, col, msg).with_span_len(name.len()),
+        None => Diagnostic::in_file(display.clone(), msg),
+    }
+}
+
 fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Diagnostic {
     use tera::ErrorKind;
     let suffix = page.map(|p| format!(" (while rendering {p})")).unwrap_or_default();
@@ -222,13 +278,33 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
             d.path = set.sources.get(tpl).map(|(p, _)| p.clone()).or_else(|| Some(tpl.clone()));
             d
         }
-        ErrorKind::CircularExtend { tpl, inheritance_chain } => Diagnostic::new(format!(
-            "templates extend each other in a loop: {} -> {tpl}{suffix}",
-            inheritance_chain.join(" -> ")
-        )),
+        ErrorKind::CircularExtend { tpl, inheritance_chain } => {
+            let mut chain = inheritance_chain.clone();
+            if chain.last() != Some(tpl) {
+                chain.push(tpl.clone());
+            }
+            if chain.first() != chain.last() {
+                chain.push(chain[0].clone());
+            }
+            let first = chain[0].clone();
+            let next = chain.get(1).cloned().unwrap_or_default();
+            at_tag(
+                set,
+                &first,
+                "extends",
+                &next,
+                format!("templates extend each other in a loop: {}{suffix}", chain.join(" -> ")),
+            )
+            .with_help("remove one of the {% extends %} tags in the loop")
+        }
         ErrorKind::MissingParent { current, parent } => {
-            let mut d =
-                Diagnostic::new(format!("template `{current}` extends `{parent}`, which does not exist{suffix}"));
+            let mut d = at_tag(
+                set,
+                current,
+                "extends",
+                parent,
+                format!("template `{current}` extends `{parent}`, which does not exist{suffix}"),
+            );
             if let Some(c) = crate::diagnostic::closest(parent, set.names.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
