@@ -3,9 +3,17 @@
 //! Links were checked in `resolve`; here `@/...md` and relative `.md` links are
 //! only looked up and replaced by their URLs. Heading ids come from the parse
 //! stage's scan, so anchors checked there are the ids written here.
+//!
+//! Shortcodes are expanded by a function the caller gives (the templates live in the
+//! render stage): Markdown output is put in place of the call before parsing, HTML output
+//! stands in as a placeholder that is filled into the finished HTML, so Markdown never
+//! mangles it. The body of a shortcode is rendered with the page (its links and heading
+//! ids stay in document order) and wrapped by the template's output around `body`.
 
+use crate::i18n::Translations;
 use crate::parse::Heading;
 use crate::parse::markdown_scan::options;
+use crate::parse::shortcodes::{self, Piece, Shortcode};
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Parser, Tag, TagEnd, html};
 use std::collections::HashMap;
 
@@ -22,9 +30,139 @@ pub struct Rendered {
 
 const MORE: &str = "<!-- more -->";
 
+/// What a shortcode call expands to.
+pub enum Expansion {
+    /// Markdown, rendered with the page.
+    Markdown(String),
+    /// HTML, put in as it is. For a call with a body, [`BODY`] in it marks where the
+    /// rendered body goes.
+    Html(String),
+}
+
+/// Where the rendered body of a shortcode goes in its HTML output.
+pub const BODY: &str = "\u{E002}";
+
+/// A shortcode that could not be expanded: where the call is (1-based, in the body) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShortcodeError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// The function that expands one call: the call, and the Markdown of its body if it has one.
+pub type Expand<'a> = dyn Fn(&Shortcode, Option<&str>) -> Result<Expansion, ShortcodeError> + 'a;
+
+/// Like [`render`], with the shortcodes in `body` expanded by `expand`.
+pub fn render_with_shortcodes(
+    body: &str,
+    links: &HashMap<String, String>,
+    headings: &[Heading],
+    i18n: &Translations,
+    expand: &Expand,
+) -> Result<Rendered, Vec<ShortcodeError>> {
+    // Malformed calls were reported by the parse stage; here they are text.
+    let Ok(pieces) = shortcodes::split(body) else { return Ok(render(body, links, headings, i18n)) };
+    if !pieces.iter().any(|p| matches!(p, Piece::Call(_))) && pieces.len() == 1 {
+        return Ok(render(body, links, headings, i18n));
+    }
+    let mut text = String::with_capacity(body.len());
+    let mut parts: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for piece in pieces {
+        let call = match piece {
+            Piece::Text(r) => {
+                text.push_str(&body[r]);
+                continue;
+            }
+            Piece::Literal(l) => {
+                text.push_str(&l);
+                continue;
+            }
+            Piece::Call(c) => c,
+        };
+        let block = alone_on_its_lines(body, &call.span);
+        let inner = call.body.clone().map(|r| &body[r]);
+        match expand(&call, inner) {
+            Err(e) => errors.push(e),
+            Ok(Expansion::Markdown(md)) => text.push_str(&md),
+            Ok(Expansion::Html(html)) => match (inner, html.split_once(BODY)) {
+                (Some(inner), Some((before, after))) => {
+                    let open = placeholder(parts.len(), block);
+                    let close = placeholder(parts.len() + 1, block);
+                    parts.push(before.to_string());
+                    parts.push(after.to_string());
+                    if block {
+                        text.push_str(&format!("{open}\n\n{}\n\n{close}", inner.trim_matches('\n')));
+                    } else {
+                        text.push_str(&format!("{open}{inner}{close}"));
+                    }
+                }
+                _ => {
+                    text.push_str(&placeholder(parts.len(), block));
+                    parts.push(html);
+                }
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let r = render(&text, links, headings, i18n);
+    Ok(Rendered { content: fill(&r.content, &parts).into(), summary: fill(&r.summary, &parts).into(), ..r })
+}
+
+/// Whether a call has only spaces before it on its first line and after it on its last.
+fn alone_on_its_lines(body: &str, span: &std::ops::Range<usize>) -> bool {
+    let before = body[..span.start].rsplit('\n').next().unwrap_or("");
+    let after = body[span.end..].split('\n').next().unwrap_or("");
+    before.trim().is_empty() && after.trim().is_empty()
+}
+
+/// A stand-in for HTML: an HTML comment (a block of its own) for a call alone on its lines,
+/// else two private-use characters around the number, which Markdown leaves as they are.
+fn placeholder(n: usize, block: bool) -> String {
+    if block { format!("<!--innobieb-shortcode-{n}-->") } else { format!("\u{E000}{n}\u{E001}") }
+}
+
+/// Puts the HTML parts in place of their placeholders.
+fn fill(html: &str, parts: &[String]) -> String {
+    if parts.is_empty() {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + parts.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    loop {
+        let block = rest.find("<!--innobieb-shortcode-");
+        let inline = rest.find('\u{E000}');
+        let (at, prefix, suffix) = match (block, inline) {
+            (Some(b), Some(i)) if i < b => (i, "\u{E000}", "\u{E001}"),
+            (Some(b), _) => (b, "<!--innobieb-shortcode-", "-->"),
+            (None, Some(i)) => (i, "\u{E000}", "\u{E001}"),
+            (None, None) => break,
+        };
+        out.push_str(&rest[..at]);
+        let after = &rest[at + prefix.len()..];
+        let number = after.find(suffix).and_then(|e| after[..e].parse::<usize>().ok().map(|n| (n, e)));
+        match number.filter(|(n, _)| *n < parts.len()) {
+            Some((n, e)) => {
+                out.push_str(&parts[n]);
+                rest = &after[e + suffix.len()..];
+            }
+            None => {
+                out.push_str(prefix);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Renders a page body. `links` maps destinations as written to URLs; `headings`
-/// are the ids from the scan, in document order; callout titles are in `language`.
-pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading], language: &str) -> Rendered {
+/// are the ids from the scan, in document order; callout titles are in `i18n`'s language.
+pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading], i18n: &Translations) -> Rendered {
     let mut heading_ids = headings.iter().map(|h| h.id.as_str());
     let mut events: Vec<Event> = Vec::new();
     let mut summary_end: Option<usize> = None;
@@ -43,7 +181,7 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading],
                 let id = heading_ids.next().map(|s| CowStr::from(s.to_string()));
                 Event::Start(Tag::Heading { level, id, classes, attrs })
             }
-            Event::Start(Tag::BlockQuote(Some(kind))) => Event::Html(callout_open(kind, language).into()),
+            Event::Start(Tag::BlockQuote(Some(kind))) => Event::Html(callout_open(kind, i18n).into()),
             Event::End(TagEnd::BlockQuote(Some(_))) => Event::Html("</div>\n".into()),
             Event::Html(ref h) | Event::InlineHtml(ref h) if h.trim() == MORE && summary_end.is_none() => {
                 summary_end = Some(events.len());
@@ -78,17 +216,21 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading],
 }
 
 /// The opening of a GitHub-style callout (`> [!NOTE]`): a `div` with the role `note`
-/// and a visible title in the site's language.
-fn callout_open(kind: BlockQuoteKind, language: &str) -> String {
-    let (class, en, nl) = match kind {
-        BlockQuoteKind::Note => ("note", "Note", "Opmerking"),
-        BlockQuoteKind::Tip => ("tip", "Tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important", "Belangrijk"),
-        BlockQuoteKind::Warning => ("warning", "Warning", "Waarschuwing"),
-        BlockQuoteKind::Caution => ("caution", "Caution", "Let op"),
+/// and a visible title in the site's language (`callout.<kind>` in the translations).
+fn callout_open(kind: BlockQuoteKind, i18n: &Translations) -> String {
+    let class = match kind {
+        BlockQuoteKind::Note => "note",
+        BlockQuoteKind::Tip => "tip",
+        BlockQuoteKind::Important => "important",
+        BlockQuoteKind::Warning => "warning",
+        BlockQuoteKind::Caution => "caution",
     };
-    let title = if language.starts_with("nl") { nl } else { en };
+    let title = html_escape(&i18n.t(&format!("callout.{class}"), &[]));
     format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title}</p>\n")
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Renders a Markdown fragment (a `markdown` field) without links or headings to resolve.
@@ -103,9 +245,13 @@ mod tests {
     use super::*;
     use crate::parse::markdown_scan::scan;
 
+    fn dutch() -> Translations {
+        Translations::load(std::path::Path::new("/nonexistent-site"), None, "nl").unwrap().0
+    }
+
     fn r(body: &str, links: &[(&str, &str)]) -> Rendered {
         let map = links.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        render(body, &map, &scan(body).headings, "nl")
+        render(body, &map, &scan(body).headings, &dutch())
     }
 
     #[test]
@@ -144,7 +290,7 @@ mod tests {
             out.content
         );
         assert!(out.content.contains("<dl>\n<dt>Term</dt>\n<dd>Uitleg.</dd>\n</dl>"), "{}", out.content);
-        let en = render("> [!NOTE]\n> x\n", &HashMap::new(), &[], "en");
+        let en = render("> [!NOTE]\n> x\n", &HashMap::new(), &[], &Translations::english());
         assert!(en.content.contains(">Note</p>"), "{}", en.content);
     }
 

@@ -7,6 +7,7 @@
 
 pub mod locate;
 pub mod markdown_scan;
+pub mod shortcodes;
 pub mod toml_fm;
 
 use crate::config::yaml_error;
@@ -250,6 +251,29 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
     let scan = markdown_scan::scan(&doc.body);
     doc.links = scan.links;
     doc.headings = scan.headings;
+    if shortcodes::may_contain(&doc.body) {
+        match shortcodes::split(&doc.body) {
+            // `@/` arguments are links to check (and backlinks), like Markdown links.
+            Ok(pieces) => {
+                for p in &pieces {
+                    if let shortcodes::Piece::Call(c) = p {
+                        for dest in shortcodes::page_args(c) {
+                            doc.links.push(LinkRef { dest: dest.to_string(), line: c.line, col: c.col, len: 2 });
+                        }
+                    }
+                }
+            }
+            Err(problems) => {
+                for p in problems {
+                    let mut d = Diagnostic::at(&display, &doc.body, p.line, p.col, p.message)
+                        .with_span_len(p.len)
+                        .with_help(p.help);
+                    d.line = Some(p.line + doc.body_line - 1);
+                    diags.push(d);
+                }
+            }
+        }
+    }
     if diags.is_empty() { Ok(doc) } else { Err(diags) }
 }
 

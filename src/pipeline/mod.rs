@@ -276,7 +276,13 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("templates");
 
     // 4. Markdown (with a cache: keyed by file version, link targets and heading ids).
-    let (rendered, content_keys) = render_markdown(&site, cache);
+    let (rendered, content_keys) = match render_markdown(&site, &set, template_hash, cache) {
+        Ok(r) => r,
+        Err(d) => {
+            cache.templates = Some((template_hash, set));
+            return finish_failed(d, t);
+        }
+    };
     if !cache.enabled {
         // A one-off build needs the Markdown sources no longer: free them before rendering.
         for p in site.pages.iter_mut() {
@@ -474,36 +480,91 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
 /// Renders every page's Markdown; with a cache, a page whose key (file version, link
 /// targets, heading ids) is unchanged reuses its HTML. Returns the keys too: they stand
 /// for the page's rendered text in the fingerprints.
-fn render_markdown(site: &Site, cache: &mut Cache) -> (Vec<Rendered>, Vec<u64>) {
-    let render = |p: &crate::model::Page| markdown::render(&p.body, &p.links, &p.headings, &site.config.language);
-    if !cache.enabled {
-        return (site.pages.par_iter().map(render).collect(), Vec::new());
+/// Renders every page's Markdown, expanding shortcodes with the templates in `set`. Errors:
+/// shortcodes that could not be expanded.
+fn render_markdown(
+    site: &Site,
+    set: &render::TemplateSet,
+    template_hash: u64,
+    cache: &mut Cache,
+) -> Result<(Vec<Rendered>, Vec<u64>), Vec<Diagnostic>> {
+    let render = |p: &crate::model::Page| render_page_markdown(site, set, p);
+    let results: Vec<Result<Rendered, Vec<Diagnostic>>> = if !cache.enabled {
+        site.pages.par_iter().map(render).collect()
+    } else {
+        let keys: Vec<u64> = site
+            .pages
+            .par_iter()
+            .map(|p| markdown_key(cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0), p, template_hash))
+            .collect();
+        let results: Vec<Result<Rendered, Vec<Diagnostic>>> = site
+            .pages
+            .par_iter()
+            .zip(&keys)
+            .map(|(p, k)| match cache.markdown.get(&p.rel) {
+                Some((old, r)) if old == k => Ok(r.clone()),
+                _ => render(p),
+            })
+            .collect();
+        if results.iter().all(Result::is_ok) {
+            let rendered: Vec<Rendered> = results.into_iter().flatten().collect();
+            cache.markdown = site
+                .pages
+                .iter()
+                .zip(&keys)
+                .zip(rendered.iter())
+                .map(|((p, k), r)| (p.rel.clone(), (*k, r.clone())))
+                .collect();
+            return Ok((rendered, keys));
+        }
+        results
+    };
+    let mut rendered = Vec::with_capacity(results.len());
+    let mut diags = Vec::new();
+    for r in results {
+        match r {
+            Ok(r) => rendered.push(r),
+            Err(d) => diags.extend(d),
+        }
     }
-    let keys: Vec<u64> = site
-        .pages
-        .par_iter()
-        .map(|p| markdown_key(cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0), p))
-        .collect();
-    let rendered: Vec<Rendered> = site
-        .pages
-        .par_iter()
-        .zip(&keys)
-        .map(|(p, k)| match cache.markdown.get(&p.rel) {
-            Some((old, r)) if old == k => r.clone(),
-            _ => render(p),
+    if diags.is_empty() { Ok((rendered, Vec::new())) } else { Err(diags) }
+}
+
+/// One page's Markdown, with its shortcodes expanded; errors at the calls.
+pub(crate) fn render_page_markdown(
+    site: &Site,
+    set: &render::TemplateSet,
+    p: &crate::model::Page,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let i18n = &site.config.i18n;
+    if !crate::parse::shortcodes::may_contain(&p.body) {
+        return Ok(markdown::render(&p.body, &p.links, &p.headings, i18n));
+    }
+    let expander = render::shortcodes::Expander::new(site, set, p);
+    markdown::render_with_shortcodes(&p.body, &p.links, &p.headings, i18n, &|c, inner| expander.expand(c, inner))
+        .map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| {
+                    let mut d = Diagnostic::at(format!("content/{}", p.rel), &p.body, e.line, e.col, e.message)
+                        .with_span_len(2);
+                    d.line = Some(e.line + p.body_line - 1);
+                    match e.help {
+                        Some(h) => d.with_help(h),
+                        None => d,
+                    }
+                })
+                .collect()
         })
-        .collect();
-    cache.markdown =
-        site.pages.iter().zip(&keys).zip(rendered.iter()).map(|((p, k), r)| (p.rel.clone(), (*k, r.clone()))).collect();
-    (rendered, keys)
 }
 
 /// What a page's rendered Markdown depends on: the version of its file, its link
-/// targets and its heading ids.
-fn markdown_key(version: u64, p: &crate::model::Page) -> u64 {
+/// targets and its heading ids; with shortcodes, also the templates.
+fn markdown_key(version: u64, p: &crate::model::Page, template_hash: u64) -> u64 {
     let mut links: Vec<(&String, &String)> = p.links.iter().collect();
     links.sort();
-    hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>()))
+    let templates = crate::parse::shortcodes::may_contain(&p.body).then_some(template_hash);
+    hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>(), templates))
 }
 
 /// The first output for a path wins (pages before static files); later ones are dropped.

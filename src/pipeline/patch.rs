@@ -47,6 +47,10 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         let mut file = load::read_source(rel, &abs, &format!("content/{rel}")).ok()?;
         file.stamp = stamp;
         let doc = parse::parse(&file).ok()?;
+        // Shortcodes are expanded by the full path (their templates may read anything).
+        if crate::parse::shortcodes::may_contain(&doc.body) {
+            return None;
+        }
         match cache.parsed.get(rel.as_str()) {
             Some((_, Ok(old))) if old.resolve_key() == doc.resolve_key() => {}
             _ => return None,
@@ -75,13 +79,13 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
 
     // 2. Markdown of the changed pages.
     let mut changed: Vec<PageId> = Vec::with_capacity(fresh.len());
-    let language = last.site.config.language.clone();
+    let i18n = last.site.config.i18n.clone();
     for (id, stamp, doc) in fresh {
         *next_version += 1;
         let page = &mut last.site.pages[id];
         page.body = doc.body.clone();
-        let key = markdown_key(*next_version, page);
-        let rendered = markdown::render(&page.body, &page.links, &page.headings, &language);
+        let key = markdown_key(*next_version, page, *template_hash);
+        let rendered = markdown::render(&page.body, &page.links, &page.headings, &i18n);
         if let Some(s) = stamp {
             stamps.insert(page.rel.clone(), s);
         }

@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod fingerprint;
+pub mod shortcodes;
 pub mod templates;
 
 use crate::diagnostic::Diagnostic;
