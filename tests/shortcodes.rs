@@ -114,3 +114,18 @@ fn callouts_and_notes_follow_the_sites_language() {
     assert!(md.contains("<p class=\"callout-title\">Tip</p>\n<p>Kijk.</p>"), "{md}");
     assert!(md.contains("<p class=\"callout-title\">Opmerking</p>"), "{md}");
 }
+
+#[test]
+fn shortcode_templates_can_call_site_functions() {
+    let s = site("Written by {{ person(path=\"people/ann.md\") }}; {{ count(name=\"people\") }} people.\n");
+    s.write(
+        "templates/shortcodes/person.html",
+        "{% set p = get_page(path=path) %}<a href=\"{{ p.url }}\">{{ p.title }}</a>",
+    );
+    s.write("templates/shortcodes/count.html", "{{ collection(name=name) | length }}");
+    s.build().expect_code(0);
+    assert_eq!(
+        markdown_of(&s, "public/notes/index.html"),
+        "<p>Written by <a href=\"/people/ann/\">Ann Archer</a>; 1 people.</p>"
+    );
+}

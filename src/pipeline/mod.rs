@@ -276,7 +276,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     t.lap("templates");
 
     // 4. Markdown (with a cache: keyed by file version, link targets and heading ids).
-    let (rendered, content_keys) = match render_markdown(&site, &set, template_hash, cache) {
+    let (rendered, content_keys) = match render_markdown(&site, &mut set, template_hash, cache) {
         Ok(r) => r,
         Err(d) => {
             cache.templates = Some((template_hash, set));
@@ -484,10 +484,29 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
 /// shortcodes that could not be expanded.
 fn render_markdown(
     site: &Site,
-    set: &render::TemplateSet,
+    set: &mut render::TemplateSet,
     template_hash: u64,
     cache: &mut Cache,
 ) -> Result<(Vec<Rendered>, Vec<u64>), Vec<Diagnostic>> {
+    // Shortcode templates that call site functions get them now, with every page's value
+    // but without rendered content (that is being made); such pages are never cached.
+    let shortcodes_read_site = set
+        .uses_site_functions
+        .iter()
+        .any(|t| t.strip_prefix(&format!("{}/", crate::theme::NAME)).unwrap_or(t).starts_with("shortcodes/"))
+        && site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+    let template_hash = if shortcodes_read_site {
+        let blank = vec![Rendered::default(); site.pages.len()];
+        render::templates::register_site_functions(
+            &mut set.tera,
+            std::sync::Arc::new(render::context::build(site, &blank, None)),
+        );
+        static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        hash_of(&(template_hash, BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
+    } else {
+        template_hash
+    };
+    let set = &*set;
     let render = |p: &crate::model::Page| render_page_markdown(site, set, p);
     let results: Vec<Result<Rendered, Vec<Diagnostic>>> = if !cache.enabled {
         site.pages.par_iter().map(render).collect()

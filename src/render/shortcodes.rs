@@ -7,7 +7,7 @@
 //! `base_url`, `base_path`, `language`) and `nth` (how many calls of this shortcode on the
 //! page so far, from 1). An argument written `@/path.md` was checked like a link, and
 //! arrives as the page it names: `{title, url, permalink, slug, collection, singular,
-//! description, date, summary}`.
+//! description, date, summary}`. Site functions work (see `pipeline::render_markdown`).
 
 use super::context::{Obj, opt_str};
 use super::templates::TemplateSet;
