@@ -9,7 +9,7 @@
 
 use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
 use crate::diagnostic::{Diagnostic, closest};
-use crate::load::Asset;
+use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
 use crate::parse::locate::{Seg, Target};
 use crate::parse::{Common, DocKind, ParsedDoc};
@@ -41,6 +41,7 @@ pub fn resolve(
     config: &Config,
     docs: Vec<Arc<ParsedDoc>>,
     assets: &[Asset],
+    statics: &[StaticFile],
     opts: &ResolveOptions,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -186,7 +187,7 @@ pub fn resolve(
     }
 
     // Assets: files under content/ go next to the page whose folder holds them.
-    assign_assets(&mut pages, assets, &folder_section, home);
+    let asset_outputs = assign_assets(&mut pages, assets, &folder_section, home);
 
     // 4. Sorting: each collection's order gives every page a rank.
     let mut collections = IndexMap::new();
@@ -286,6 +287,8 @@ pub fn resolve(
     }
 
     let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
+    // Two sources written to one file, or a file where a folder is needed.
+    diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
     (site, diags)
 }
 
@@ -795,7 +798,14 @@ fn normalize_rel(path: &str) -> Option<String> {
     Some(joined.replace("%20", " "))
 }
 
-fn assign_assets(pages: &mut [Page], assets: &[Asset], folder_section: &HashMap<String, PageId>, home: PageId) {
+/// Returns where each asset is written: (output path, path under content/).
+fn assign_assets(
+    pages: &mut [Page],
+    assets: &[Asset],
+    folder_section: &HashMap<String, PageId>,
+    home: PageId,
+) -> Vec<(String, String)> {
+    let mut outputs = Vec::with_capacity(assets.len());
     let bundles: HashMap<String, PageId> =
         pages.iter().filter(|p| p.kind == DocKind::Bundle).map(|p| (folder_of(&p.rel).to_string(), p.id)).collect();
     for asset in assets {
@@ -817,8 +827,11 @@ fn assign_assets(pages: &mut [Page], assets: &[Asset], folder_section: &HashMap<
             folder = parent_folder(&folder).to_string();
         };
         below.reverse();
-        pages[owner].assets.push(Asset { rel: below.join("/"), abs: asset.abs.clone() });
+        let rel = below.join("/");
+        outputs.push((format!("{}{rel}", pages[owner].path), asset.rel.clone()));
+        pages[owner].assets.push(Asset { rel, abs: asset.abs.clone() });
     }
+    outputs
 }
 
 /// Sorts page ids by a collection's `sort_by`, ties broken by title and path.

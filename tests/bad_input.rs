@@ -366,3 +366,42 @@ fn bad_slugs_in_check() {
         assert!(run.stderr.contains(" --> content/personen/b.md:3:7\n"), "{slug}: {}", run.stderr);
     }
 }
+
+#[test]
+fn alias_of_two_pages() {
+    check_case("alias_of_two_pages", |s| {
+        s.write("content/personen/a.md", "---\ntitle: A\naliases: [/oud/]\n---\n");
+        s.write("content/personen/b.md", "---\ntitle: B\naliases: [/oud/]\n---\n");
+    });
+}
+
+#[test]
+fn alias_at_page_url() {
+    check_case("alias_at_page_url", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\naliases:\n  - /personen/ilona-ebels/\n---\n");
+    });
+}
+
+#[test]
+fn bundle_file_index_html() {
+    check_case("bundle_file_index_html", |s| {
+        s.write("content/personen/b/index.md", "---\ntitle: B\n---\n");
+        s.write("content/personen/b/index.html", "<p>oud</p>\n");
+    });
+}
+
+#[test]
+fn static_at_page_path() {
+    check_case("static_at_page_path", |s| {
+        s.write("static/personen/ilona-ebels/index.html", "<p>oud</p>\n");
+    });
+}
+
+/// An alias below a file another source writes: a file where a folder is needed.
+#[test]
+fn alias_inside_a_file() {
+    check_case("alias_inside_a_file", |s| {
+        s.write("static/oud.html", "<p>oud</p>\n");
+        s.write("content/personen/b.md", "---\ntitle: B\naliases: [/oud.html/x/]\n---\n");
+    });
+}
