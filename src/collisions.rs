@@ -110,7 +110,12 @@ fn url_of(out: &str) -> String {
 
 /// Every collision between what the pages, aliases, assets (`(output path, path under
 /// content/)`) and static files would write.
-pub fn check(site: &Site, docs: &[Arc<ParsedDoc>], assets: &[(String, String)], statics: &[StaticFile]) -> Vec<Diagnostic> {
+pub fn check(
+    site: &Site,
+    docs: &[Arc<ParsedDoc>],
+    assets: &[(String, String)],
+    statics: &[StaticFile],
+) -> Vec<Diagnostic> {
     let ctx = Ctx { site, docs };
     let mut taken: BTreeMap<String, Writer<'_>> = BTreeMap::new();
     let mut diags = Vec::new();

@@ -381,8 +381,12 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
                 if let Err(e) = check_user_slug(user) {
                     let shown = shorten(user);
                     diags.push(
-                        doc.diag_at(&[Seg::Key("slug".into())], Target::Value, format!("invalid slug `{shown}`: {}", e.why))
-                            .with_help(e.help),
+                        doc.diag_at(
+                            &[Seg::Key("slug".into())],
+                            Target::Value,
+                            format!("invalid slug `{shown}`: {}", e.why),
+                        )
+                        .with_help(e.help),
                     );
                     // A stand-in, so that the rest of the site is still checked.
                     slug = slugify(user);
