@@ -20,6 +20,7 @@ pub mod schema;
 pub mod model;
 pub mod resolve;
 pub mod links;
+pub mod collisions;
 pub mod markdown;
 pub mod render;
 pub mod data;

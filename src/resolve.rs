@@ -9,12 +9,12 @@
 
 use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
 use crate::diagnostic::{Diagnostic, closest};
-use crate::load::Asset;
+use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
 use crate::parse::locate::{Seg, Target};
 use crate::parse::{Common, DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
-use crate::slug::{check_user_slug, slugify};
+use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -41,6 +41,7 @@ pub fn resolve(
     config: &Config,
     docs: Vec<Arc<ParsedDoc>>,
     assets: &[Asset],
+    statics: &[StaticFile],
     opts: &ResolveOptions,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -88,6 +89,7 @@ pub fn resolve(
         home.template = "index.html".into();
         pages.push(home);
     }
+    diags.extend(long_segments(&pages, &docs));
     let by_rel: HashMap<String, PageId> = pages.iter().map(|p| (p.rel.clone(), p.id)).collect();
     let home = by_rel["_index.md"];
 
@@ -185,7 +187,7 @@ pub fn resolve(
     }
 
     // Assets: files under content/ go next to the page whose folder holds them.
-    assign_assets(&mut pages, assets, &folder_section, home);
+    let asset_outputs = assign_assets(&mut pages, assets, &folder_section, home);
 
     // 4. Sorting: each collection's order gives every page a rank.
     let mut collections = IndexMap::new();
@@ -285,6 +287,8 @@ pub fn resolve(
     }
 
     let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
+    // Two sources written to one file, or a file where a folder is needed.
+    diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
     (site, diags)
 }
 
@@ -302,6 +306,52 @@ fn folder_of(rel: &str) -> &str {
 
 fn parent_folder(folder: &str) -> &str {
     folder.rfind('/').map(|i| &folder[..i]).unwrap_or("")
+}
+
+/// A long name for a message: its first 40 characters and `…`.
+fn shorten(name: &str) -> String {
+    match name.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &name[..i]),
+        None => name.to_string(),
+    }
+}
+
+/// File and folder names that make URL segments longer than [`MAX_SEGMENT_BYTES`] (a
+/// `slug:` of that length is reported at the slug). Each long name is reported once.
+fn long_segments(pages: &[Page], docs: &[Arc<ParsedDoc>]) -> Vec<Diagnostic> {
+    let mut seen = HashSet::new();
+    let mut diags = Vec::new();
+    for (doc, p) in docs.iter().zip(pages) {
+        let names: Vec<&str> = doc.rel.split('/').collect();
+        let segments: Vec<&str> = p.path.split('/').filter(|s| !s.is_empty()).collect();
+        for (i, seg) in segments.iter().enumerate() {
+            let own = i + 1 == segments.len() && p.kind != DocKind::Section;
+            if seg.len() <= MAX_SEGMENT_BYTES || (own && doc.common.slug.is_some()) || i >= names.len() {
+                continue;
+            }
+            let source = format!("content/{}", names[..=i].join("/"));
+            if !seen.insert(source.clone()) {
+                continue;
+            }
+            let what = if i + 1 == names.len() { "file" } else { "folder" };
+            diags.push(
+                Diagnostic::in_file(
+                    source,
+                    format!(
+                        "the {what} name `{}` makes a URL segment of {} bytes; at most {MAX_SEGMENT_BYTES} are allowed (each segment is a folder name in the output, and file names must stay under 255 bytes)",
+                        shorten(names[i]),
+                        seg.len()
+                    ),
+                )
+                .with_help(if own {
+                    format!("rename the {what}, or give the page a shorter `slug:`")
+                } else {
+                    format!("rename the {what} to a few words that name it")
+                }),
+            );
+        }
+    }
+    diags
 }
 
 /// The slug a page would get from its file name.
@@ -328,12 +378,22 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
                 own_folder.split('/').filter(|s| !s.is_empty()).map(|s| format!("{}/", slugify(s))).collect();
             let mut slug = page_slug_candidate(doc);
             if let Some(user) = &doc.common.slug {
-                if let Err(why) = check_user_slug(user) {
+                if let Err(e) = check_user_slug(user) {
+                    let shown = shorten(user);
                     diags.push(
-                        doc.diag_at(&[Seg::Key("slug".into())], Target::Value, format!("invalid slug `{user}`: {why}"))
-                            .with_help("use lowercase words joined by hyphens, such as `mijn-pagina`"),
+                        doc.diag_at(
+                            &[Seg::Key("slug".into())],
+                            Target::Value,
+                            format!("invalid slug `{shown}`: {}", e.why),
+                        )
+                        .with_help(e.help),
                     );
+                    // A stand-in, so that the rest of the site is still checked.
                     slug = slugify(user);
+                    slug.truncate(MAX_SEGMENT_BYTES);
+                    if slug.is_empty() {
+                        slug = format!("pagina-{id}");
+                    }
                 }
             }
             if slug.is_empty() {
@@ -742,7 +802,14 @@ fn normalize_rel(path: &str) -> Option<String> {
     Some(joined.replace("%20", " "))
 }
 
-fn assign_assets(pages: &mut [Page], assets: &[Asset], folder_section: &HashMap<String, PageId>, home: PageId) {
+/// Returns where each asset is written: (output path, path under content/).
+fn assign_assets(
+    pages: &mut [Page],
+    assets: &[Asset],
+    folder_section: &HashMap<String, PageId>,
+    home: PageId,
+) -> Vec<(String, String)> {
+    let mut outputs = Vec::with_capacity(assets.len());
     let bundles: HashMap<String, PageId> =
         pages.iter().filter(|p| p.kind == DocKind::Bundle).map(|p| (folder_of(&p.rel).to_string(), p.id)).collect();
     for asset in assets {
@@ -764,8 +831,11 @@ fn assign_assets(pages: &mut [Page], assets: &[Asset], folder_section: &HashMap<
             folder = parent_folder(&folder).to_string();
         };
         below.reverse();
-        pages[owner].assets.push(Asset { rel: below.join("/"), abs: asset.abs.clone() });
+        let rel = below.join("/");
+        outputs.push((format!("{}{rel}", pages[owner].path), asset.rel.clone()));
+        pages[owner].assets.push(Asset { rel, abs: asset.abs.clone() });
     }
+    outputs
 }
 
 /// Sorts page ids by a collection's `sort_by`, ties broken by title and path.

@@ -397,3 +397,86 @@ fn script_in_field() {
         s.write("content/personen/b.md", "---\ntitle: B\nrol: \"gids <SCRIPT src=//x.example/a.js></SCRIPT>\"\n---\n");
     });
 }
+
+/// `slug: index.html` would write the page over its section's own `index.html` folder.
+#[test]
+fn slug_index_html() {
+    check_case("slug_index_html", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\nslug: index.html\n---\n");
+    });
+}
+
+/// A slug becomes a folder name: one of 300 bytes cannot be written.
+#[test]
+fn slug_too_long() {
+    check_case("slug_too_long", |s| {
+        s.write("content/personen/b.md", &format!("---\ntitle: B\nslug: {}\n---\n", "lang-".repeat(60)));
+    });
+}
+
+#[test]
+fn slug_only_spaces() {
+    check_case("slug_only_spaces", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\nslug: \"   \"\n---\n");
+    });
+}
+
+/// A file name the file system accepts, but too long to be a URL segment.
+#[test]
+fn long_file_name() {
+    check_case("long_file_name", |s| {
+        s.write(&format!("content/personen/{}.md", "lang-".repeat(44)), "---\ntitle: B\n---\n");
+    });
+}
+
+/// `check` finds what `build` finds (it used to say "No problems found" for these).
+#[test]
+fn bad_slugs_in_check() {
+    for slug in ["index.html", &"x".repeat(300), "\"  \""] {
+        let site = good_site();
+        site.write("content/personen/b.md", &format!("---\ntitle: B\nslug: {slug}\n---\n"));
+        let run = run_with_timeout(&site, &["check"], Duration::from_secs(20)).expect("check still running");
+        assert_eq!(run.code, 1, "{slug}: {}", run.stderr);
+        assert!(run.stderr.contains("error: invalid slug `"), "{slug}: {}", run.stderr);
+        assert!(run.stderr.contains(" --> content/personen/b.md:3:7\n"), "{slug}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn alias_of_two_pages() {
+    check_case("alias_of_two_pages", |s| {
+        s.write("content/personen/a.md", "---\ntitle: A\naliases: [/oud/]\n---\n");
+        s.write("content/personen/b.md", "---\ntitle: B\naliases: [/oud/]\n---\n");
+    });
+}
+
+#[test]
+fn alias_at_page_url() {
+    check_case("alias_at_page_url", |s| {
+        s.write("content/personen/b.md", "---\ntitle: B\naliases:\n  - /personen/ilona-ebels/\n---\n");
+    });
+}
+
+#[test]
+fn bundle_file_index_html() {
+    check_case("bundle_file_index_html", |s| {
+        s.write("content/personen/b/index.md", "---\ntitle: B\n---\n");
+        s.write("content/personen/b/index.html", "<p>oud</p>\n");
+    });
+}
+
+#[test]
+fn static_at_page_path() {
+    check_case("static_at_page_path", |s| {
+        s.write("static/personen/ilona-ebels/index.html", "<p>oud</p>\n");
+    });
+}
+
+/// An alias below a file another source writes: a file where a folder is needed.
+#[test]
+fn alias_inside_a_file() {
+    check_case("alias_inside_a_file", |s| {
+        s.write("static/oud.html", "<p>oud</p>\n");
+        s.write("content/personen/b.md", "---\ntitle: B\naliases: [/oud.html/x/]\n---\n");
+    });
+}

@@ -76,13 +76,32 @@ proptest! {
     }
 
     #[test]
-    fn partial_dates_round_trip_and_sort_like_tuples(y in 1000i32..3000, m in 1u8..=12, d in 1u8..=28, p in 0u8..3) {
-        let text = match p { 0 => format!("{y:04}"), 1 => format!("{y:04}-{m:02}"), _ => format!("{y:04}-{m:02}-{d:02}") };
-        let date = PartialDate::parse(&text).unwrap();
-        prop_assert_eq!(date.to_string(), text);
-        let key = (date.year, date.month, date.day);
-        prop_assert_eq!(PartialDate::parse(&date.to_string()).unwrap(), date);
-        prop_assert_eq!((key.0, key.1.unwrap_or(0), key.2.unwrap_or(0)) >= (y, 0, 0), true);
+    fn partial_dates_round_trip_and_sort_like_tuples(
+        a in (1000i32..3000, 1u8..=12, 1u8..=28, 0u8..3),
+        b in (1000i32..3000, 1u8..=12, 1u8..=28, 0u8..3),
+        near in 0u8..3,
+    ) {
+        // (text, the date it stands for, its sort key: missing parts count as 0).
+        let make = |(y, m, d, p): (i32, u8, u8, u8)| match p {
+            0 => (format!("{y:04}"), (y, None, None), (y, 0, 0)),
+            1 => (format!("{y:04}-{m:02}"), (y, Some(m), None), (y, m, 0)),
+            _ => (format!("{y:04}-{m:02}-{d:02}"), (y, Some(m), Some(d)), (y, m, d)),
+        };
+        // Often in the same year or month as `a`: random years would hardly ever meet.
+        let b = match near {
+            0 => b,
+            1 => (a.0, b.1, b.2, b.3),
+            _ => (a.0, a.1, b.2, b.3),
+        };
+        let (text_a, parts_a, key_a) = make(a);
+        let (text_b, parts_b, key_b) = make(b);
+        let da = PartialDate::parse(&text_a).unwrap();
+        let db = PartialDate::parse(&text_b).unwrap();
+        prop_assert_eq!(da.to_string(), text_a.clone());
+        prop_assert_eq!((da.year, da.month, da.day), parts_a);
+        prop_assert_eq!((db.year, db.month, db.day), parts_b);
+        // A year sorts before its months, a month before its days: like the keys.
+        prop_assert_eq!(da.cmp(&db), key_a.cmp(&key_b), "{} vs {}", text_a, text_b);
     }
 
     #[test]

@@ -111,7 +111,13 @@ struct LastBuild {
 
 /// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
 /// (which it only moves into the pages).
-fn resolve_inputs(config_text: &str, drafts: bool, docs: &[Arc<ParsedDoc>], assets: &[load::Asset]) -> u64 {
+fn resolve_inputs(
+    config_text: &str,
+    drafts: bool,
+    docs: &[Arc<ParsedDoc>],
+    assets: &[load::Asset],
+    statics: &[load::StaticFile],
+) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (config_text, drafts, docs.len()).hash(&mut h);
     for d in docs {
@@ -119,6 +125,10 @@ fn resolve_inputs(config_text: &str, drafts: bool, docs: &[Arc<ParsedDoc>], asse
     }
     for a in assets {
         (&a.rel, &a.abs).hash(&mut h);
+    }
+    // Static files only for the collisions with pages checked in `resolve`.
+    for s in statics {
+        s.rel.hash(&mut h);
     }
     h.finish()
 }
@@ -221,7 +231,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     // 3. Validate against the model and resolve references, links and backlinks. When
     // only page bodies changed since the last good build, its resolved site is reused.
     let inputs = if cache.enabled && diags.is_empty() {
-        Some(resolve_inputs(&config.source_text, opts.drafts, &docs, &assets))
+        Some(resolve_inputs(&config.source_text, opts.drafts, &docs, &assets, &statics))
     } else {
         None
     };
@@ -238,7 +248,7 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
         }
         _ => {
             let (site, resolve_diags) =
-                resolve::resolve(&config, docs, &assets, &ResolveOptions { drafts: opts.drafts });
+                resolve::resolve(&config, docs, &assets, &statics, &ResolveOptions { drafts: opts.drafts });
             // Warnings (`unknown_fields: warn`) are reported but do not fail the build.
             let (found, resolve_diags): (Vec<_>, Vec<_>) = resolve_diags.into_iter().partition(|d| d.warning);
             warnings.extend(found);
@@ -586,7 +596,9 @@ fn markdown_key(version: u64, p: &crate::model::Page, template_hash: u64) -> u64
     hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>(), templates))
 }
 
-/// The first output for a path wins (pages before static files); later ones are dropped.
+/// A last guard: `resolve` reports two sources written to one path as an error, so a
+/// build that gets here has none; should one slip through, the first output for a path
+/// wins (pages before static files) and later ones are dropped.
 fn dedupe_outputs(outputs: &mut Vec<Output>) {
     let mut seen = std::collections::HashSet::with_capacity(outputs.len());
     outputs.retain(|o| seen.insert(o.path.clone()));

@@ -376,7 +376,7 @@ fn job_path(site: &Site, job: &Job) -> String {
     }
 }
 
-fn page_count(items: usize, per_page: Option<usize>) -> usize {
+pub(crate) fn page_count(items: usize, per_page: Option<usize>) -> usize {
     match per_page {
         Some(n) if n > 0 => items.div_ceil(n).max(1),
         _ => 1,
