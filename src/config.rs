@@ -46,6 +46,8 @@ struct RawConfig {
     heading_ids: HeadingIds,
     #[serde(default)]
     unknown_fields: UnknownFields,
+    #[serde(default)]
+    edit_url: Option<String>,
 }
 
 /// How heading ids (anchors) are made from heading text.
@@ -97,6 +99,8 @@ pub struct Config {
     pub collections: IndexMap<String, CollectionDef>,
     pub paginate_by: Option<usize>,
     pub feed_limit: usize,
+    /// Where a page's source can be edited: a URL with `{path}` for `content/<file>`.
+    pub edit_url: Option<String>,
     pub search: SearchConfig,
     pub extra: serde_json::Value,
     /// The text of site.yaml (with the base URL override, if any), to tell versions apart.
@@ -375,6 +379,16 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         );
     }
 
+    if let Some(url) = &raw.edit_url {
+        let absolute = url.starts_with("https://") || url.starts_with("http://");
+        if !absolute || !url.contains("{path}") {
+            diags.push(
+                at(&[key("edit_url")], Target::Value, format!("`{url}` is not an edit URL"))
+                    .with_help("write the address of the editor with `{path}` where the file's path goes, such as `https://github.com/org/site/edit/main/{path}`"),
+            );
+        }
+    }
+
     let names: Vec<&str> = raw.collections.keys().map(String::as_str).collect();
     let taxonomies: Vec<&str> = raw.taxonomies.keys().map(String::as_str).collect();
     for (cname, coll) in &raw.collections {
@@ -497,6 +511,7 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         collections: raw.collections,
         paginate_by: raw.paginate_by,
         feed_limit: raw.feed_limit,
+        edit_url: raw.edit_url,
         search,
         extra: serde_json::to_value(&raw.extra).unwrap_or(serde_json::Value::Null),
         source_text: text.to_string(),

@@ -112,6 +112,12 @@ impl Serialize for PartialDate {
     }
 }
 
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let d = time::OffsetDateTime::now_utc().date();
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

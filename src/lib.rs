@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod config;
 // Stages, in the order they run.
 pub mod load;
+pub mod git;
 pub mod parse;
 pub mod schema;
 pub mod model;

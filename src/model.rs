@@ -71,6 +71,8 @@ pub struct Page {
     pub assets: Vec<Asset>,
     /// Whether the page exists only because a collection has no `_index.md`.
     pub implicit: bool,
+    /// When its file last changed (`YYYY-MM-DD`, from git), if known.
+    pub updated: Option<String>,
     // Filled in by later steps of `resolve`:
     pub backlinks: Vec<BacklinkGroup>,
     pub terms: Vec<(usize, usize)>,

@@ -35,6 +35,8 @@ const RELATED_MAX_POSTING: usize = 50;
 
 pub struct ResolveOptions {
     pub drafts: bool,
+    /// When each content file last changed (see `crate::git`).
+    pub updated: crate::git::Dates,
 }
 
 pub fn resolve(
@@ -65,6 +67,7 @@ pub fn resolve(
     for doc in docs.iter() {
         // The body is shared with the page (no copy); link errors quote it from there.
         let mut page = skeleton(config, doc, pages.len(), &mut diags);
+        page.updated = opts.updated.get(&doc.rel).cloned();
         page.body = doc.body.clone();
         pages.push(page);
     }
@@ -470,6 +473,7 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         template,
         assets: Vec::new(),
         implicit: false,
+        updated: None,
         backlinks: Vec::new(),
         terms: Vec::new(),
         related: Vec::new(),
@@ -529,6 +533,7 @@ fn implicit_section(
         template: def.list_template.clone().unwrap_or_else(|| "section.html".into()),
         assets: Vec::new(),
         implicit: true,
+        updated: None,
         backlinks: Vec::new(),
         terms: Vec::new(),
         related: Vec::new(),

@@ -222,3 +222,67 @@ fn the_books_fixture_builds_with_the_built_in_theme() {
     assert!(author.contains("<h2 id=\"backlinks-heading\">Verwijst hierheen</h2>"), "{author}");
     assert!(site.exists("public/genres/roman/index.html") && site.exists("public/search/index.html"));
 }
+
+/// `git` in `dir` with a fixed author and committer date.
+fn git(dir: &std::path::Path, args: &[&str], date: &str) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=Editor", "-c", "user.email=editor@example.org", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("run git");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn pages_know_when_their_file_last_changed_in_git_and_where_to_edit_it() {
+    let site = init(None);
+    let kb = site.path("kb");
+    let yaml = site.read("kb/site.yaml");
+    site.write("kb/site.yaml", &format!("{yaml}edit_url: https://git.example/kb/edit/main/{{path}}\n"));
+    git(&kb, &["init", "-q"], "2024-01-01T12:00:00Z");
+    git(&kb, &["add", "."], "2024-01-01T12:00:00Z");
+    git(&kb, &["commit", "-q", "-m", "start"], "2024-01-01T12:00:00Z");
+    site.write(
+        "kb/content/projects/repair-day.md",
+        &site.read("kb/content/projects/repair-day.md").replace("bicycles", "bikes"),
+    );
+    git(&kb, &["commit", "-q", "-am", "edit"], "2025-06-30T09:00:00Z");
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    let repair = site.read("kb/public/projects/repair-day/index.html");
+    assert!(repair.contains("<p>Last updated: <time datetime=\"2025-06-30\">30 June 2025</time></p>"), "{repair}");
+    assert!(
+        repair
+            .contains("<a href=\"https://git.example/kb/edit/main/content/projects/repair-day.md\">Edit this page</a>"),
+        "{repair}"
+    );
+    assert!(
+        site.read("kb/public/projects/coding-club/index.html")
+            .contains("datetime=\"2024-01-01\">1 January 2024</time>")
+    );
+    let sitemap = site.read("kb/public/sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://example.org/projects/repair-day/</loc>\n    <lastmod>2025-06-30</lastmod>"),
+        "{sitemap}"
+    );
+    // The feed: published on the page's date, updated when the file changed.
+    let feed = site.read("kb/public/projects/atom.xml");
+    assert!(
+        feed.contains("<updated>2025-06-30T00:00:00Z</updated>\n    <published>2025-03-01T00:00:00Z</published>"),
+        "{feed}"
+    );
+    // An uncommitted change does not count in a build: the same on every machine.
+    site.write(
+        "kb/content/projects/repair-day.md",
+        &site.read("kb/content/projects/repair-day.md").replace("lamps", "lights"),
+    );
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    assert!(site.read("kb/public/projects/repair-day/index.html").contains("30 June 2025"));
+
+    site.write("kb/site.yaml", &format!("{yaml}edit_url: /edit/\n"));
+    let run = site.run(&["check", "--root", "kb"]);
+    run.expect_code(1);
+    assert!(run.stderr.starts_with("error: `/edit/` is not an edit URL\n"), "{}", run.stderr);
+}

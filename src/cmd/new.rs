@@ -37,7 +37,7 @@ pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
         eprintln!("error: {} already exists; choose another title or edit that file", path.display());
         return EXIT_INTERNAL;
     }
-    let text = template(&args.title, &def.fields, &config.i18n, &today());
+    let text = template(&args.title, &def.fields, &config.i18n, &crate::date::today());
     if let Err(e) =
         std::fs::create_dir_all(path.parent().unwrap_or(&args.root)).and_then(|_| std::fs::write(&path, text))
     {
@@ -48,12 +48,6 @@ pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
         println!("Created {}", path.strip_prefix(".").unwrap_or(&path).display());
     }
     0
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`.
-fn today() -> String {
-    let d = time::OffsetDateTime::now_utc().date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// The front matter and body of a new page, with the placeholders in `words`' language.

@@ -78,6 +78,9 @@ type ParseResult = Result<Arc<ParsedDoc>, Vec<Diagnostic>>;
 /// `Cache::none()` (for one-off builds) keeps nothing, so it costs nothing.
 #[derive(Default)]
 pub struct Cache {
+    /// When each content file last changed, read from git once per session (`Some(None)`:
+    /// not in a git work tree); files the session saw change count as changed today.
+    dates: Option<Option<crate::git::Dates>>,
     enabled: bool,
     /// Stamps of the Markdown files read last time (unchanged files are not read again).
     stamps: load::Previous,
@@ -162,6 +165,24 @@ impl Cache {
     /// (two saves within one clock tick).
     pub fn forget(&mut self, rel: &str) {
         self.stamps.remove(rel);
+        if let Some(Some(dates)) = self.dates.as_mut() {
+            dates.insert(rel.to_string(), crate::date::today());
+        }
+    }
+
+    /// Whether the site is in a git work tree (known once a build has read the dates).
+    pub(crate) fn in_git(&self) -> bool {
+        matches!(self.dates, Some(Some(_)))
+    }
+
+    /// The dates of the content files: from git, once (see [`crate::git`]); a one-off build
+    /// takes commit dates only.
+    fn content_dates(&mut self, root: &std::path::Path) -> crate::git::Dates {
+        if !self.enabled {
+            return crate::git::content_dates(root, None).unwrap_or_default();
+        }
+        let today = crate::date::today();
+        self.dates.get_or_insert_with(|| crate::git::content_dates(root, Some(&today))).clone().unwrap_or_default()
     }
 }
 
@@ -242,13 +263,20 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
             for doc in docs {
                 if let Some(&id) = last.site.by_rel.get(&doc.rel) {
                     last.site.pages[id].body = doc.body.clone();
+                    last.site.pages[id].updated =
+                        cache.dates.as_ref().and_then(|d| d.as_ref()).and_then(|d| d.get(&doc.rel)).cloned();
                 }
             }
             last.site
         }
         _ => {
-            let (site, resolve_diags) =
-                resolve::resolve(&config, docs, &assets, &statics, &ResolveOptions { drafts: opts.drafts });
+            let (site, resolve_diags) = resolve::resolve(
+                &config,
+                docs,
+                &assets,
+                &statics,
+                &ResolveOptions { drafts: opts.drafts, updated: cache.content_dates(&opts.root) },
+            );
             // Warnings (`unknown_fields: warn`) are reported but do not fail the build.
             let (found, resolve_diags): (Vec<_>, Vec<_>) = resolve_diags.into_iter().partition(|d| d.warning);
             warnings.extend(found);

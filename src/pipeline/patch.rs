@@ -59,6 +59,9 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
     }
     t.lap("parse");
 
+    // In a git work tree, a file changed during the session counts as changed today.
+    let today = cache.in_git().then(crate::date::today);
+
     // From here on the patch cannot fail for a reason a full build would not also report.
     let Cache {
         stamps,
@@ -84,6 +87,9 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         *next_version += 1;
         let page = &mut last.site.pages[id];
         page.body = doc.body.clone();
+        if today.is_some() {
+            page.updated = today.clone();
+        }
         let key = markdown_key(*next_version, page, *template_hash);
         let rendered = markdown::render(&page.body, &page.links, &page.headings, &i18n);
         if let Some(s) = stamp {

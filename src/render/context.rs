@@ -218,6 +218,18 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
         .set("summary", Value::safe_string(&r.summary))
         .set("has_more", r.has_more)
         .set("source", format!("content/{}", p.rel))
+        .set("updated", opt_str(p.updated.as_deref()))
+        .set(
+            "edit_url",
+            opt_str(
+                site.config
+                    .edit_url
+                    .as_ref()
+                    .filter(|_| !p.implicit)
+                    .map(|u| u.replace("{path}", &format!("content/{}", p.rel)))
+                    .as_deref(),
+            ),
+        )
         .set("extra", tera_from_json(&p.common.extra))
 }
 

@@ -49,7 +49,7 @@ pub fn link_fp(p: &Page) -> u64 {
 pub fn stub_fp(site: &Site, p: &Page, r: &Rendered, link: &dyn Fn(PageId) -> u64) -> u64 {
     let mut h = hasher();
     (&r.summary, r.has_more).hash(&mut h);
-    (&p.title, &p.path, &p.slug, &p.collection, p.kind as u8, &p.template, p.implicit).hash(&mut h);
+    (&p.title, &p.path, &p.slug, &p.collection, p.kind as u8, &p.template, p.implicit, &p.updated).hash(&mut h);
     let c = &p.common;
     (c.date, c.weight, &c.description, &c.aliases, c.draft, c.extra.to_string()).hash(&mut h);
     for (k, v) in &p.fields {

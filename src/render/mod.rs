@@ -554,7 +554,8 @@ fn special_outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &mut 
     // Sitemap: every page and list page, sorted by URL.
     let mut entries: Vec<(String, Option<String>)> = Vec::new();
     for p in &site.pages {
-        let lastmod = p.common.date.filter(|d| d.day.is_some()).map(|d| d.to_string());
+        // When the file last changed (git), else a date with a day.
+        let lastmod = p.updated.clone().or_else(|| p.common.date.filter(|d| d.day.is_some()).map(|d| d.to_string()));
         entries.push((site.permalink(&p.path), lastmod));
         if p.is_section() {
             for i in 1..page_count(p.pages.len(), p.paginate_by) {
@@ -601,19 +602,28 @@ fn special_outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &mut 
                 .then(site.pages[a].title.cmp(&site.pages[b].title))
         });
         dated.truncate(site.config.feed_limit);
-        let updated = dated
-            .first()
-            .and_then(|&i| site.pages[i].common.date)
-            .map(|d| d.rfc3339())
-            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
-        let entries: Vec<Value> = dated
+        // An entry was published on its date and updated when its file last changed (git),
+        // if that is later.
+        let times: Vec<(String, String)> = dated
             .iter()
             .map(|&i| {
+                let p = &site.pages[i];
+                let published = p.common.date.map(|d| d.rfc3339()).unwrap_or_default();
+                let changed = p.updated.as_ref().map(|u| format!("{u}T00:00:00Z")).filter(|u| *u > published);
+                (published.clone(), changed.unwrap_or(published))
+            })
+            .collect();
+        let updated = times.iter().map(|(_, u)| u.clone()).max().unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        let entries: Vec<Value> = dated
+            .iter()
+            .zip(&times)
+            .map(|(&i, (published, updated))| {
                 let p = &site.pages[i];
                 Obj::new()
                     .set("title", p.title.as_str())
                     .set("permalink", site.permalink(&p.path))
-                    .set("updated", p.common.date.map(|d| d.rfc3339()).unwrap_or_default())
+                    .set("published", published.as_str())
+                    .set("updated", updated.as_str())
                     .set("summary", p.common.description.clone().unwrap_or_default())
                     .build()
             })
