@@ -135,6 +135,19 @@ pub fn check(
         if site.config.collections[name].feed {
             generated.push((format!("{}atom.xml", site.pages[idx.section].path), format!("the feed of `{name}`")));
         }
+        if site.config.collections[name].calendar {
+            let section = &site.pages[idx.section];
+            generated.push((crate::model::calendar::collection_path(section), format!("the calendar of `{name}`")));
+            for &id in &idx.pages {
+                let p = &site.pages[id];
+                if crate::model::calendar::has_event(site, p) {
+                    generated.push((
+                        crate::model::calendar::page_path(p),
+                        format!("the calendar file of content/{}", p.rel),
+                    ));
+                }
+            }
+        }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
         generated.push((output_path(&site.taxonomy_path(t)), format!("the page of the taxonomy `{}`", tax.name)));

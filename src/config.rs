@@ -180,6 +180,12 @@ pub struct CollectionDef {
     pub paginate_by: Option<usize>,
     #[serde(default)]
     pub feed: bool,
+    /// iCalendar files of the pages with a full date (see `render::calendar`).
+    #[serde(default)]
+    pub calendar: bool,
+    /// The text fields whose values make an event's location.
+    #[serde(default)]
+    pub calendar_location: Option<OneOrMany>,
     #[serde(default)]
     pub fields: IndexMap<String, FieldDef>,
     /// Fields the collection's `_index.md` may carry (besides the common ones).
@@ -393,6 +399,23 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
     let taxonomies: Vec<&str> = raw.taxonomies.keys().map(String::as_str).collect();
     for (cname, coll) in &raw.collections {
         let base = vec![key("collections"), key(cname)];
+        for (i, f) in coll.calendar_location.as_ref().map(OneOrMany::as_slice).unwrap_or(&[]).iter().enumerate() {
+            if !coll.fields.contains_key(f) {
+                let mut p = base.clone();
+                p.push(key("calendar_location"));
+                if matches!(coll.calendar_location, Some(OneOrMany::Many(_))) {
+                    p.push(Seg::Index(i));
+                }
+                let names: Vec<&str> = coll.fields.keys().map(String::as_str).collect();
+                let d = at(&p, Target::Value, format!("`{f}` is not a field of `{cname}`"));
+                diags.push(match closest(f, names.iter().copied()) {
+                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    None => {
+                        d.with_help("name text fields of the collection, such as `calendar_location: [venue, city]`")
+                    }
+                });
+            }
+        }
         if let Some(folder) = &coll.folder {
             if folder.contains("..") || folder.starts_with('/') || folder.is_empty() {
                 let mut p = base.clone();

@@ -166,3 +166,26 @@ impl Site {
         format!("{}/{}/", self.taxonomies[tax].name, self.taxonomies[tax].terms[term].slug)
     }
 }
+
+/// Where the iCalendar files are (`render::calendar` writes them; `resolve` checks that nothing
+/// else is written there).
+pub mod calendar {
+    use super::{Page, Site};
+
+    /// The path of a page's own calendar file.
+    pub fn page_path(p: &Page) -> String {
+        format!("{}calendar.ics", p.path)
+    }
+
+    /// The path of a collection's calendar file (its section's path).
+    pub fn collection_path(section: &Page) -> String {
+        format!("{}calendar.ics", section.path)
+    }
+
+    /// Whether a page has an event: it is in a collection with a calendar and its date has a day.
+    pub fn has_event(site: &Site, p: &Page) -> bool {
+        !p.is_section()
+            && p.common.date.is_some_and(|d| d.day.is_some())
+            && p.collection.as_ref().and_then(|c| site.config.collections.get(c)).is_some_and(|c| c.calendar)
+    }
+}

@@ -556,6 +556,8 @@ impl CollectionDef {
             order: None,
             paginate_by: None,
             feed: false,
+            calendar: false,
+            calendar_location: None,
             fields: IndexMap::new(),
             section_fields: IndexMap::new(),
             unknown_fields: None,

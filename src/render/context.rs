@@ -220,6 +220,14 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
         .set("source", format!("content/{}", p.rel))
         .set("updated", opt_str(p.updated.as_deref()))
         .set(
+            "calendar",
+            if super::calendar::has_event(site, p) {
+                Value::from(site.url(&super::calendar::page_path(p)))
+            } else {
+                Value::none()
+            },
+        )
+        .set(
             "edit_url",
             opt_str(
                 site.config
@@ -391,6 +399,14 @@ fn site_value(site: &Site) -> Value {
                     "feed",
                     if def.feed {
                         Value::from(site.url(&format!("{}atom.xml", site.pages[idx.section].path)))
+                    } else {
+                        Value::none()
+                    },
+                )
+                .set(
+                    "calendar",
+                    if def.calendar {
+                        Value::from(site.url(&super::calendar::collection_path(&site.pages[idx.section])))
                     } else {
                         Value::none()
                     },

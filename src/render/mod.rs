@@ -5,6 +5,7 @@
 //! `OutputData::Copy` entries that the output stage copies). Templates see only
 //! the values of `context`, never internal types.
 
+pub mod calendar;
 pub mod context;
 pub mod fingerprint;
 pub mod shortcodes;
@@ -639,6 +640,26 @@ fn special_outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &mut 
         let mut ctx = base_ctx();
         ctx.insert_value("feed", feed);
         render("atom.xml", &feed_path, ctx, &mut out);
+    }
+
+    // iCalendar files: one per collection that asks for one, one per page with an event.
+    for (name, idx) in &site.collections {
+        if !site.config.collections[name].calendar {
+            continue;
+        }
+        let section = &site.pages[idx.section];
+        let path = calendar::collection_path(section);
+        out.push(Output {
+            path,
+            data: OutputData::Bytes(calendar::calendar(site, &section.title, &idx.pages).into_bytes()),
+        });
+        for &id in &idx.pages {
+            let p = &site.pages[id];
+            if calendar::has_event(site, p) {
+                let data = OutputData::Bytes(calendar::calendar(site, &p.title, &[id]).into_bytes());
+                out.push(Output { path: calendar::page_path(p), data });
+            }
+        }
     }
 
     // Redirect pages for aliases (checked and normalized in `resolve`).
