@@ -186,6 +186,9 @@ pub struct CollectionDef {
     /// The text fields whose values make an event's location.
     #[serde(default)]
     pub calendar_location: Option<OneOrMany>,
+    /// The schema.org type of its pages, for structured data (JSON-LD).
+    #[serde(default)]
+    pub schema: Option<SchemaDef>,
     #[serde(default)]
     pub fields: IndexMap<String, FieldDef>,
     /// Fields the collection's `_index.md` may carry (besides the common ones).
@@ -194,6 +197,18 @@ pub struct CollectionDef {
     /// Overrides the site's `unknown_fields` for this collection's pages and section.
     #[serde(default)]
     pub unknown_fields: Option<UnknownFields>,
+}
+
+/// A collection's pages as schema.org things: `type` (`Person`, `Event`, ...) and which field
+/// gives which property.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaDef {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// schema.org property -> field name (or `date`, `description`).
+    #[serde(default)]
+    pub properties: IndexMap<String, String>,
 }
 
 fn default_sort() -> String {
@@ -399,6 +414,33 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
     let taxonomies: Vec<&str> = raw.taxonomies.keys().map(String::as_str).collect();
     for (cname, coll) in &raw.collections {
         let base = vec![key("collections"), key(cname)];
+        if let Some(schema) = &coll.schema {
+            let mut p = base.clone();
+            p.push(key("schema"));
+            if !schema.kind.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                || !schema.kind.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                let mut t = p.clone();
+                t.push(key("type"));
+                diags.push(
+                    at(&t, Target::Value, format!("`{}` is not a schema.org type", schema.kind))
+                        .with_help("write a type name such as `Person`, `Organization`, `Event` or `CreativeWork`"),
+                );
+            }
+            for (prop, field) in &schema.properties {
+                if !coll.fields.contains_key(field) && !["date", "description", "title"].contains(&field.as_str()) {
+                    let mut f = p.clone();
+                    f.push(key("properties"));
+                    f.push(key(prop));
+                    let names: Vec<&str> = coll.fields.keys().map(String::as_str).collect();
+                    let d = at(&f, Target::Value, format!("`{field}` is not a field of `{cname}`"));
+                    diags.push(match closest(field, names.iter().copied()) {
+                        Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                        None => d.with_help("name a field of the collection, or `date` or `description`"),
+                    });
+                }
+            }
+        }
         for (i, f) in coll.calendar_location.as_ref().map(OneOrMany::as_slice).unwrap_or(&[]).iter().enumerate() {
             if !coll.fields.contains_key(f) {
                 let mut p = base.clone();

@@ -558,6 +558,7 @@ impl CollectionDef {
             feed: false,
             calendar: false,
             calendar_location: None,
+            schema: None,
             fields: IndexMap::new(),
             section_fields: IndexMap::new(),
             unknown_fields: None,

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod context;
 pub mod fingerprint;
 pub mod shortcodes;
+pub mod structured;
 pub mod templates;
 
 use crate::diagnostic::Diagnostic;
