@@ -223,6 +223,79 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A site on the built-in theme that makes the layout work hard: many collections (a long
+/// menu), long unbreakable names, every kind of field, a paginated list, a table of
+/// contents, a wide table, a callout and a long line of code.
+fn build_stress_site() -> Built {
+    let tmp = TempDir(common::temp_dir("quality-stress"));
+    let (root, out) = (tmp.0.join("site"), tmp.0.join("public"));
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    };
+    let mut yaml = String::from(
+        "title: Gemeenschapsvoorzieningeninventarisatiesysteem\n\
+         description: Long names, many collections and every kind of field.\n\
+         base_url: https://stress.example/\nlanguage: en\n\
+         taxonomies:\n  keywords: { title: Keywords, singular: Keyword }\n\
+         search:\n  facets:\n    - { name: kind, title: Kind }\n\
+         \x20   - { name: keyword, title: Keyword, field: keywords }\n\
+         \x20   - { name: year, title: Year, field: date }\n\
+         collections:\n\
+         \x20 reports:\n    title: Reports\n    singular: Report\n    sort_by: date\n    paginate_by: 3\n    feed: true\n\
+         \x20   fields:\n\
+         \x20     date: { type: date, required: true }\n\
+         \x20     authors: { type: reference, to: people, many: true, label: Authors }\n\
+         \x20     keywords: { type: list, items: { type: text }, taxonomy: keywords, label: Keywords }\n\
+         \x20     source: { type: url, label: Source }\n\
+         \x20     reviewed: { type: boolean, label: Peer reviewed }\n\
+         \x20     pages: { type: integer, label: Number of pages }\n\
+         \x20     abstract: { type: markdown, label: Abstract }\n\
+         \x20     funding:\n        label: Funding\n        type: list\n\
+         \x20       items: { type: record, fields: { funder: { type: text, required: true }, amount: { type: integer } } }\n\
+         \x20 people:\n    title: People\n    singular: Person\n    sort_by: title\n\
+         \x20   fields: { role: { type: text, label: Role } }\n",
+    );
+    for c in ["Municipalities", "Neighbourhoods", "Organisations", "Programmes", "Publications", "Volunteers"] {
+        let slug = c.to_lowercase();
+        yaml.push_str(&format!("  {slug}: {{ title: {c}, sort_by: title }}\n"));
+        write(
+            &format!("content/{slug}/verkeersveiligheidsbevorderingsprogramma.md"),
+            "---\ntitle: Verkeersveiligheidsbevorderingsprogrammaondersteuning\n---\nOne page.\n",
+        );
+    }
+    write("site.yaml", &yaml);
+    write(
+        "content/people/ann.md",
+        "---\ntitle: Annemarie Wilhelmina Oosterhuis-Vandenberghe\nrole: Onderzoekscoördinatorassistent\n---\nWrites reports.\n",
+    );
+    write("content/people/bo.md", "---\ntitle: Bo\n---\n");
+    for i in 1..=7 {
+        write(
+            &format!("content/reports/report-{i}.md"),
+            &format!(
+                "---\ntitle: Arbeidsongeschiktheidsverzekeringsmaatschappij report {i}\ndate: 2020-0{i}-1{i}\n\
+                 authors: [ann, bo]\nkeywords: [Kinderopvangtoeslagaffaire, reading, k{i}]\n\
+                 source: https://example.org/a/very/long/path/that/does/not/break/by/itself/report-{i}.pdf\n\
+                 reviewed: {}\npages: {i}00\nabstract: \"An **abstract** with a [link](https://example.org/).\"\n\
+                 funding:\n  - {{ funder: Nederlandse Organisatie voor Wetenschappelijk Onderzoek, amount: 12000 }}\n  - {{ funder: X }}\n\
+                 description: A report about reading, number {i}.\n---\n\
+                 ## Introduction\n\nText with a long address: https://example.org/{}\n\n\
+                 ## Method\n\n> [!NOTE]\n> A callout with a note.\n\n\
+                 | Year | Municipality | Neighbourhood | Programme | Organisation | Volunteers | Amount |\n\
+                 |---|---|---|---|---|---|---|\n| 2020 | Amsterdam | Bijlmermeer | Reading | Library | 12 | 1000 |\n\n\
+                 ### Details of the method\n\n```\nlet a_very_long_line_of_code = \"that does not wrap and must scroll inside its own box\";\n```\n\n\
+                 ## Results\n\nReading helps; see [the people](@/people/ann.md).\n",
+                i % 2 == 0,
+                "x".repeat(80),
+            ),
+        );
+    }
+    build(&root, &out);
+    Built { name: "a stress site on the built-in theme", out, _tmp: tmp }
+}
+
 /// Runs html-validate with the configuration `rules` on `files`; returns the number of errors and warnings, or the report
 /// of what is wrong.
 fn html_validate(files: &[PathBuf], rules: &str) -> Result<(u64, u64), String> {
@@ -283,6 +356,12 @@ fn every_page_of_the_bundled_site_is_valid_html() {
 #[ignore = "needs npm tools"]
 fn every_page_of_the_books_fixture_on_the_default_theme_is_valid_html() {
     every_page_is_valid_html(&build_books_on_the_default_theme(), 9);
+}
+
+#[test]
+#[ignore = "needs npm tools"]
+fn every_page_of_a_stress_site_on_the_default_theme_is_valid_html() {
+    every_page_is_valid_html(&build_stress_site(), 25);
 }
 
 #[test]
@@ -624,4 +703,11 @@ fn every_page_of_the_starter_sites_passes_axe_and_fits_320_px() {
         let site = build_starter(language);
         pages_pass_axe_and_fit_320_px(&site, &default_theme_targets(&site, query));
     }
+}
+
+#[test]
+#[ignore = "needs chromium"]
+fn every_page_of_a_stress_site_on_the_default_theme_passes_axe_and_fits_320_px() {
+    let site = build_stress_site();
+    pages_pass_axe_and_fit_320_px(&site, &default_theme_targets(&site, "reading"));
 }
