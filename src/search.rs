@@ -207,7 +207,8 @@ fn record(site: &Site, p: &Page, rendered: Option<&Rendered>) -> Record {
         meta.insert(META_COLLECTION.to_string(), c.clone());
     }
     if let Some(d) = &p.common.date {
-        meta.insert(META_DATE.to_string(), d.dutch());
+        // In the site's language, as templates show it (`format_date`).
+        meta.insert(META_DATE.to_string(), site.config.i18n.format_date(d, "long"));
     }
 
     let mut filters = BTreeMap::new();

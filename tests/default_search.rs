@@ -261,8 +261,10 @@ fn dutch_texts_and_the_narrow_screen() {
     // On a narrow screen the filters are folded away.
     assert_eq!(b.eval("document.querySelector('.search-filters-fold').open").unwrap(), json!(false));
 
+    // The fifteen books; not the author's page ("libraries"): the Dutch stemmer does not
+    // fold the English plural to "library" as the English one does (16 results there).
     type_query(&mut b, "library");
-    assert_eq!(wait_results(&mut b, "16 resultaten").len(), 16);
+    assert_eq!(wait_results(&mut b, "15 resultaten").len(), 15);
     b.eval(&format!("{}.click()", checkbox("genre", "essay"))).unwrap();
     assert_eq!(wait_results(&mut b, "4 resultaten").len(), 4);
     assert_eq!(eval_str(&mut b, "document.querySelector('.search-chosen').textContent"), " (1 gekozen)");

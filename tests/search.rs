@@ -118,6 +118,17 @@ fn records_hold_the_pages_and_skip_sections_and_the_search_page() {
 }
 
 #[test]
+fn result_dates_are_in_the_sites_language() {
+    let site = Fixture::new("language: en\ncollections:\n  posts: { title: Posts }\n");
+    site.write("content/posts/a.md", "---\ntitle: A\ndate: 2016-06-30\n---\nText.\n");
+    site.write("content/posts/b.md", "---\ntitle: B\ndate: 2017-03\n---\nText.\n");
+    site.build_to("public");
+    let records = records(&site);
+    assert_eq!(record(&records, "/posts/a/")["meta"]["date"], "30 June 2016");
+    assert_eq!(record(&records, "/posts/b/")["meta"]["date"], "March 2017");
+}
+
+#[test]
 fn facet_values_come_from_the_site_yaml_facets() {
     let site = built();
     let facets: Value = serde_json::from_str(&site.read("public/pagefind/facets.json")).expect("facets JSON");

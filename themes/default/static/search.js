@@ -233,7 +233,6 @@
           // search-form, search-form--large and search-row: the theme's own search form look.
           class: "search-query search-form search-form--large",
           role: "search",
-          action: "",
           onsubmit: (e) => {
             e.preventDefault();
             clearTimeout(this.timer);
@@ -280,7 +279,7 @@
         "aria-live": "polite",
         "aria-atomic": "true",
       });
-      this.list = el("ol", { class: "search-list", "aria-labelledby": "search-results-title" });
+      this.list = el("ol", { class: "search-list" });
       this.moreButton = el("button", {
         type: "button",
         class: "search-more",
