@@ -206,9 +206,10 @@ pub struct CollectionDef {
 pub struct SchemaDef {
     #[serde(rename = "type")]
     pub kind: String,
-    /// schema.org property -> field name (or `date`, `description`).
+    /// schema.org property -> field name (or `date`, `description`), or a list of them:
+    /// the first with a value gives it.
     #[serde(default)]
-    pub properties: IndexMap<String, String>,
+    pub properties: IndexMap<String, OneOrMany>,
 }
 
 fn default_sort() -> String {
@@ -427,17 +428,22 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
                         .with_help("write a type name such as `Person`, `Organization`, `Event` or `CreativeWork`"),
                 );
             }
-            for (prop, field) in &schema.properties {
-                if !coll.fields.contains_key(field) && !["date", "description", "title"].contains(&field.as_str()) {
-                    let mut f = p.clone();
-                    f.push(key("properties"));
-                    f.push(key(prop));
-                    let names: Vec<&str> = coll.fields.keys().map(String::as_str).collect();
-                    let d = at(&f, Target::Value, format!("`{field}` is not a field of `{cname}`"));
-                    diags.push(match closest(field, names.iter().copied()) {
-                        Some(c) => d.with_help(format!("did you mean `{c}`?")),
-                        None => d.with_help("name a field of the collection, or `date` or `description`"),
-                    });
+            for (prop, fields) in &schema.properties {
+                for (i, field) in fields.as_slice().iter().enumerate() {
+                    if !coll.fields.contains_key(field) && !["date", "description", "title"].contains(&field.as_str()) {
+                        let mut f = p.clone();
+                        f.push(key("properties"));
+                        f.push(key(prop));
+                        if matches!(fields, OneOrMany::Many(_)) {
+                            f.push(Seg::Index(i));
+                        }
+                        let names: Vec<&str> = coll.fields.keys().map(String::as_str).collect();
+                        let d = at(&f, Target::Value, format!("`{field}` is not a field of `{cname}`"));
+                        diags.push(match closest(field, names.iter().copied()) {
+                            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                            None => d.with_help("name a field of the collection, or `date` or `description`"),
+                        });
+                    }
                 }
             }
         }

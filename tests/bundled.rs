@@ -177,3 +177,54 @@ fn no_personal_phone_numbers_or_email_addresses_are_published() {
         }
     }
 }
+
+/// Every HTML file of the built site, relative to it.
+fn html_files(dir: &Path, base: &Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            html_files(&p, base, out);
+        } else if p.extension().is_some_and(|x| x == "html") {
+            out.push(p.strip_prefix(base).unwrap().to_string_lossy().into_owned());
+        }
+    }
+}
+
+#[test]
+fn every_json_ld_block_parses_and_has_the_properties_its_type_needs() {
+    let mut files = Vec::new();
+    html_files(built(), built(), &mut files);
+    let mut per_type: std::collections::BTreeMap<String, usize> = Default::default();
+    for f in &files {
+        let html = read(f);
+        for block in html.split("<script type=\"application/ld+json\">").skip(1) {
+            let json = block.split("</script>").next().unwrap();
+            let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{f}: {e}\n{json}"));
+            assert_eq!(v["@context"], "https://schema.org", "{f}");
+            let kind = v["@type"].as_str().unwrap_or_else(|| panic!("{f}: no @type")).to_string();
+            // An event's place where its source gives one (some sources do not say).
+            let source = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("content")
+                    .join(f.trim_end_matches("/index.html").to_string() + ".md"),
+            )
+            .unwrap_or_default();
+            let placed = source.contains("\nlocatie:") || source.contains("\nplaats:");
+            let needed: &[&str] = match kind.as_str() {
+                "Event" if placed => &["name", "url", "startDate", "location"],
+                "Event" => &["name", "url", "startDate"],
+                _ => &["name", "url"],
+            };
+            for key in needed {
+                assert!(v[key].is_string(), "{f}: {kind} without `{key}`: {json}");
+            }
+            assert!(v["url"].as_str().unwrap().starts_with("https://kennisbank.innobieb.nl/"), "{f}");
+            *per_type.entry(kind).or_default() += 1;
+        }
+    }
+    // Every person, organisation, project and event page has one.
+    assert_eq!(per_type.get("Project"), Some(&pages_in("projecten")), "{per_type:?}");
+    assert_eq!(per_type.get("Event"), Some(&pages_in("evenementen")), "{per_type:?}");
+    assert_eq!(per_type.get("Person"), Some(&pages_in("personen")), "{per_type:?}");
+    assert_eq!(per_type.get("Organization"), Some(&pages_in("organisaties")), "{per_type:?}");
+}

@@ -286,3 +286,43 @@ fn pages_know_when_their_file_last_changed_in_git_and_where_to_edit_it() {
     run.expect_code(1);
     assert!(run.stderr.starts_with("error: `/edit/` is not an edit URL\n"), "{}", run.stderr);
 }
+
+#[test]
+fn a_collection_with_a_schema_gives_its_pages_json_ld_and_open_graph_tags() {
+    let site = init(None);
+    let yaml = site.read("kb/site.yaml").replace(
+        "    singular: Project\n",
+        "    singular: Project\n    schema: { type: Project, properties: { sponsor: lead, foundingDate: date } }\n",
+    );
+    site.write(
+        "kb/site.yaml",
+        &yaml.replace(
+            "    singular: Organisation\n",
+            "    singular: Organisation\n    schema: { type: Organization }\n",
+        ),
+    );
+    site.write(
+        "kb/content/projects/repair-day.md",
+        &site.read("kb/content/projects/repair-day.md").replace("description: Bring", "description: </script> Bring"),
+    );
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    let html = site.read("kb/public/projects/repair-day/index.html");
+    let json = html.split("<script type=\"application/ld+json\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(v["@type"], "Project");
+    assert_eq!(v["name"], "Repair day");
+    assert_eq!(v["foundingDate"], "2025-03");
+    assert_eq!(
+        v["sponsor"],
+        serde_json::json!({"@type": "Organization", "name": "Riverside Makers", "url": "https://example.org/organisations/riverside-makers/"})
+    );
+    assert!(v["description"].as_str().unwrap().starts_with("</script> Bring"), "{json}");
+    assert!(html.contains("<meta property=\"og:title\" content=\"Repair day\">"), "{html}");
+    assert!(html.contains("<meta property=\"og:type\" content=\"article\">"), "{html}");
+
+    site.write("kb/site.yaml", &yaml.replace("sponsor: lead", "sponsor: leader"));
+    let run = site.run(&["check", "--root", "kb"]);
+    run.expect_code(1);
+    assert!(run.stderr.starts_with("error: `leader` is not a field of `projects`\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("= help: did you mean `lead`?"), "{}", run.stderr);
+}

@@ -302,10 +302,7 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
     let mut obj = common_values(site, p, r, Obj::new())
         .set("content", Value::safe_string(&r.content))
         .set("toc", toc)
-        .set(
-            "json_ld",
-            super::structured::json_ld(site, p).map_or_else(Value::none, |j| Value::safe_string(&j)),
-        )
+        .set("json_ld", super::structured::json_ld(site, p).map_or_else(Value::none, |j| Value::safe_string(&j)))
         .set("word_count", r.word_count)
         .set("reading_time", r.word_count.div_ceil(200))
         .set("fields", Value::from(fields))

@@ -28,14 +28,17 @@ pub fn json_ld(site: &Site, p: &Page) -> Option<String> {
             obj.insert("startDate".into(), json!(d.to_string()));
         }
     }
-    for (prop, field) in &schema.properties {
-        let value = match field.as_str() {
-            "date" => p.common.date.map(|d| json!(d.to_string())),
-            "description" => p.common.description.as_ref().map(|d| json!(d)),
-            "title" => Some(json!(p.title)),
-            f => p.fields.get(f).map(|v| value(site, v)),
-        };
-        if let Some(v) = value.filter(|v| !v.is_null() && v != &json!([])) {
+    for (prop, fields) in &schema.properties {
+        let first = fields.as_slice().iter().find_map(|field| {
+            let v = match field.as_str() {
+                "date" => p.common.date.map(|d| json!(d.to_string())),
+                "description" => p.common.description.as_ref().map(|d| json!(d)),
+                "title" => Some(json!(p.title)),
+                f => p.fields.get(f).map(|v| value(site, v)),
+            };
+            v.filter(|v| !v.is_null() && v != &json!([]) && v != &json!(""))
+        });
+        if let Some(v) = first {
             obj.insert(prop.clone(), v);
         }
     }
@@ -51,9 +54,9 @@ fn value(site: &Site, v: &V) -> Value {
         V::Bool(b) => json!(b),
         V::Date(d) => json!(d.to_string()),
         V::List(items) => Value::Array(items.iter().map(|i| value(site, i)).filter(|v| !v.is_null()).collect()),
-        V::Record(fields) => {
-            Value::Object(fields.iter().map(|(k, v)| (k.clone(), value(site, v))).filter(|(_, v)| !v.is_null()).collect())
-        }
+        V::Record(fields) => Value::Object(
+            fields.iter().map(|(k, v)| (k.clone(), value(site, v))).filter(|(_, v)| !v.is_null()).collect(),
+        ),
         V::Ref(id) => {
             let t = &site.pages[*id];
             let kind = t
