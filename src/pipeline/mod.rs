@@ -549,10 +549,14 @@ fn render_markdown(
     let results: Vec<Result<Rendered, Vec<Diagnostic>>> = if !cache.enabled {
         site.pages.par_iter().map(render).collect()
     } else {
+        let words = hash_of(&*site.config.i18n);
         let keys: Vec<u64> = site
             .pages
             .par_iter()
-            .map(|p| markdown_key(cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0), p, template_hash))
+            .map(|p| {
+                let version = cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0);
+                markdown_key(version, p, template_hash, words)
+            })
             .collect();
         let results: Vec<Result<Rendered, Vec<Diagnostic>>> = site
             .pages
@@ -616,12 +620,14 @@ pub(crate) fn render_page_markdown(
 }
 
 /// What a page's rendered Markdown depends on: the version of its file, its link
-/// targets and its heading ids; with shortcodes, also the templates.
-fn markdown_key(version: u64, p: &crate::model::Page, template_hash: u64) -> u64 {
+/// targets, its heading ids and the site's translations (`words`: callout titles); with
+/// shortcodes, also the templates.
+fn markdown_key(version: u64, p: &crate::model::Page, template_hash: u64, words: u64) -> u64 {
     let mut links: Vec<(&String, &String)> = p.links.iter().collect();
     links.sort();
     let templates = crate::parse::shortcodes::may_contain(&p.body).then_some(template_hash);
-    hash_of(&(version, &p.rel, p.implicit, links, &p.headings.iter().map(|h| &h.id).collect::<Vec<_>>(), templates))
+    let ids: Vec<&String> = p.headings.iter().map(|h| &h.id).collect();
+    hash_of(&(version, &p.rel, p.implicit, links, ids, templates, words))
 }
 
 /// A last guard: `resolve` reports two sources written to one path as an error, so a

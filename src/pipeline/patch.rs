@@ -83,6 +83,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
     // 2. Markdown of the changed pages.
     let mut changed: Vec<PageId> = Vec::with_capacity(fresh.len());
     let i18n = last.site.config.i18n.clone();
+    let words = crate::render::fingerprint::hash_of(&*i18n);
     for (id, stamp, doc) in fresh {
         *next_version += 1;
         let page = &mut last.site.pages[id];
@@ -90,7 +91,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         if today.is_some() {
             page.updated = today.clone();
         }
-        let key = markdown_key(*next_version, page, *template_hash);
+        let key = markdown_key(*next_version, page, *template_hash, words);
         let rendered = markdown::render(&page.body, &page.links, &page.headings, &i18n);
         if let Some(s) = stamp {
             stamps.insert(page.rel.clone(), s);

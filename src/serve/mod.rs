@@ -321,6 +321,8 @@ impl Rebuilder {
                         diff.changed.len() + diff.removed.len()
                     );
                 }
+                // Warnings (missing translations, `unknown_fields: warn`) are shown on every build.
+                crate::cmd::print_warnings(&built.warnings, false);
                 crate::cmd::print_timings(&timings, verbosity);
                 if verbosity == Verbosity::Verbose {
                     eprintln!("  ({rendered} pages rendered{})", if patched { ", patched" } else { "" });
