@@ -132,3 +132,44 @@ fn edits_errors_and_styles_reach_the_open_page_without_a_manual_reload() {
     assert_eq!(b.eval(background).unwrap(), "rgb(250, 235, 200)");
     assert!(b.exceptions().is_empty(), "uncaught exceptions: {:?}", b.exceptions());
 }
+
+#[test]
+#[ignore = "needs chromium"]
+fn the_error_overlay_speaks_the_sites_language_takes_focus_and_can_be_closed() {
+    let site = site();
+    let yaml = site.read("site.yaml");
+    if !yaml.contains("language:") {
+        site.write("site.yaml", &format!("{yaml}language: nl\n"));
+    }
+    let server = Server::start(&site.root, &[]);
+    let mut b = Browser::launch();
+    b.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": WATCH_EVENTS })).unwrap();
+    b.navigate(&server.url("/tijdlijn/bericht-1/")).unwrap();
+    wait_listening(&mut b);
+
+    site.write(PAGE, "---\ntitle: [kapot\ndate: 2016-01\n---\nTekst.\n");
+    wait(&mut b, "no error overlay", &format!("{OVERLAY} !== null"));
+    let title = b.eval(&format!("{OVERLAY}.querySelector('h2').textContent")).unwrap();
+    assert_eq!(title, "1 probleem: de laatste goede versie blijft zichtbaar");
+    assert_eq!(b.eval(&format!("{OVERLAY}.getAttribute('role')")).unwrap(), "alertdialog");
+    assert_eq!(b.eval(&format!("document.activeElement === {OVERLAY}")).unwrap(), true, "the overlay has the focus");
+    let text = b.eval(&format!("{OVERLAY}.innerText")).unwrap();
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("content/tijdlijn/bericht-1.md:2:"), "the place of the problem:\n{text}");
+    assert!(text.contains("Zo lost u het op:"), "the hint, introduced in Dutch:\n{text}");
+    // Closed with its button (named in Dutch) or with Escape; it stays closed for these errors.
+    assert_eq!(b.eval(&format!("{OVERLAY}.querySelector('button').textContent")).unwrap(), "Sluiten");
+    b.eval(&format!("{OVERLAY}.querySelector('button').click()")).unwrap();
+    wait(&mut b, "the overlay did not close", &format!("{OVERLAY} === null"));
+
+    // A new problem opens it again; Escape closes it.
+    site.write(PAGE, "---\ntitle: [nog steeds kapot\ndate: 2016-01\n---\nTekst.\n");
+    wait(&mut b, "no overlay for the new problem", &format!("{OVERLAY} !== null"));
+    b.eval(&format!("{OVERLAY}.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Escape', bubbles: true }}))"))
+        .unwrap();
+    wait(&mut b, "Escape did not close the overlay", &format!("{OVERLAY} === null"));
+
+    // Fixed: the page shows the new version.
+    site.write(PAGE, &format!("{FRONT_MATTER}Weer heel.\n"));
+    wait(&mut b, "the fixed page did not appear", &body_has("Weer heel."));
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub const EVENTS_PATH: &str = "/__innobieb/events";
 pub const SCRIPT_PATH: &str = "/__innobieb/livereload.js";
-const SCRIPT: &str = include_str!("livereload.js");
+pub const SCRIPT: &str = include_str!("livereload.js");
 /// Open event streams are capped so that many tabs cannot exhaust connections.
 const MAX_STREAMS: usize = 64;
 /// The largest request head (request line and headers) read; larger ones get 431.
@@ -183,7 +183,7 @@ pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>
         return events(&shared);
     }
     if url == SCRIPT_PATH {
-        return ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT).into_response();
+        return ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], shared.script.clone()).into_response();
     }
     let state = shared.snapshot();
     let target = resolve_path(&url, &|p| state.files.contains_key(p));

@@ -25,34 +25,84 @@
       links[i].href = url.toString();
     }
   }
+  // The overlay's texts, in the site's language (set by the server before this script).
+  var T = window.INNOBIEB_TEXTS || {
+    one: "1 problem: the last good version is still shown",
+    many: "{count} problems: the last good version is still shown",
+    close: "Close", fix: "How to fix:", label: "Build problem", lang: "en"
+  };
+  // Errors the reader closed stay closed until they change.
+  var dismissed = null;
   function overlay(diags) {
     var el = document.getElementById("innobieb-overlay");
-    if (!diags || diags.length === 0) {
+    var key = JSON.stringify(diags || []);
+    if (!diags || diags.length === 0 || key === dismissed) {
       if (el) el.remove();
+      if (!diags || diags.length === 0) dismissed = null;
       return;
     }
+    var returnTo = document.activeElement;
     if (!el) {
       el = document.createElement("div");
       el.id = "innobieb-overlay";
       el.setAttribute("role", "alertdialog");
-      el.setAttribute("aria-label", "Build error");
-      el.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.94);" +
-        "color:#fff;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:2rem;";
+      el.setAttribute("aria-modal", "true");
+      el.setAttribute("aria-labelledby", "innobieb-overlay-title");
+      el.setAttribute("lang", T.lang);
+      el.tabIndex = -1;
+      el.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.96);" +
+        "color:#fff;font:15px/1.5 system-ui,sans-serif;padding:1.5rem;";
       document.body.appendChild(el);
     }
     el.textContent = "";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.textContent = T.close;
+    close.style.cssText = "float:right;font:inherit;padding:.3rem .9rem;border:2px solid #fff;border-radius:4px;" +
+      "background:#000;color:#fff;cursor:pointer";
+    function hide() {
+      dismissed = key;
+      el.remove();
+      if (returnTo && returnTo.focus) returnTo.focus();
+    }
+    close.addEventListener("click", hide);
+    el.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+    el.appendChild(close);
     var h = document.createElement("h2");
-    h.textContent = diags.length === 1 ? "1 error: the last good version is still being served" :
-      diags.length + " errors: the last good version is still being served";
-    h.style.cssText = "color:#ff8a80;font-size:1.2rem;margin:0 0 1rem";
+    h.id = "innobieb-overlay-title";
+    h.textContent = diags.length === 1 ? T.one : T.many.replace("{count}", String(diags.length));
+    h.style.cssText = "color:#ffb4a9;font-size:1.25rem;margin:0 0 1rem";
     el.appendChild(h);
     diags.forEach(function (d) {
+      var box = document.createElement("section");
+      box.className = "innobieb-error";
+      box.style.cssText = "background:#222;border-left:4px solid #ff6e61;padding:.8rem 1rem;margin:0 0 1rem";
+      var msg = document.createElement("p");
+      msg.style.cssText = "margin:0 0 .4rem;font-weight:700";
+      msg.textContent = d.message;
+      box.appendChild(msg);
+      if (d.location) {
+        var loc = document.createElement("p");
+        loc.style.cssText = "margin:0 0 .4rem;font-family:ui-monospace,Menlo,Consolas,monospace;color:#cfe8ff";
+        loc.textContent = d.location;
+        box.appendChild(loc);
+      }
       var pre = document.createElement("pre");
-      pre.className = "innobieb-error";
       pre.textContent = d.rendered;
-      pre.style.cssText = "white-space:pre-wrap;background:#222;border-left:4px solid #ff5252;padding:1rem;margin:0 0 1rem";
-      el.appendChild(pre);
+      pre.style.cssText = "white-space:pre-wrap;font:13px/1.45 ui-monospace,Menlo,Consolas,monospace;margin:.4rem 0";
+      box.appendChild(pre);
+      if (d.help) {
+        var help = document.createElement("p");
+        help.style.cssText = "margin:.4rem 0 0";
+        var b = document.createElement("strong");
+        b.textContent = T.fix + " ";
+        help.appendChild(b);
+        help.appendChild(document.createTextNode(d.help));
+        box.appendChild(help);
+      }
+      el.appendChild(box);
     });
+    el.focus();
   }
   var lastVersion = null;
   function connect() {

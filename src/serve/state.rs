@@ -71,6 +71,8 @@ pub struct Shared {
     subscribers: Mutex<Vec<mpsc::UnboundedSender<String>>>,
     /// The site's real root: served static files must stay inside it.
     root: PathBuf,
+    /// The live-reload script, with the error overlay's texts in the site's language.
+    pub script: String,
 }
 
 /// What changed between two versions.
@@ -84,7 +86,21 @@ pub struct Diff {
 impl Shared {
     pub fn new(root: &Path) -> Shared {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        Shared { root, ..Shared::default() }
+        // The overlay speaks the site's language (English when site.yaml cannot be read yet).
+        let i18n = crate::config::Config::load(&root)
+            .map(|c| c.i18n.clone())
+            .unwrap_or_else(|_| std::sync::Arc::new(crate::i18n::Translations::english()));
+        let text = |k: &str| i18n.t(&format!("overlay.{k}"), &[]);
+        let texts = serde_json::json!({
+            "one": text("one_problem"),
+            "many": i18n.t("overlay.problems", &[("count", "{count}".into())]),
+            "close": text("close"),
+            "fix": text("how_to_fix"),
+            "label": text("label"),
+            "lang": i18n.language,
+        });
+        let script = format!("window.INNOBIEB_TEXTS = {texts};\n{}", super::http::SCRIPT);
+        Shared { root, script, ..Shared::default() }
     }
 
     pub fn snapshot(&self) -> Arc<State> {
