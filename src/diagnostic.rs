@@ -272,6 +272,18 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     best.map(|(_, c)| c)
 }
 
+/// A page of the site to quote in hints, from the pages' paths under content/: the first
+/// page in a folder (by path), else the first page, else `about.md`.
+pub fn example_page<'a>(rels: impl Iterator<Item = &'a str>) -> String {
+    let pages: Vec<&str> = rels.filter(|r| !r.ends_with("_index.md")).collect();
+    pages
+        .iter()
+        .filter(|r| r.contains('/'))
+        .min()
+        .or(pages.iter().min())
+        .map_or_else(|| "about.md".to_string(), |r| r.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,26 @@
 //! path is checked here, whatever earlier stages produced); a folder that
 //! innobieb did not create (it has no marker file) is never replaced or deleted.
 
-use crate::render::{Output, OutputData};
 use rayon::prelude::*;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One file of the built site, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub data: OutputData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputData {
+    Bytes(Vec<u8>),
+    /// Bytes shared with an earlier build (an unchanged page in `serve`).
+    Shared(Arc<Vec<u8>>),
+    /// A file to copy as it is (static files, page assets).
+    Copy(PathBuf),
+}
 
 /// The file that marks a folder as innobieb's output.
 pub const MARKER: &str = ".innobieb-output";

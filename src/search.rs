@@ -21,7 +21,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Rendered;
 use crate::model::{Page, PageId, Site, Value};
-use crate::render::Output;
+use crate::output::Output;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -163,7 +163,7 @@ pub fn facets_file(site: &Site) -> Output {
     let json = serde_json::json!({ "language": site.config.language, "facets": facets });
     Output {
         path: format!("{OUTPUT_DIR}/{FACETS_FILE}"),
-        data: crate::render::OutputData::Bytes(json.to_string().into_bytes()),
+        data: crate::output::OutputData::Bytes(json.to_string().into_bytes()),
     }
 }
 
@@ -457,7 +457,7 @@ fn char_ref(s: &str) -> (String, usize) {
 mod pagefind_index {
     use super::{OUTPUT_DIR, Record};
     use crate::diagnostic::Diagnostic;
-    use crate::render::{Output, OutputData};
+    use crate::output::{Output, OutputData};
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
     use std::sync::Arc;

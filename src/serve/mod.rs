@@ -11,7 +11,7 @@ pub mod classify;
 pub mod http;
 pub mod state;
 
-use crate::cli::Verbosity;
+use crate::console::{EXIT_INTERNAL, Verbosity, print_diagnostics, print_timings};
 use crate::pipeline::{BuildOptions, Cache, rebuild};
 use notify::{RecursiveMode, Watcher};
 use state::{Shared, errors_json};
@@ -36,7 +36,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         Ok(ip) => ip,
         Err(_) => {
             eprintln!("error: `{}` is not an IP address (use for example 127.0.0.1)", opts.bind);
-            return 2;
+            return EXIT_INTERNAL;
         }
     };
     if !ip.is_loopback() {
@@ -53,7 +53,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             } else {
                 eprintln!("error: cannot listen on {ip}:{}: {e}", opts.port);
             }
-            return 2;
+            return EXIT_INTERNAL;
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
@@ -70,7 +70,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             }
             Err(e) => {
                 eprintln!("error: cannot watch files: {e}");
-                return 2;
+                return EXIT_INTERNAL;
             }
         }
     } else {
@@ -104,7 +104,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             .spawn(move || http::serve(listener, shared, policy));
         if let Err(e) = spawned {
             eprintln!("error: cannot start the HTTP server: {e}");
-            return 2;
+            return EXIT_INTERNAL;
         }
     }
     if opts.open {
@@ -321,13 +321,13 @@ impl Rebuilder {
                         diff.changed.len() + diff.removed.len()
                     );
                 }
-                crate::cmd::print_timings(&timings, verbosity);
+                print_timings(&timings, verbosity);
                 if verbosity == Verbosity::Verbose {
                     eprintln!("  ({rendered} pages rendered{})", if patched { ", patched" } else { "" });
                 }
             }
             Err(failed) => {
-                crate::cmd::print_diagnostics(&failed.diagnostics);
+                print_diagnostics(&failed.diagnostics);
                 eprintln!("The last good version is still being served.");
                 shared.set_errors(failed.diagnostics.clone());
                 shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
