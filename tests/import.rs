@@ -234,8 +234,14 @@ fn a_zola_style_site_builds_with_one_policy_setting() {
     assert!(first.contains("<p class=\"callout-title\">Tip</p>"), "{first}");
     assert!(first.contains("<code>{{ youtube(id=\"x\") }}</code>"), "{first}");
     // Zola's shortcodes, here the built-in theme's.
-    assert!(first.contains("<img src=\"setup.png\" alt=\"The editor next to the preview\" loading=\"lazy\">"), "{first}");
-    assert!(first.contains("<p class=\"callout-title\">Before you publish</p>\n\n<p>Run <code>zola check</code>"), "{first}");
+    assert!(
+        first.contains("<img src=\"setup.png\" alt=\"The editor next to the preview\" loading=\"lazy\">"),
+        "{first}"
+    );
+    assert!(
+        first.contains("<p class=\"callout-title\">Before you publish</p>\n\n<p>Run <code>zola check</code>"),
+        "{first}"
+    );
     let second = site.read("public/blog/second/index.html");
     assert!(second.contains("href=\"/blog/first/#setup\""), "{second}");
     assert!(second.contains("<dt>Term</dt>"), "{second}");
