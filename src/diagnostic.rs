@@ -9,14 +9,6 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 use std::fmt;
 
-/// A position in a source file. Lines and columns are 1-based.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Location {
-    pub path: String,
-    pub line: usize,
-    pub col: usize,
-}
-
 /// One problem found in the input (content, configuration or templates).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {

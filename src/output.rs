@@ -6,7 +6,6 @@
 //! path is checked here, whatever earlier stages produced); a folder that
 //! innobieb did not create (it has no marker file) is never replaced or deleted.
 
-use rayon::prelude::*;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -93,13 +92,6 @@ pub fn is_safe_relative(path: &str) -> bool {
 pub struct WriteStats {
     pub files: usize,
     pub bytes: u64,
-}
-
-/// Writes `outputs` into `out_dir` atomically (see the module docs).
-pub fn write_site(out_dir: &Path, site_root: &Path, outputs: &[Output]) -> Result<WriteStats, OutputError> {
-    let staging = Staging::begin(out_dir, site_root)?;
-    outputs.par_iter().try_for_each(|o| staging.put(o))?;
-    staging.commit()
 }
 
 /// The folders of a site that are read as sources: an output folder may be in none of them.
