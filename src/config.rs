@@ -842,15 +842,15 @@ mod reflect {
     const MAX_DEPTH: usize = 8;
 
     /// Type name -> its keys (structs) or its values (enums).
-    pub type Shapes = BTreeMap<&'static str, &'static [&'static str]>;
+    pub(super) type Shapes = BTreeMap<&'static str, &'static [&'static str]>;
 
     #[derive(Default)]
-    pub struct Found {
+    pub(super) struct Found {
         pub structs: Shapes,
         pub enums: Shapes,
     }
 
-    pub fn trace<'de, T: de::Deserialize<'de>>() -> Found {
+    pub(super) fn trace<'de, T: de::Deserialize<'de>>() -> Found {
         let found = RefCell::new(Found::default());
         if let Err(e) = T::deserialize(Tracer { found: &found, depth: 0 }) {
             panic!("the tracer cannot answer a type in the configuration (extend it): {e}");

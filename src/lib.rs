@@ -6,6 +6,7 @@
 
 // Diagnostics are returned on the cold path only; boxing them would buy nothing.
 #![allow(clippy::result_large_err)]
+#![warn(unreachable_pub)]
 
 // Modules in dependency order: each uses (`crate::...`) only modules declared above it,
 // so there are no import cycles (ARCHITECTURE.md, "Dependency rule"; checked by

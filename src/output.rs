@@ -337,7 +337,7 @@ mod interrupt {
     use std::path::{Path, PathBuf};
     use std::sync::{Mutex, MutexGuard};
 
-    pub struct Active {
+    pub(super) struct Active {
         pub lock: Option<PathBuf>,
         pub tmp: Option<PathBuf>,
         pub old: Option<PathBuf>,
@@ -349,27 +349,27 @@ mod interrupt {
         ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn set_lock(p: Option<PathBuf>) {
+    pub(super) fn set_lock(p: Option<PathBuf>) {
         active().lock = p;
     }
 
-    pub fn set_tmp(p: Option<PathBuf>) {
+    pub(super) fn set_tmp(p: Option<PathBuf>) {
         active().tmp = p;
     }
 
-    pub fn set_old(p: Option<PathBuf>) {
+    pub(super) fn set_old(p: Option<PathBuf>) {
         active().old = p;
     }
 
     /// Held while the output folder is swapped: an interruption waits for it.
-    pub fn swapping(old: &Path) -> MutexGuard<'static, Active> {
+    pub(super) fn swapping(old: &Path) -> MutexGuard<'static, Active> {
         let mut a = active();
         a.old = Some(old.to_path_buf());
         a
     }
 
     /// Starts the thread that cleans up on a signal (once per process).
-    pub fn install() {
+    pub(super) fn install() {
         #[cfg(unix)]
         {
             static ONCE: std::sync::Once = std::sync::Once::new();
