@@ -18,7 +18,8 @@ pub type PageId = usize;
 pub enum Value {
     Null,
     Text(String),
-    /// Markdown source; rendered to HTML by the markdown stage.
+    /// Markdown source (a `markdown` field). Rendered to HTML (`markdown::render_fragment`)
+    /// when `render::context` builds the template value; open data gets the source.
     Markdown(String),
     Integer(i64),
     Bool(bool),

@@ -1,10 +1,14 @@
-//! Stage 6: write the site. The only stage that writes to disk.
+//! Stage 7: write the site. The only stage that writes to disk.
 //!
 //! The site is written into a temporary sibling folder and swapped in only when
 //! everything was written, so a failed build leaves the previous output exactly
 //! as it was. Invariants: nothing is written outside the output folder (every
 //! path is checked here, whatever earlier stages produced); a folder that
 //! innobieb did not create (it has no marker file) is never replaced or deleted.
+//!
+//! `Output` (one file of the built site) is defined here, and this module uses no other:
+//! `render`, `search`, the pipeline and `serve` produce or hold `Output`s and hand
+//! them to `Staging`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

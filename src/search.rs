@@ -1,4 +1,4 @@
-//! Stage 5b: the search index, built from the content model (not by re-parsing HTML).
+//! Stage 5: the search index, built from the content model (not by re-parsing HTML).
 //!
 //! Every page that is not a section becomes one Pagefind "custom record": its text
 //! (title, description, the rendered body as plain text, its text fields and the titles

@@ -3,7 +3,7 @@
 //! The TOML text is parsed with the `toml` crate's spanned document and turned into
 //! the same `serde_yaml::Value` the YAML path produces, so everything after parsing is
 //! unchanged. Datetimes become date strings (`1979-05-27`), which `date` fields accept.
-//! Like `locate.rs` for YAML, `locate_toml` re-reads the text only when an error
+//! Like `yaml::locate` for YAML, `locate_toml` re-reads the text only when an error
 //! needs a position.
 
 use crate::diagnostic::Diagnostic;

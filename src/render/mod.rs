@@ -1,9 +1,12 @@
-//! Stage 5: templates. Pure: the resolved `Site`, its rendered Markdown and the
-//! compiled templates in; a list of `Output`s (path + bytes) and diagnostics out.
+//! Stage 6: templates. The resolved `Site`, its rendered Markdown and the compiled
+//! templates in; `Output`s (path + bytes) and diagnostics out. A one-off build hands
+//! rendered pages to `output::Staging` as they are done (the output stage writes them).
 //!
-//! Invariant: never touches the filesystem (static files and assets become
-//! `OutputData::Copy` entries that the output stage copies). Templates see only
-//! the values of `context`, never internal types.
+//! Invariant: reads no content and writes nothing itself (static files and assets become
+//! `OutputData::Copy` entries that the output stage copies). One exception reads: a
+//! page's template that does not exist is reported at the page's `template:` line, so
+//! `at_template_key` reads that page file again (only then). Templates see only the
+//! values of `context`, never internal types. `data` writes the open-data JSON.
 
 pub mod context;
 pub mod data;

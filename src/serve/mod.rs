@@ -218,15 +218,14 @@ fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> 
     Some(paths)
 }
 
-/// Rebuilds and publishes; on failure keeps the last good version and reports.
 /// How long the site must be left alone before the search index is rebuilt.
 const SEARCH_QUIET: Duration = Duration::from_millis(1500);
 
-/// Builds search indexes one at a time on its own thread. Requests that arrive while it
-/// works replace each other: only the newest version is indexed next.
 /// The newest index request (site version and inputs) and its signal.
 type Pending = Arc<(std::sync::Mutex<Option<(u64, crate::search::Deferred)>>, std::sync::Condvar)>;
 
+/// Builds search indexes one at a time on its own thread. Requests that arrive while it
+/// works replace each other: only the newest version is indexed next.
 struct SearchWorker {
     pending: Pending,
 }
