@@ -79,10 +79,9 @@ def expand_group(prefix, body):
     parts.append(cur)
     paths = []
     for p in parts:
-        p = re.sub(r"\s+", "", p)
+        p = re.sub(r"\s+", "", re.sub(r"\s+as\s+\w+\s*$", "", p))
         if not p:
             continue
-        p = re.sub(r"\bas\w+$", "", p) if " as " in p else p
         m = re.match(r"^([\w:]*?)::\{(.*)\}$", p)
         if m:
             paths += expand_group(prefix + [s for s in m.group(1).split("::") if s], m.group(2))
@@ -197,7 +196,7 @@ def main():
             for a, b in upward:
                 print("  {} -> {}".format(a, b))
         else:
-            print("every import points up the lib.rs order")
+            print("every module imports only modules declared above it in src/lib.rs")
     if not sccs:
         print("no cycles")
         return 1 if failed else 0
