@@ -2,11 +2,11 @@
 //! templates in; `Output`s (path + bytes) and diagnostics out. A one-off build hands
 //! rendered pages to `output::Staging` as they are done (the output stage writes them).
 //!
-//! Invariant: reads no content and writes nothing itself (static files and assets become
-//! `OutputData::Copy` entries that the output stage copies). One exception reads: a
-//! page's template that does not exist is reported at the page's `template:` line, so
-//! `at_template_key` reads that page file again (only then). Templates see only the
-//! values of `context`, never internal types. `data` writes the open-data JSON.
+//! Invariant: writes nothing itself (static files and assets become `OutputData::Copy`
+//! entries that the output stage copies) and reads no file, with one exception: when a
+//! page's `template:` names a template that does not exist, `at_template_key` reads that
+//! page file again to point the error at the line. Templates see only the values of
+//! `context`, never internal types. `data` makes the open-data JSON.
 
 pub mod context;
 pub mod data;
