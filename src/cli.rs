@@ -1,7 +1,9 @@
-//! Command-line arguments (clap) and dispatch to `cmd::*`.
+//! The command line (clap): global flags and the `Command` enum, dispatched to `cmd::*`.
+//! Each command's arguments live with the command (`cmd::build::BuildArgs`, ...).
 
-use clap::{Args, Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use crate::cmd::{build::BuildArgs, check::CheckArgs, init::InitArgs, new::NewArgs, serve::ServeArgs};
+use crate::console::{EXIT_INTERNAL, Verbosity};
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,109 +35,6 @@ pub enum Command {
     /// Create a new page in a collection, with its fields filled in as a template.
     New(NewArgs),
 }
-
-#[derive(Debug, Args, Clone)]
-pub struct SiteArgs {
-    /// The site folder (the one with site.yaml).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
-    /// Include pages marked `draft: true`.
-    #[arg(long)]
-    pub drafts: bool,
-    /// Show every error in full (by default, at most 20 of each kind are shown when there are more).
-    #[arg(long)]
-    pub all_errors: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct BuildArgs {
-    #[command(flatten)]
-    pub site: SiteArgs,
-    /// Output folder, relative to the current directory [default: ROOT/public].
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-    /// Override base_url from site.yaml (for example for a preview deployment): an absolute
-    /// http(s) URL or a path starting with `/`.
-    #[arg(long, value_parser = parse_base_url)]
-    pub base_url: Option<String>,
-}
-
-impl BuildArgs {
-    /// The output folder: `--output`, or `public/` in the site folder.
-    pub fn output_dir(&self) -> PathBuf {
-        match &self.output {
-            Some(out) => out.clone(),
-            None if self.site.root == Path::new(".") => PathBuf::from("public"),
-            None => self.site.root.join("public"),
-        }
-    }
-}
-
-fn parse_base_url(s: &str) -> Result<String, String> {
-    crate::config::check_base_url(s)
-        .map(|()| s.to_string())
-        .map_err(|why| format!("{why}; write for example `https://example.org/kb/` or `/kb/`"))
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub site: SiteArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    #[command(flatten)]
-    pub site: SiteArgs,
-    /// Port to listen on.
-    #[arg(long, short, default_value_t = 1111)]
-    pub port: u16,
-    /// Address to listen on. Anything but loopback exposes the preview to the network.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: String,
-    /// Watch files and rebuild on changes (the default).
-    #[arg(long, overrides_with = "no_watch")]
-    pub watch: bool,
-    /// Do not watch files.
-    #[arg(long)]
-    pub no_watch: bool,
-    /// Open the site in the default browser.
-    #[arg(long)]
-    pub open: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// The folder to create the site in: new, or empty.
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-    /// The site's language: its example pages, UI texts and dates.
-    #[arg(long, default_value = "en", value_parser = ["en", "nl"])]
-    pub language: String,
-}
-
-#[derive(Debug, Args)]
-pub struct NewArgs {
-    /// The collection (as declared in site.yaml), for example `personen`.
-    pub collection: String,
-    /// The page's title; its file name is made from it.
-    pub title: String,
-    /// The site folder (the one with site.yaml).
-    #[arg(long, default_value = ".")]
-    pub root: PathBuf,
-}
-
-/// How chatty the commands are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verbosity {
-    Quiet,
-    Normal,
-    Verbose,
-}
-
-/// Exit codes: 0 success, 1 problems in the site's input, 2 usage or internal errors.
-pub const EXIT_CONTENT: i32 = 1;
-pub const EXIT_INTERNAL: i32 = 2;
 
 pub fn run(cli: Cli) -> i32 {
     let verbosity = if cli.quiet {

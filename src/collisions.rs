@@ -6,10 +6,9 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::load::{StaticFile, StaticSource};
-use crate::model::{PageId, Site};
+use crate::model::{PageId, Site, has_search_page, output_path, page_count, paginated_path};
 use crate::parse::ParsedDoc;
-use crate::parse::locate::{Seg, Target};
-use crate::render::{has_search_page, output_path, page_count, paginated_path};
+use crate::yaml::{Seg, Target};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

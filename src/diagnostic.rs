@@ -9,14 +9,6 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 use std::fmt;
 
-/// A position in a source file. Lines and columns are 1-based.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Location {
-    pub path: String,
-    pub line: usize,
-    pub col: usize,
-}
-
 /// One problem found in the input (content, configuration or templates).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -270,6 +262,18 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// A page of the site to quote in hints, from the pages' paths under content/: the first
+/// page in a folder (by path), else the first page, else `about.md`.
+pub fn example_page<'a>(rels: impl Iterator<Item = &'a str>) -> String {
+    let pages: Vec<&str> = rels.filter(|r| !r.ends_with("_index.md")).collect();
+    pages
+        .iter()
+        .filter(|r| r.contains('/'))
+        .min()
+        .or(pages.iter().min())
+        .map_or_else(|| "about.md".to_string(), |r| r.to_string())
 }
 
 #[cfg(test)]

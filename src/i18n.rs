@@ -222,7 +222,7 @@ fn fill(template: &str, args: &[(&str, String)]) -> String {
 /// A translation file, flattened to dotted keys.
 fn parse(display: &str, text: &str) -> Result<BTreeMap<String, Entry>, Diagnostic> {
     let value: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| crate::config::yaml_error(display, text, 0, &e))?;
+        serde_yaml::from_str(text).map_err(|e| crate::yaml::yaml_error(display, text, 0, &e))?;
     let mut out = BTreeMap::new();
     match value {
         serde_yaml::Value::Mapping(m) => flatten("", &m, &mut out).map_err(|key| {

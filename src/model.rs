@@ -18,7 +18,8 @@ pub type PageId = usize;
 pub enum Value {
     Null,
     Text(String),
-    /// Markdown source; rendered to HTML by the markdown stage.
+    /// Markdown source (a `markdown` field). Rendered to HTML (`markdown::render_fragment`)
+    /// when `render::context` builds the template value; open data gets the source.
     Markdown(String),
     Integer(i64),
     Bool(bool),
@@ -165,6 +166,48 @@ impl Site {
     pub fn term_path(&self, tax: usize, term: usize) -> String {
         format!("{}/{}/", self.taxonomies[tax].name, self.taxonomies[tax].terms[term].slug)
     }
+
+    /// Sections from the home page down to the page's parent.
+    pub fn ancestors(&self, p: &Page) -> Vec<PageId> {
+        let mut out = Vec::new();
+        let mut cur = p.parent;
+        while let Some(id) = cur {
+            out.push(id);
+            cur = self.pages[id].parent;
+            if out.len() > 64 {
+                break;
+            }
+        }
+        out.reverse();
+        out
+    }
+}
+
+// Where the site's pages are written: `render` writes there and `collisions` checks
+// that no two sources claim one file.
+
+/// Site path (`tijdlijn/x/`) to output file (`tijdlijn/x/index.html`).
+pub fn output_path(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
+}
+
+/// The site path of page `index` (0-based) of a paginated list at `base`.
+pub fn paginated_path(base: &str, index: usize) -> String {
+    if index == 0 { base.to_string() } else { format!("{base}page/{}/", index + 1) }
+}
+
+/// How many pages a list of `items` takes with `per_page` items per page (at least one).
+pub fn page_count(items: usize, per_page: Option<usize>) -> usize {
+    match per_page {
+        Some(n) if n > 0 => items.div_ceil(n).max(1),
+        _ => 1,
+    }
+}
+
+/// Whether the engine renders the search page: search is on and no content page has its path.
+pub fn has_search_page(site: &Site) -> bool {
+    let search = &site.config.search;
+    search.enabled && cfg!(feature = "search") && !site.pages.iter().any(|p| p.path == search.path)
 }
 
 /// Where the iCalendar files are (`render::calendar` writes them; `resolve` checks that nothing

@@ -1,15 +1,34 @@
-//! Stage 6: write the site. The only stage that writes to disk.
+//! Stage 7: write the site. The only stage that writes to disk.
 //!
 //! The site is written into a temporary sibling folder and swapped in only when
 //! everything was written, so a failed build leaves the previous output exactly
 //! as it was. Invariants: nothing is written outside the output folder (every
 //! path is checked here, whatever earlier stages produced); a folder that
 //! innobieb did not create (it has no marker file) is never replaced or deleted.
+//!
+//! `Output` (one file of the built site) is defined here, and this module uses no other:
+//! `render`, `search`, the pipeline and `serve` produce or hold `Output`s and hand
+//! them to `Staging`.
 
-use crate::render::{Output, OutputData};
-use rayon::prelude::*;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One file of the built site, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub path: String,
+    pub data: OutputData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputData {
+    Bytes(Vec<u8>),
+    /// Bytes shared with an earlier build (an unchanged page in `serve`).
+    Shared(Arc<Vec<u8>>),
+    /// A file to copy as it is (static files, page assets).
+    Copy(PathBuf),
+}
 
 /// The file that marks a folder as innobieb's output.
 pub const MARKER: &str = ".innobieb-output";
@@ -77,13 +96,6 @@ pub fn is_safe_relative(path: &str) -> bool {
 pub struct WriteStats {
     pub files: usize,
     pub bytes: u64,
-}
-
-/// Writes `outputs` into `out_dir` atomically (see the module docs).
-pub fn write_site(out_dir: &Path, site_root: &Path, outputs: &[Output]) -> Result<WriteStats, OutputError> {
-    let staging = Staging::begin(out_dir, site_root)?;
-    outputs.par_iter().try_for_each(|o| staging.put(o))?;
-    staging.commit()
 }
 
 /// The folders of a site that are read as sources: an output folder may be in none of them.
@@ -329,7 +341,7 @@ mod interrupt {
     use std::path::{Path, PathBuf};
     use std::sync::{Mutex, MutexGuard};
 
-    pub struct Active {
+    pub(super) struct Active {
         pub lock: Option<PathBuf>,
         pub tmp: Option<PathBuf>,
         pub old: Option<PathBuf>,
@@ -341,27 +353,27 @@ mod interrupt {
         ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn set_lock(p: Option<PathBuf>) {
+    pub(super) fn set_lock(p: Option<PathBuf>) {
         active().lock = p;
     }
 
-    pub fn set_tmp(p: Option<PathBuf>) {
+    pub(super) fn set_tmp(p: Option<PathBuf>) {
         active().tmp = p;
     }
 
-    pub fn set_old(p: Option<PathBuf>) {
+    pub(super) fn set_old(p: Option<PathBuf>) {
         active().old = p;
     }
 
     /// Held while the output folder is swapped: an interruption waits for it.
-    pub fn swapping(old: &Path) -> MutexGuard<'static, Active> {
+    pub(super) fn swapping(old: &Path) -> MutexGuard<'static, Active> {
         let mut a = active();
         a.old = Some(old.to_path_buf());
         a
     }
 
     /// Starts the thread that cleans up on a signal (once per process).
-    pub fn install() {
+    pub(super) fn install() {
         #[cfg(unix)]
         {
             static ONCE: std::sync::Once = std::sync::Once::new();

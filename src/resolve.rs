@@ -8,13 +8,13 @@
 //! Invariant: no HTML is produced here; all problems are returned together.
 
 use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
-use crate::diagnostic::{Diagnostic, closest};
+use crate::diagnostic::{Diagnostic, closest, example_page};
 use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
-use crate::parse::locate::{Seg, Target};
 use crate::parse::{Common, DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
 use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
+use crate::yaml::{Seg, Target};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -761,18 +761,6 @@ fn keep_in_extra(extra: &mut serde_json::Value, kept: IndexMap<String, serde_yam
 }
 
 /// The existing page in the same folder whose file name is closest to the wanted one.
-/// A page of the site to quote in hints: the first page in a folder (by path), else the
-/// first page, else `about.md`.
-pub fn example_page<'a>(rels: impl Iterator<Item = &'a str>) -> String {
-    let pages: Vec<&str> = rels.filter(|r| !r.ends_with("_index.md")).collect();
-    pages
-        .iter()
-        .filter(|r| r.contains('/'))
-        .min()
-        .or(pages.iter().min())
-        .map_or_else(|| "about.md".to_string(), |r| r.to_string())
-}
-
 fn closest_page<'a>(wanted: &str, by_rel: &'a HashMap<String, PageId>) -> Option<&'a str> {
     let folder = folder_of(wanted);
     let stem = |rel: &str| rel.rsplit('/').next().unwrap_or(rel).trim_end_matches(".md").to_string();

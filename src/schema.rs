@@ -7,8 +7,8 @@ use crate::config::{COMMON_FIELDS, FieldDef, FieldKind, UnknownFields};
 use crate::date::PartialDate;
 use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{PageId, Value};
-use crate::parse::locate::{Seg, Target};
 use crate::parse::{ParsedDoc, scalar_text};
+use crate::yaml::{Seg, Target};
 use indexmap::IndexMap;
 use serde_yaml::Value as Y;
 

@@ -1,4 +1,4 @@
-//! Stage 5b: the search index, built from the content model (not by re-parsing HTML).
+//! Stage 5: the search index, built from the content model (not by re-parsing HTML).
 //!
 //! Every page that is not a section becomes one Pagefind "custom record": its text
 //! (title, description, the rendered body as plain text, its text fields and the titles
@@ -21,7 +21,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::markdown::Rendered;
 use crate::model::{Page, PageId, Site, Value};
-use crate::render::Output;
+use crate::output::Output;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -47,27 +47,6 @@ pub struct Record {
     pub sort: BTreeMap<String, String>,
 }
 
-/// Builds the static search index files. Nothing when search is disabled in
-/// site.yaml or the `search` feature is off.
-pub fn build_index(site: &Site, rendered: &[Rendered]) -> Result<Vec<Output>, Diagnostic> {
-    if !site.config.search.enabled {
-        return Ok(Vec::new());
-    }
-    #[cfg(feature = "search")]
-    {
-        let records = records(site, rendered).into_iter().map(Arc::new).collect();
-        let mut files = pagefind_index::files(&site.config.language, records)?;
-        files.push(facets_file(site));
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(files)
-    }
-    #[cfg(not(feature = "search"))]
-    {
-        let _ = rendered;
-        Ok(Vec::new())
-    }
-}
-
 /// The search index's inputs, taken from a build so the (slow, serial) indexing can run
 /// later on another thread: `serve` publishes pages first and the index when it is ready.
 pub struct Deferred {
@@ -77,7 +56,8 @@ pub struct Deferred {
     pub facets: Output,
 }
 
-/// The inputs of [`build_index`], without building it. `None` when search is off.
+/// The inputs of the search index, without building it. `None` when search is off
+/// (in site.yaml, or the `search` feature).
 pub fn defer(site: &Site, rendered: &[Rendered]) -> Option<Deferred> {
     defer_reusing(site, rendered, None)
 }
@@ -139,7 +119,7 @@ pub fn defer_patched(
 }
 
 impl Deferred {
-    /// Builds the index files: the same files [`build_index`] gives for the same site.
+    /// Builds the index files (Pagefind's and the facets file), sorted by path.
     pub fn build(self) -> Result<Vec<Output>, Diagnostic> {
         #[cfg(feature = "search")]
         {
@@ -163,7 +143,7 @@ pub fn facets_file(site: &Site) -> Output {
     let json = serde_json::json!({ "language": site.config.language, "facets": facets });
     Output {
         path: format!("{OUTPUT_DIR}/{FACETS_FILE}"),
-        data: crate::render::OutputData::Bytes(json.to_string().into_bytes()),
+        data: crate::output::OutputData::Bytes(json.to_string().into_bytes()),
     }
 }
 
@@ -458,7 +438,7 @@ fn char_ref(s: &str) -> (String, usize) {
 mod pagefind_index {
     use super::{OUTPUT_DIR, Record};
     use crate::diagnostic::Diagnostic;
-    use crate::render::{Output, OutputData};
+    use crate::output::{Output, OutputData};
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
     use std::sync::Arc;

@@ -4,10 +4,10 @@
 
 use innobieb::date::PartialDate;
 use innobieb::load::SourceFile;
-use innobieb::parse::locate::{Seg, Target, locate};
 use innobieb::parse::{parse, split_front_matter};
 use innobieb::serve::http::{Target as HttpTarget, resolve_path};
 use innobieb::slug::slugify;
+use innobieb::yaml::{Seg, Target, locate};
 use proptest::prelude::*;
 use std::collections::HashMap;
 

@@ -1,8 +1,16 @@
 //! `innobieb check`: validate content, references, links and templates; write nothing.
 
-use crate::cli::{CheckArgs, EXIT_CONTENT, Verbosity};
+use super::SiteArgs;
+use crate::console::{EXIT_CONTENT, Verbosity, print_diagnostics_limited, print_timings, print_warnings};
 use crate::pipeline::{BuildOptions, Cache, build_site};
+use clap::Args;
 use std::time::Instant;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
 
 pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
     let start = Instant::now();
@@ -17,15 +25,15 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
     // A full in-memory build: templates are rendered too, so template errors are found.
     match build_site(&opts, &mut Cache::none()) {
         Ok(built) => {
-            super::print_warnings(&built.warnings, args.site.all_errors);
-            super::print_timings(&built.timings, verbosity);
+            print_warnings(&built.warnings, args.site.all_errors);
+            print_timings(&built.timings, verbosity);
             if verbosity >= Verbosity::Normal {
                 println!("No problems found in {} pages ({:.2} s).", built.page_count, start.elapsed().as_secs_f64());
             }
             0
         }
         Err(failed) => {
-            super::print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
+            print_diagnostics_limited(&failed.diagnostics, args.site.all_errors);
             EXIT_CONTENT
         }
     }

@@ -1,10 +1,21 @@
 //! `innobieb init [DIR] --language en|nl`: writes the built-in theme's starter site
 //! (`themes/default/starter/<language>/`) into a new or empty folder, and says what to do next.
 
-use crate::cli::{EXIT_INTERNAL, InitArgs, Verbosity};
 use crate::config::Config;
+use crate::console::{EXIT_INTERNAL, Verbosity};
+use clap::Args;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in: new, or empty.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The site's language: its example pages, UI texts and dates.
+    #[arg(long, default_value = "en", value_parser = ["en", "nl"])]
+    pub language: String,
+}
 
 pub fn run(args: &InitArgs, verbosity: Verbosity) -> i32 {
     let dir = &args.dir;

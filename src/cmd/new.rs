@@ -2,19 +2,32 @@
 //! written out as a template (required fields first, allowed values in comments), in the
 //! site's language; a required date is today's.
 
-use crate::cli::{EXIT_CONTENT, EXIT_INTERNAL, NewArgs, Verbosity};
 use crate::config::{COMMON_FIELDS, Config, FieldDef, FieldKind};
+use crate::console::{EXIT_CONTENT, EXIT_INTERNAL, Verbosity, print_diagnostics};
 use crate::diagnostic::closest;
 use crate::i18n::Translations;
 use crate::parse::scalar_text;
 use crate::schema::{Placeholders, example_value};
 use crate::slug::slugify;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The collection (as declared in site.yaml), for example `personen`.
+    pub collection: String,
+    /// The page's title; its file name is made from it.
+    pub title: String,
+    /// The site folder (the one with site.yaml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+}
 
 pub fn run(args: &NewArgs, verbosity: Verbosity) -> i32 {
     let config = match Config::load(&args.root) {
         Ok(c) => c,
         Err(diags) => {
-            super::print_diagnostics(&diags);
+            print_diagnostics(&diags);
             return EXIT_CONTENT;
         }
     };

@@ -5,17 +5,15 @@
 //! Markdown body for links and headings (no HTML yet), so that `resolve` owns
 //! the whole link graph before anything is rendered.
 
-pub mod locate;
 pub mod markdown_scan;
 pub mod shortcodes;
 pub mod toml_fm;
 
-use crate::config::yaml_error;
 use crate::date::PartialDate;
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceFile;
+use crate::yaml::{Seg, Target, locate, yaml_error};
 use indexmap::IndexMap;
-use locate::{Seg, Target, locate};
 pub use markdown_scan::{Heading, LinkRef};
 use std::sync::Arc;
 
@@ -76,7 +74,7 @@ impl ParsedDoc {
     /// `resolve` reports no errors for inputs that resolved before).
     pub fn resolve_key(&self) -> u64 {
         let dests: Vec<&str> = self.links.iter().map(|l| l.dest.as_str()).collect();
-        crate::render::fingerprint::hash_of(&(
+        crate::hash::hash_of(&(
             (&self.rel, self.kind, &self.yaml, self.yaml_offset, self.body_line, self.placeholder, self.toml),
             dests,
             &self.headings,

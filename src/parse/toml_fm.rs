@@ -3,11 +3,11 @@
 //! The TOML text is parsed with the `toml` crate's spanned document and turned into
 //! the same `serde_yaml::Value` the YAML path produces, so everything after parsing is
 //! unchanged. Datetimes become date strings (`1979-05-27`), which `date` fields accept.
-//! Like `locate.rs` for YAML, `locate_toml` re-reads the text only when an error
+//! Like `yaml::locate` for YAML, `locate_toml` re-reads the text only when an error
 //! needs a position.
 
-use super::locate::{Pos, Seg, Target};
 use crate::diagnostic::Diagnostic;
+use crate::yaml::{Pos, Seg, Target};
 use serde_yaml::Value as Y;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -82,7 +82,7 @@ fn value_to_yaml(v: &DeValue<'_>) -> Y {
     }
 }
 
-/// Locates `path` in TOML text, like `locate::locate` does in YAML.
+/// Locates `path` in TOML text, like `yaml::locate` does in YAML.
 pub fn locate_toml(text: &str, path: &[Seg], target: Target) -> Option<Pos> {
     let doc = DeTable::parse(text).ok()?;
     let mut best: Option<std::ops::Range<usize>> = None;

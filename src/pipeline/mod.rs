@@ -11,14 +11,15 @@ mod patch;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, normalize};
+use crate::hash::hash_of;
 use crate::load::{self, SourceFile};
 use crate::markdown::{self, Rendered};
 use crate::model::Site;
+use crate::output::{Output, OutputData};
 use crate::parse::{self, ParsedDoc};
-use crate::render::{self, Output, OutputData, TemplateSet};
+use crate::render::{self, TemplateSet};
 use crate::resolve::{self, ResolveOptions};
 use rayon::prelude::*;
-use render::fingerprint::hash_of;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -93,7 +94,7 @@ pub struct Cache {
     templates: Option<(u64, TemplateSet)>,
     values: render::context::ValueMemo,
     rendered_pages: render::RenderMemo,
-    data: crate::data::DataMemo,
+    data: render::data::DataMemo,
     records: crate::search::RecordMemo,
     /// The last successful build: its resolved site (reused when only page bodies changed)
     /// and what `patch` needs to update it.

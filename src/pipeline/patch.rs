@@ -83,7 +83,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
     // 2. Markdown of the changed pages.
     let mut changed: Vec<PageId> = Vec::with_capacity(fresh.len());
     let i18n = last.site.config.i18n.clone();
-    let words = crate::render::fingerprint::hash_of(&*i18n);
+    let words = crate::hash::hash_of(&*i18n);
     for (id, stamp, doc) in fresh {
         *next_version += 1;
         let page = &mut last.site.pages[id];

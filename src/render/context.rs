@@ -297,7 +297,7 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
         })
         .collect();
     let related: Vec<Value> = p.related.iter().map(|&i| stubs[i].clone()).collect();
-    let ancestors: Vec<Value> = ancestors(site, p).into_iter().map(|i| stubs[i].clone()).collect();
+    let ancestors: Vec<Value> = site.ancestors(p).into_iter().map(|i| stubs[i].clone()).collect();
     let assets: Vec<Value> = p.assets.iter().map(|a| Value::from(site.url(&format!("{}{}", p.path, a.rel)))).collect();
     let mut obj = common_values(site, p, r, Obj::new())
         .set("content", Value::safe_string(&r.content))
@@ -319,21 +319,6 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
             .set("subsections", p.subsections.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>());
     }
     obj.build()
-}
-
-/// Sections from the home page down to the page's parent.
-pub fn ancestors(site: &Site, p: &Page) -> Vec<PageId> {
-    let mut out = Vec::new();
-    let mut cur = p.parent;
-    while let Some(id) = cur {
-        out.push(id);
-        cur = site.pages[id].parent;
-        if out.len() > 64 {
-            break;
-        }
-    }
-    out.reverse();
-    out
 }
 
 fn terms_value(site: &Site, p: &Page) -> Value {

@@ -6,6 +6,7 @@
 //! Invariant: every input of a page's template context is covered. The serve
 //! tests compare the served site with a fresh build after random edit sequences.
 
+use crate::hash::{hash_of, hasher};
 use crate::markdown::Rendered;
 use crate::model::{Page, PageId, Site, Value as V};
 use std::hash::{Hash, Hasher};
@@ -19,10 +20,6 @@ pub struct Fingerprints {
     pub taxonomies: Vec<u64>,
     /// Everything: for templates that call site functions (`get_page`, `collection`, ...).
     pub all: u64,
-}
-
-fn hasher() -> std::collections::hash_map::DefaultHasher {
-    std::collections::hash_map::DefaultHasher::new()
 }
 
 /// `rendered[p]` is page `p`'s rendered Markdown and `content[p]` a key of it (see `pipeline`):
@@ -95,7 +92,7 @@ pub fn full_fp(site: &Site, p: &Page, content: u64, stub: &[u64]) -> u64 {
         }
     };
     ids(&mut h, &p.related);
-    ids(&mut h, &super::context::ancestors(site, p));
+    ids(&mut h, &site.ancestors(p));
     ids(&mut h, p.parent.as_slice());
     ids(&mut h, &p.pages);
     ids(&mut h, &p.subsections);
@@ -149,7 +146,7 @@ pub fn stub_readers(site: &Site) -> Vec<Vec<PageId>> {
             }
         }
         shown.extend(&p.related);
-        shown.extend(super::context::ancestors(site, p));
+        shown.extend(site.ancestors(p));
         shown.extend(p.parent);
         shown.extend(&p.pages);
         shown.extend(&p.subsections);
@@ -170,13 +167,6 @@ fn refs_in(v: &V, out: &mut Vec<PageId>) {
         V::Record(fields) => fields.values().for_each(|x| refs_in(x, out)),
         _ => {}
     }
-}
-
-/// A 64-bit hash of anything hashable (stable within one process run).
-pub fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
-    let mut h = hasher();
-    v.hash(&mut h);
-    h.finish()
 }
 
 /// Hashes a field value; a reference contributes `target(id)`.

@@ -1,46 +1,29 @@
-//! Stage 5: templates. Pure: the resolved `Site`, its rendered Markdown and the
-//! compiled templates in; a list of `Output`s (path + bytes) and diagnostics out.
+//! Stage 6: templates. The resolved `Site`, its rendered Markdown and the compiled
+//! templates in; `Output`s (path + bytes) and diagnostics out. A one-off build hands
+//! rendered pages to `output::Staging` as they are done (the output stage writes them).
 //!
-//! Invariant: never touches the filesystem (static files and assets become
-//! `OutputData::Copy` entries that the output stage copies). Templates see only
-//! the values of `context`, never internal types.
+//! Invariant: writes nothing itself (static files and assets become `OutputData::Copy`
+//! entries that the output stage copies) and reads no file, with one exception: when a
+//! page's `template:` names a template that does not exist, `at_template_key` reads that
+//! page file again to point the error at the line. Templates see only the values of
+//! `context`, never internal types. `data` makes the open-data JSON.
 
 pub mod calendar;
 pub mod context;
+pub mod data;
 pub mod fingerprint;
 pub mod shortcodes;
 pub mod structured;
 pub mod templates;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{PageId, Site};
+use crate::model::{PageId, Site, has_search_page, output_path, page_count, paginated_path};
+use crate::output::{Output, OutputData, OutputError, Staging};
 use context::{Obj, Values, term_value};
 use rayon::prelude::*;
-use std::path::PathBuf;
 use std::sync::Arc;
 pub use templates::{TemplateSet, build_tera};
 use tera::{Context, Tera, Value};
-
-/// One file of the built site, relative to the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub path: String,
-    pub data: OutputData,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutputData {
-    Bytes(Vec<u8>),
-    /// Bytes shared with an earlier build (an unchanged page in `serve`).
-    Shared(Arc<Vec<u8>>),
-    /// A file to copy as it is (static files, page assets).
-    Copy(PathBuf),
-}
-
-/// Site path (`tijdlijn/x/`) to output file (`tijdlijn/x/index.html`).
-pub fn output_path(path: &str) -> String {
-    if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() }
-}
 
 /// What one rendering job produces.
 enum Job {
@@ -73,7 +56,7 @@ pub struct Incremental<'a> {
     /// Fingerprint of the compiled template set.
     pub templates: u64,
     pub memo: &'a mut RenderMemo,
-    pub data: &'a mut crate::data::DataMemo,
+    pub data: &'a mut data::DataMemo,
 }
 
 /// Every rendering job of the site, in a fixed order.
@@ -102,12 +85,6 @@ fn all_jobs(site: &Site) -> Vec<Job> {
         jobs.push(Job::Search);
     }
     jobs
-}
-
-/// Whether the engine renders the search page: search is on and no content page has its path.
-pub fn has_search_page(site: &Site) -> bool {
-    let search = &site.config.search;
-    search.enabled && cfg!(feature = "search") && !site.pages.iter().any(|p| p.path == search.path)
 }
 
 /// The template a job renders with.
@@ -276,9 +253,9 @@ pub fn render_site(
     values: Arc<Values>,
     set: &mut TemplateSet,
     incremental: Option<Incremental<'_>>,
-    sink: Option<&crate::output::Staging>,
+    sink: Option<&Staging>,
 ) -> RenderResult {
-    let write_error: std::sync::Mutex<Option<crate::output::OutputError>> = Default::default();
+    let write_error: std::sync::Mutex<Option<OutputError>> = Default::default();
     let metrics = &Metrics::default();
     templates::register_site_functions(&mut set.tera, values.clone());
     let set = &*set;
@@ -341,7 +318,7 @@ pub fn render_site(
     diags.extend(templates::template_errors(failures, set));
 
     outputs.extend(special_outputs(site, &values, set, &mut diags));
-    outputs.extend(crate::data::open_data(site, data_memo));
+    outputs.extend(data::open_data(site, data_memo));
     for p in &site.pages {
         for asset in &p.assets {
             outputs
@@ -364,7 +341,7 @@ pub struct RenderResult {
     pub diagnostics: Vec<Diagnostic>,
     pub metrics: Vec<TemplateMetric>,
     /// The first failure to write a streamed page.
-    pub write_error: Option<crate::output::OutputError>,
+    pub write_error: Option<OutputError>,
 }
 
 /// The site path a job renders to.
@@ -375,13 +352,6 @@ fn job_path(site: &Site, job: &Job) -> String {
         Job::Taxonomy(t) => site.taxonomy_path(t),
         Job::TermPage { tax, term, index, .. } => paginated_path(&site.term_path(tax, term), index),
         Job::Search => site.config.search.path.clone(),
-    }
-}
-
-pub(crate) fn page_count(items: usize, per_page: Option<usize>) -> usize {
-    match per_page {
-        Some(n) if n > 0 => items.div_ceil(n).max(1),
-        _ => 1,
     }
 }
 
@@ -495,10 +465,6 @@ fn plain_page(site: &Site, title: &str, path: &str, kind: &str) -> Value {
         .set("collection", Value::none())
         .set("ancestors", Vec::<Value>::new())
         .build()
-}
-
-pub fn paginated_path(base: &str, index: usize) -> String {
-    if index == 0 { base.to_string() } else { format!("{base}page/{}/", index + 1) }
 }
 
 fn paginator(

@@ -384,7 +384,7 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
             Some(&id) => Ok(v.full[id].clone()),
             None => Err(tera::Error::message(format!(
                 "get_page: no page at `{path}` (paths are relative to content/, such as `{}`)",
-                crate::resolve::example_page(r.by_rel.keys().map(String::as_str))
+                crate::diagnostic::example_page(r.by_rel.keys().map(String::as_str))
             ))),
         }
     };

@@ -1,5 +1,5 @@
 //! Sorts file-system events into what has to be rebuilt. Pure and unit-tested;
-//! the `notify` types stop at `serve::watch`.
+//! it sees only paths: the `notify` types stop at the watch loop in `serve/mod.rs`.
 
 use crate::load::is_ignored_name;
 use std::path::{Path, PathBuf};

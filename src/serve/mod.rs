@@ -11,7 +11,7 @@ pub mod classify;
 pub mod http;
 pub mod state;
 
-use crate::cli::Verbosity;
+use crate::console::{EXIT_INTERNAL, Verbosity, print_diagnostics, print_timings};
 use crate::pipeline::{BuildOptions, Cache, rebuild};
 use notify::{RecursiveMode, Watcher};
 use state::{Shared, errors_json};
@@ -36,7 +36,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         Ok(ip) => ip,
         Err(_) => {
             eprintln!("error: `{}` is not an IP address (use for example 127.0.0.1)", opts.bind);
-            return 2;
+            return EXIT_INTERNAL;
         }
     };
     if !ip.is_loopback() {
@@ -53,7 +53,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             } else {
                 eprintln!("error: cannot listen on {ip}:{}: {e}", opts.port);
             }
-            return 2;
+            return EXIT_INTERNAL;
         }
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(opts.port);
@@ -70,7 +70,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             }
             Err(e) => {
                 eprintln!("error: cannot watch files: {e}");
-                return 2;
+                return EXIT_INTERNAL;
             }
         }
     } else {
@@ -104,7 +104,7 @@ pub fn run(opts: ServeOptions) -> i32 {
             .spawn(move || http::serve(listener, shared, policy));
         if let Err(e) = spawned {
             eprintln!("error: cannot start the HTTP server: {e}");
-            return 2;
+            return EXIT_INTERNAL;
         }
     }
     if opts.open {
@@ -218,15 +218,14 @@ fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> 
     Some(paths)
 }
 
-/// Rebuilds and publishes; on failure keeps the last good version and reports.
 /// How long the site must be left alone before the search index is rebuilt.
 const SEARCH_QUIET: Duration = Duration::from_millis(1500);
 
-/// Builds search indexes one at a time on its own thread. Requests that arrive while it
-/// works replace each other: only the newest version is indexed next.
 /// The newest index request (site version and inputs) and its signal.
 type Pending = Arc<(std::sync::Mutex<Option<(u64, crate::search::Deferred)>>, std::sync::Condvar)>;
 
+/// Builds search indexes one at a time on its own thread. Requests that arrive while it
+/// works replace each other: only the newest version is indexed next.
 struct SearchWorker {
     pending: Pending,
 }
@@ -322,14 +321,14 @@ impl Rebuilder {
                     );
                 }
                 // Warnings (missing translations, `unknown_fields: warn`) are shown on every build.
-                crate::cmd::print_warnings(&built.warnings, false);
-                crate::cmd::print_timings(&timings, verbosity);
+                crate::console::print_warnings(&built.warnings, false);
+                print_timings(&timings, verbosity);
                 if verbosity == Verbosity::Verbose {
                     eprintln!("  ({rendered} pages rendered{})", if patched { ", patched" } else { "" });
                 }
             }
             Err(failed) => {
-                crate::cmd::print_diagnostics(&failed.diagnostics);
+                print_diagnostics(&failed.diagnostics);
                 eprintln!("The last good version is still being served.");
                 shared.set_errors(failed.diagnostics.clone());
                 shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));

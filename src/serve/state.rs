@@ -3,8 +3,8 @@
 //! handle (no globals), swapped whole after each rebuild.
 
 use crate::diagnostic::Diagnostic;
-use crate::render::fingerprint::hash_of as hash;
-use crate::render::{Output, OutputData};
+use crate::hash::hash_of as hash;
+use crate::output::{Output, OutputData};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};

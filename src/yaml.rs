@@ -1,10 +1,14 @@
-//! Finds where a value sits in a YAML text, for error messages.
+//! YAML positions for error messages, shared by `config` (site.yaml), `i18n` (UI strings)
+//! and `parse` (front matter).
 //!
+//! `yaml_error` turns a serde_yaml error into a diagnostic at the right line.
 //! serde_yaml reports positions only for syntax errors; the schema checks in
-//! `resolve` happen later, on values. When one fails, this re-reads the YAML
+//! `resolve` happen later, on values. When one fails, `locate` re-reads the YAML
 //! (only then: errors are rare, so the happy path never pays for it) with a
-//! span-aware parser and walks to the offending key or value.
+//! span-aware parser and walks to the offending key or value. `Seg`, `Target` and
+//! `Pos` also name places in TOML front matter (`parse::toml_fm`).
 
+use crate::diagnostic::{Diagnostic, closest};
 use saphyr_parser::{Event, Parser, Span};
 
 /// One step of a path into a YAML document.
@@ -133,6 +137,109 @@ fn skip_rest<'a, I: Iterator<Item = (Event<'a>, Span)>>(events: &mut std::iter::
             _ => {}
         }
     }
+}
+
+/// Turns a serde_yaml error into a diagnostic at the right line of `path`.
+/// `line_offset` is the number of lines before the YAML text in the file (front matter).
+pub fn yaml_error(path: &str, yaml: &str, line_offset: usize, err: &serde_yaml::Error) -> Diagnostic {
+    let full = err.to_string();
+    // serde_yaml says "<problem> at line L column C, while <context> at line L2 column C2".
+    let (problem, context) = match full.split_once(", while ") {
+        Some((p, c)) => (p.to_string(), Some(c.to_string())),
+        None => (full.clone(), None),
+    };
+    let strip_at = |s: &str| match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s.to_string(),
+    };
+    let position_of = |s: &str| -> Option<(usize, usize)> {
+        let rest = &s[s.find(" at line ")? + 9..];
+        let (line, rest) = rest.split_once(" column ")?;
+        let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((line.trim().parse().ok()?, col.parse().ok()?))
+    };
+    let (message, mut help) = explain_serde_message(&strip_at(&problem));
+    let lines = yaml.lines().count();
+    let mut pos = err.location().map(|l| (l.line(), l.column()));
+    let mut message = message;
+    if let Some(ctx) = &context {
+        let ctx_pos = position_of(ctx);
+        let what = strip_at(ctx);
+        if message.contains("end of stream") && what.contains("quoted scalar") {
+            message = "quoted text is never closed".into();
+            help = Some("add the closing quote at the end of the value".into());
+            pos = ctx_pos.or(pos);
+        } else if what.contains("flow sequence") {
+            help = Some("close the list with `]`, and separate items with `,`".into());
+            pos = ctx_pos.or(pos);
+        } else if what.contains("flow mapping") {
+            help = Some("close the record with `}`, and separate items with `,`".into());
+            pos = ctx_pos.or(pos);
+        } else if pos.is_none_or(|(l, _)| l > lines) {
+            pos = ctx_pos.or(pos);
+        }
+    }
+    if message.starts_with("duplicate entry with key") {
+        // serde_yaml points at the mapping; find the repeated key itself.
+        let key = message.split('"').nth(1).unwrap_or("").to_string();
+        let prefix = format!("{key}:");
+        if let Some((i, _)) = yaml.lines().enumerate().filter(|(_, l)| l.starts_with(&prefix)).nth(1) {
+            pos = Some((i + 1, 1));
+        }
+        message = format!("the key `{key}` appears twice");
+    }
+    if message.contains("repetition limit exceeded") {
+        // An alias bomb: anchors (`&a`) repeated through aliases (`*a`) that grow without bound.
+        pos = yaml.lines().enumerate().find_map(|(i, l)| l.find('*').map(|c| (i + 1, c + 1))).or(pos);
+        message = "the aliases (`*name`) here repeat anchored values into too much data".into();
+        help = Some("write the values out instead of repeating them through `&anchor` and `*alias`".into());
+    }
+    if message.contains("mapping values are not allowed") {
+        help = Some("put quotes around text that contains `: `, for example `title: \"Doel: lezen\"`".into());
+    }
+    let mut d = match pos {
+        Some((line, col)) => {
+            let line = line.clamp(1, lines.max(1));
+            let mut d = Diagnostic::at(path, yaml, line, col, message);
+            d.line = Some(line + line_offset);
+            d
+        }
+        None => Diagnostic::in_file(path, message),
+    };
+    if let Some(h) = help {
+        d = d.with_help(h);
+    }
+    d
+}
+
+/// Adds a "did you mean" to serde's "unknown field" and "unknown variant" messages.
+fn explain_serde_message(msg: &str) -> (String, Option<String>) {
+    for prefix in ["unknown field `", "unknown variant `"] {
+        if let Some(start) = msg.find(prefix) {
+            let rest = &msg[start + prefix.len()..];
+            let Some(end) = rest.find('`') else { break };
+            let wanted = &rest[..end];
+            let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
+            let kind = if prefix.contains("field") { "field" } else { "value" };
+            let head = format!("unknown {kind} `{wanted}`");
+            let help = match closest(wanted, expected.iter().copied()) {
+                Some(c) => Some(format!("did you mean `{c}`?")),
+                None if !expected.is_empty() => Some(format!(
+                    "expected one of {}",
+                    expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                )),
+                None => None,
+            };
+            return (head, help);
+        }
+    }
+    if msg.contains("duplicate entry with key") {
+        return (msg.to_string(), Some("each key may appear only once; remove or merge the duplicate".into()));
+    }
+    if msg.contains("found character that cannot start any token") || msg.contains("found a tab character") {
+        return (msg.to_string(), Some("YAML indentation must use spaces, not tabs".into()));
+    }
+    (msg.to_string(), None)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! references written as the URLs of the pages they point to.
 
 use crate::model::{Site, Value};
-use crate::render::{Output, OutputData};
+use crate::output::{Output, OutputData};
 use serde_json::{Map, Value as J, json};
 
 /// Collection files of an earlier build: name -> (fingerprint, bytes).
@@ -79,9 +79,7 @@ fn collection_fingerprint(site: &Site, ids: &[crate::model::PageId]) -> u64 {
         for (k, v) in &p.fields {
             k.hash(&mut h);
             // A reference counts by the path of the page it points to.
-            crate::render::fingerprint::hash_value(v, &mut h, &|id| {
-                crate::render::fingerprint::hash_of(&site.pages[id].path)
-            });
+            super::fingerprint::hash_value(v, &mut h, &|id| crate::hash::hash_of(&site.pages[id].path));
         }
         for g in &p.backlinks {
             for l in &g.links {
