@@ -218,8 +218,12 @@ fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> 
     Some(paths)
 }
 
-/// How long the site must be left alone before the search index is rebuilt.
-const SEARCH_QUIET: Duration = Duration::from_millis(1500);
+/// How long the site must be left alone before the search index is rebuilt: 1.5 s, or
+/// `INNOBIEB_SEARCH_QUIET_MS` (the tests use a short spell).
+fn search_quiet() -> Duration {
+    let ms = std::env::var("INNOBIEB_SEARCH_QUIET_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(1500);
+    Duration::from_millis(ms)
+}
 
 /// The newest index request (site version and inputs) and its signal.
 type Pending = Arc<(std::sync::Mutex<Option<(u64, crate::search::Deferred)>>, std::sync::Condvar)>;
@@ -234,6 +238,7 @@ impl SearchWorker {
     fn start(shared: Arc<Shared>) -> SearchWorker {
         let pending: Pending = Default::default();
         let queue = pending.clone();
+        let quiet = search_quiet();
         std::thread::spawn(move || {
             lower_priority();
             loop {
@@ -244,7 +249,7 @@ impl SearchWorker {
                     // the index (a full, serial Pagefind run) would only compete with the rebuilds.
                     loop {
                         if slot.is_some() {
-                            let (s, timeout) = match ready.wait_timeout(slot, SEARCH_QUIET) {
+                            let (s, timeout) = match ready.wait_timeout(slot, quiet) {
                                 Ok(r) => r,
                                 Err(_) => return,
                             };

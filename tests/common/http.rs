@@ -20,6 +20,8 @@ impl Server {
             .args(extra)
             .current_dir(root)
             .env("NO_COLOR", "1")
+            // The search index waits for a short quiet spell, not the editor's 1.5 s.
+            .env("INNOBIEB_SEARCH_QUIET_MS", "100")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
