@@ -152,6 +152,12 @@ pub fn check(
         generated.push((output_path(&site.taxonomy_path(t)), format!("the page of the taxonomy `{}`", tax.name)));
         for (i, term) in tax.terms.iter().enumerate() {
             let base = site.term_path(t, i);
+            if tax.def.feed {
+                generated.push((
+                    format!("{base}atom.xml"),
+                    format!("the feed of `{}` in the taxonomy `{}`", term.name, tax.name),
+                ));
+            }
             for n in 0..page_count(term.pages.len(), tax.def.paginate_by) {
                 let what = format!("the page of `{}` in the taxonomy `{}`", term.name, tax.name);
                 generated.push((output_path(&paginated_path(&base, n)), what));

@@ -326,3 +326,18 @@ fn a_collection_with_a_schema_gives_its_pages_json_ld_and_open_graph_tags() {
     assert!(run.stderr.starts_with("error: `leader` is not a field of `projects`\n"), "{}", run.stderr);
     assert!(run.stderr.contains("= help: did you mean `lead`?"), "{}", run.stderr);
 }
+
+#[test]
+fn a_taxonomy_with_feed_true_has_a_feed_per_term() {
+    let site = init(None);
+    let yaml = site.read("kb/site.yaml").replace(
+        "topics: { title: Topics, singular: Topic }",
+        "topics: { title: Topics, singular: Topic, feed: true }",
+    );
+    site.write("kb/site.yaml", &yaml);
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    let feed = site.read("kb/public/topics/community/atom.xml");
+    assert!(feed.contains("<title>Topics: community | My knowledge base</title>"), "{feed}");
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    assert!(feed.find("Repair day").unwrap() < feed.find("Reading café").unwrap(), "newest first: {feed}");
+}

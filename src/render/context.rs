@@ -507,7 +507,15 @@ pub fn term_value(site: &Site, t: usize, i: usize, stubs: &[Value], with_pages: 
         .set("name", term.name.as_str())
         .set("slug", term.slug.as_str())
         .set("url", site.url(&site.term_path(t, i)))
-        .set("count", term.pages.len());
+        .set("count", term.pages.len())
+        .set(
+            "feed",
+            if site.taxonomies[t].def.feed {
+                Value::from(site.url(&format!("{}atom.xml", site.term_path(t, i))))
+            } else {
+                Value::none()
+            },
+        );
     if with_pages {
         obj = obj.set("pages", term.pages.iter().map(|&p| stubs[p].clone()).collect::<Vec<_>>());
     }

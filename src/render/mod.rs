@@ -497,6 +497,50 @@ fn paginator(
         .build()
 }
 
+/// An Atom feed of `pages` (those with a date, newest first, at most `feed_limit`) for the
+/// list page at `list_path`: (the feed's path, its template value). An entry was published on
+/// its date and updated when its file last changed (git), if that is later.
+fn feed_value(site: &Site, title: &str, list_path: &str, pages: &[PageId]) -> (String, Value) {
+    let mut dated: Vec<PageId> = pages.iter().copied().filter(|&i| site.pages[i].common.date.is_some()).collect();
+    dated.sort_by(|&a, &b| {
+        site.pages[b].common.date.cmp(&site.pages[a].common.date).then(site.pages[a].title.cmp(&site.pages[b].title))
+    });
+    dated.truncate(site.config.feed_limit);
+    let times: Vec<(String, String)> = dated
+        .iter()
+        .map(|&i| {
+            let p = &site.pages[i];
+            let published = p.common.date.map(|d| d.rfc3339()).unwrap_or_default();
+            let changed = p.updated.as_ref().map(|u| format!("{u}T00:00:00Z")).filter(|u| *u > published);
+            (published.clone(), changed.unwrap_or(published))
+        })
+        .collect();
+    let updated = times.iter().map(|(_, u)| u.clone()).max().unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let entries: Vec<Value> = dated
+        .iter()
+        .zip(&times)
+        .map(|(&i, (published, updated))| {
+            let p = &site.pages[i];
+            Obj::new()
+                .set("title", p.title.as_str())
+                .set("permalink", site.permalink(&p.path))
+                .set("published", published.as_str())
+                .set("updated", updated.as_str())
+                .set("summary", p.common.description.clone().unwrap_or_default())
+                .build()
+        })
+        .collect();
+    let path = format!("{list_path}atom.xml");
+    let feed = Obj::new()
+        .set("title", title)
+        .set("url", site.permalink(list_path))
+        .set("self_url", site.permalink(&path))
+        .set("updated", updated)
+        .set("entries", entries)
+        .build();
+    (path, feed)
+}
+
 /// 404, sitemap, robots.txt, feeds and alias redirects.
 fn special_outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &mut Vec<Diagnostic>) -> Vec<Output> {
     let mut out = Vec::new();
@@ -553,60 +597,27 @@ fn special_outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &mut 
     render("sitemap.xml", "sitemap.xml", ctx, &mut out);
     render("robots.txt", "robots.txt", base_ctx(), &mut out);
 
-    // Atom feeds for collections that ask for one.
+    // Atom feeds for collections and taxonomies that ask for one (a taxonomy: one per term).
     for (name, idx) in &site.collections {
-        let def = &site.config.collections[name];
-        if !def.feed {
+        if site.config.collections[name].feed {
+            let section = &site.pages[idx.section];
+            let (path, feed) = feed_value(site, &section.title, &section.path, &idx.pages);
+            let mut ctx = base_ctx();
+            ctx.insert_value("feed", feed);
+            render("atom.xml", &path, ctx, &mut out);
+        }
+    }
+    for (t, tax) in site.taxonomies.iter().enumerate() {
+        if !tax.def.feed {
             continue;
         }
-        let section = &site.pages[idx.section];
-        let mut dated: Vec<PageId> =
-            idx.pages.iter().copied().filter(|&i| site.pages[i].common.date.is_some()).collect();
-        dated.sort_by(|&a, &b| {
-            site.pages[b]
-                .common
-                .date
-                .cmp(&site.pages[a].common.date)
-                .then(site.pages[a].title.cmp(&site.pages[b].title))
-        });
-        dated.truncate(site.config.feed_limit);
-        // An entry was published on its date and updated when its file last changed (git),
-        // if that is later.
-        let times: Vec<(String, String)> = dated
-            .iter()
-            .map(|&i| {
-                let p = &site.pages[i];
-                let published = p.common.date.map(|d| d.rfc3339()).unwrap_or_default();
-                let changed = p.updated.as_ref().map(|u| format!("{u}T00:00:00Z")).filter(|u| *u > published);
-                (published.clone(), changed.unwrap_or(published))
-            })
-            .collect();
-        let updated = times.iter().map(|(_, u)| u.clone()).max().unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
-        let entries: Vec<Value> = dated
-            .iter()
-            .zip(&times)
-            .map(|(&i, (published, updated))| {
-                let p = &site.pages[i];
-                Obj::new()
-                    .set("title", p.title.as_str())
-                    .set("permalink", site.permalink(&p.path))
-                    .set("published", published.as_str())
-                    .set("updated", updated.as_str())
-                    .set("summary", p.common.description.clone().unwrap_or_default())
-                    .build()
-            })
-            .collect();
-        let feed_path = format!("{}atom.xml", section.path);
-        let feed = Obj::new()
-            .set("title", section.title.as_str())
-            .set("url", site.permalink(&section.path))
-            .set("self_url", site.permalink(&feed_path))
-            .set("updated", updated)
-            .set("entries", entries)
-            .build();
-        let mut ctx = base_ctx();
-        ctx.insert_value("feed", feed);
-        render("atom.xml", &feed_path, ctx, &mut out);
+        for (i, term) in tax.terms.iter().enumerate() {
+            let title = format!("{}: {}", tax.def.title.as_deref().unwrap_or(&tax.name), term.name);
+            let (path, feed) = feed_value(site, &title, &site.term_path(t, i), &term.pages);
+            let mut ctx = base_ctx();
+            ctx.insert_value("feed", feed);
+            render("atom.xml", &path, ctx, &mut out);
+        }
     }
 
     // iCalendar files: one per collection that asks for one, one per page with an event.
