@@ -173,3 +173,27 @@ fn the_error_overlay_speaks_the_sites_language_takes_focus_and_can_be_closed() {
     site.write(PAGE, &format!("{FRONT_MATTER}Weer heel.\n"));
     wait(&mut b, "the fixed page did not appear", &body_has("Weer heel."));
 }
+
+#[test]
+#[ignore = "needs chromium"]
+fn what_themes_mark_as_preview_only_shows_in_serve_and_not_in_the_build() {
+    let site = site();
+    let base = site.read("themes/t/templates/page.html");
+    site.write(
+        "themes/t/templates/page.html",
+        &base.replacen(
+            "{% block main %}",
+            "{% block main %}<p id=\"src\" data-innobieb-preview hidden>{{ page.source }}</p>",
+            1,
+        ),
+    );
+    site.build().expect_success();
+    assert!(site.read("public/tijdlijn/bericht-1/index.html").contains("data-innobieb-preview hidden>"));
+    let server = Server::start(&site.root, &[]);
+    let mut b = Browser::launch();
+    b.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": WATCH_EVENTS })).unwrap();
+    b.navigate(&server.url("/tijdlijn/bericht-1/")).unwrap();
+    wait_listening(&mut b);
+    assert_eq!(b.eval("document.getElementById('src').hidden").unwrap(), false);
+    assert_eq!(b.eval(&body_has("content/tijdlijn/bericht-1.md")).unwrap(), true);
+}

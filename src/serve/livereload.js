@@ -9,6 +9,13 @@
     var restore = function () { window.scrollTo(0, y); };
     if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
   }
+  // What a theme shows editors only (`data-innobieb-preview hidden`), shown in the preview.
+  function showPreviewOnly() {
+    var els = document.querySelectorAll("[data-innobieb-preview]");
+    for (var i = 0; i < els.length; i++) els[i].hidden = false;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showPreviewOnly);
+  else showPreviewOnly();
   function here(paths) {
     var p = location.pathname;
     return paths.indexOf(p) !== -1 || paths.indexOf(p.replace(/index\.html$/, "")) !== -1;
