@@ -25,16 +25,16 @@ pub fn content_dates(root: &Path, uncommitted_today: Option<&str>) -> Option<Dat
     for line in log.lines() {
         if let Some(d) = line.strip_prefix('\0') {
             date = d.trim().to_string();
-        } else if let Some(rel) = line.strip_prefix(&prefix).filter(|r| !r.is_empty()) {
-            dates.entry(unquote(rel)).or_insert_with(|| date.clone());
+        } else if let Some(rel) = unquote(line).strip_prefix(&prefix).filter(|r| !r.is_empty()) {
+            dates.entry(rel.to_string()).or_insert_with(|| date.clone());
         }
     }
     if let Some(today) = uncommitted_today {
         let status = git(&content, &["status", "--porcelain", "--no-renames", "--untracked-files=all", "--", "."]);
         for line in status.as_deref().unwrap_or("").lines() {
             // `XY path`, the path from the repository's top.
-            if let Some(rel) = line.get(3..).and_then(|p| p.strip_prefix(&prefix)) {
-                dates.insert(unquote(rel), today.to_string());
+            if let Some(rel) = line.get(3..).map(unquote).as_deref().and_then(|p| p.strip_prefix(&prefix)) {
+                dates.insert(rel.to_string(), today.to_string());
             }
         }
     }

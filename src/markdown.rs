@@ -69,6 +69,8 @@ pub fn render_with_shortcodes(
     }
     let mut text = String::with_capacity(body.len());
     let mut parts: Vec<String> = Vec::new();
+    // The placeholders around each body, and the closing part (to balance a cut summary).
+    let mut bodies: Vec<(String, String, usize)> = Vec::new();
     let mut errors = Vec::new();
     for piece in pieces {
         let call = match piece {
@@ -94,10 +96,19 @@ pub fn render_with_shortcodes(
                     parts.push(before.to_string());
                     parts.push(after.to_string());
                     if block {
-                        text.push_str(&format!("{open}\n\n{}\n\n{close}", inner.trim_matches('\n')));
+                        // The closing stand-in is indented like the call (in a list item, say).
+                        let indent: String = body[..call.span.start]
+                            .rsplit('\n')
+                            .next()
+                            .unwrap_or("")
+                            .chars()
+                            .filter(|c| c.is_whitespace())
+                            .collect();
+                        text.push_str(&format!("{open}\n\n{}\n\n{indent}{close}", inner.trim_matches('\n')));
                     } else {
                         text.push_str(&format!("{open}{inner}{close}"));
                     }
+                    bodies.push((open, close, parts.len() - 1));
                 }
                 _ => {
                     text.push_str(&placeholder(parts.len(), block));
@@ -110,7 +121,14 @@ pub fn render_with_shortcodes(
         return Err(errors);
     }
     let r = render(&text, links, headings, i18n);
-    Ok(Rendered { content: fill(&r.content, &parts).into(), summary: fill(&r.summary, &parts).into(), ..r })
+    // A summary cut inside a shortcode's body gets the shortcode's closing HTML.
+    let mut summary = r.summary.to_string();
+    for (open, close, part) in bodies.iter().rev() {
+        if summary.contains(open.as_str()) && !summary.contains(close.as_str()) {
+            summary.push_str(&parts[*part]);
+        }
+    }
+    Ok(Rendered { content: fill(&r.content, &parts).into(), summary: fill(&summary, &parts).into(), ..r })
 }
 
 /// Whether a call has only spaces before it on its first line and after it on its last.
@@ -128,31 +146,32 @@ fn placeholder(n: usize, block: bool) -> String {
 
 /// Puts the HTML parts in place of their placeholders.
 fn fill(html: &str, parts: &[String]) -> String {
+    const BLOCK: (&str, &str) = ("<!--innobieb-shortcode-", "-->");
+    const INLINE: (&str, &str) = ("\u{E000}", "\u{E001}");
     if parts.is_empty() {
         return html.to_string();
     }
     let mut out = String::with_capacity(html.len() + parts.iter().map(String::len).sum::<usize>());
     let mut rest = html;
-    loop {
-        let block = rest.find("<!--innobieb-shortcode-");
-        let inline = rest.find('\u{E000}');
-        let (at, prefix, suffix) = match (block, inline) {
-            (Some(b), Some(i)) if i < b => (i, "\u{E000}", "\u{E001}"),
-            (Some(b), _) => (b, "<!--innobieb-shortcode-", "-->"),
-            (None, Some(i)) => (i, "\u{E000}", "\u{E001}"),
-            (None, None) => break,
-        };
+    // One pass: each `<` or U+E000 is looked at once.
+    while let Some(at) = rest.find(['<', '\u{E000}']) {
         out.push_str(&rest[..at]);
-        let after = &rest[at + prefix.len()..];
-        let number = after.find(suffix).and_then(|e| after[..e].parse::<usize>().ok().map(|n| (n, e)));
-        match number.filter(|(n, _)| *n < parts.len()) {
-            Some((n, e)) => {
+        let here = &rest[at..];
+        let found = [BLOCK, INLINE].into_iter().find_map(|(prefix, suffix)| {
+            let after = here.strip_prefix(prefix)?;
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let n: usize = after[..digits].parse().ok().filter(|&n| n < parts.len())?;
+            after[digits..].starts_with(suffix).then_some((n, prefix.len() + digits + suffix.len()))
+        });
+        match found {
+            Some((n, len)) => {
                 out.push_str(&parts[n]);
-                rest = &after[e + suffix.len()..];
+                rest = &here[len..];
             }
             None => {
-                out.push_str(prefix);
-                rest = after;
+                let c = here.chars().next().map_or(1, char::len_utf8);
+                out.push_str(&here[..c]);
+                rest = &here[c..];
             }
         }
     }

@@ -40,7 +40,7 @@ pub struct SlugError {
 /// is not acceptable, if it is not: a slug is one URL segment, never a path, and a
 /// folder name in the output.
 pub fn check_user_slug(slug: &str) -> Result<(), SlugError> {
-    const WORDS: &str = "use lowercase words joined by hyphens, such as `mijn-pagina`";
+    const WORDS: &str = "use lowercase words joined by hyphens, such as `my-page`";
     let err = |why: String, help| Err(SlugError { why, help });
     if slug.is_empty() {
         return err("the slug is empty".into(), "remove the `slug:` line to use the file name, or write a slug");

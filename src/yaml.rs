@@ -190,7 +190,16 @@ pub fn yaml_error(path: &str, yaml: &str, line_offset: usize, err: &serde_yaml::
     }
     if message.contains("repetition limit exceeded") {
         // An alias bomb: anchors (`&a`) repeated through aliases (`*a`) that grow without bound.
-        pos = yaml.lines().enumerate().find_map(|(i, l)| l.find('*').map(|c| (i + 1, c + 1))).or(pos);
+        // The first alias: a `*` that starts a value or a list item, not one inside a text.
+        pos = yaml
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| {
+                l.match_indices('*')
+                    .find(|(c, _)| l[..*c].trim_end().ends_with([':', '[', ',', '-']) || l[..*c].trim().is_empty())
+                    .map(|(c, _)| (i + 1, l[..c].chars().count() + 1))
+            })
+            .or(pos);
         message = "the aliases (`*name`) here repeat anchored values into too much data".into();
         help = Some("write the values out instead of repeating them through `&anchor` and `*alias`".into());
     }

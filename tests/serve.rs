@@ -529,3 +529,26 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
         assert_eq!(ok, e["type"] == "built", "{label}: server said {e}, fresh build ok = {ok}");
     }
 }
+
+#[test]
+fn a_card_shortcode_follows_the_page_it_shows() {
+    let site = common::Fixture::empty();
+    site.write("site.yaml", "title: T\nbase_url: /\ncollections:\n  people: {}\n");
+    site.write("content/people/ann.md", "---\ntitle: Ann\ndescription: Writes.\n---\nFirst words.\n");
+    site.write("content/notes.md", "---\ntitle: Notes\n---\n{{ card(to=\"@/people/ann.md\") }}\n");
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    assert!(server.get("/notes/").text().contains(">Ann</a>"));
+    // A new title of the page shown: the card follows.
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\nOther words.\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let notes = server.get("/notes/").text();
+    assert!(notes.contains(">Ann Archer</a>") && notes.contains("Other words."), "{notes}");
+    // New text only (no description now, so the card shows the summary): the card follows too.
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\nNewest words.\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let notes = server.get("/notes/").text();
+    assert!(notes.contains("Newest words."), "{notes}");
+}

@@ -129,3 +129,32 @@ fn shortcode_templates_can_call_site_functions() {
         "<p>Written by <a href=\"/people/ann/\">Ann Archer</a>; 1 people.</p>"
     );
 }
+
+#[test]
+fn bodies_in_lists_cut_summaries_and_misused_shortcodes() {
+    let s = site("- item\n\n  {% note() %}\n  text\n\n  more\n  {% end %}\n- item 2\n");
+    s.build().expect_code(0);
+    let md = markdown_of(&s, "public/notes/index.html");
+    assert!(md.contains("</div>\n\n</li>\n<li>\n<p>item 2</p>"), "the note stays in its list item:\n{md}");
+    assert_eq!(md.matches("<ul>").count(), 1, "{md}");
+
+    // A summary cut inside a note is closed.
+    s.write("content/people/bob.md", "---\ntitle: Bob\n---\n{% note(kind=\"tip\") %}\nFirst.\n\nSecond.\n{% end %}\n");
+    s.build().expect_code(0);
+    let list = s.read("public/people/index.html");
+    let item = &list[list.find("Bob").unwrap()..];
+    let item = &item[..item.find("</li>").unwrap()];
+    assert_eq!(item.matches("<div").count(), item.matches("</div>").count(), "{item}");
+
+    s.write("content/notes.md", "---\ntitle: Notes\n---\n{% figure(src=\"a.png\", alt=\"x\") %}\nLost?\n{% end %}\n\n{{ note() }}\n\n{{ figure(src=\"a.png\", alt=\"x\", nth=2) }}\n");
+    let run = s.build();
+    run.expect_code(1);
+    for expected in [
+        "error: shortcode `figure` takes no body\n --> content/notes.md:4:1\n",
+        "error: shortcode `note` needs a body\n --> content/notes.md:8:1\n",
+        "= help: write it as `{% note(...) %}`, then the text, then `{% end %}`",
+        "error: `nth` cannot be an argument of a shortcode\n  --> content/notes.md:10:1\n",
+    ] {
+        assert!(run.stderr.contains(expected), "missing {expected:?} in\n{}", run.stderr);
+    }
+}

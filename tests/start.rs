@@ -341,3 +341,17 @@ fn a_taxonomy_with_feed_true_has_a_feed_per_term() {
     assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
     assert!(feed.find("Repair day").unwrap() < feed.find("Reading café").unwrap(), "newest first: {feed}");
 }
+
+#[test]
+fn new_writes_a_description_of_several_lines_as_one_comment() {
+    let site = init(None);
+    let yaml = site.read("kb/site.yaml").replace(
+        "      city: { type: text, label: City }",
+        "      city:\n        type: text\n        required: true\n        description: |\n          The town.\n          Not the province.",
+    );
+    site.write("kb/site.yaml", &yaml);
+    site.run(&["new", "--root", "kb", "organisations", "Town hall"]).expect_code(0);
+    let text = site.read("kb/content/organisations/town-hall.md");
+    assert!(text.contains("# city: The town. Not the province; required\ncity: \"...\"\n"), "{text}");
+    site.run(&["check", "--root", "kb"]).expect_code(0);
+}

@@ -112,7 +112,11 @@ fn write_field(
     if let Some(values) = f.items.as_ref().and_then(|i| i.values.as_ref()) {
         notes.push(words.t("new.item_values", &[("values", list(values))]));
     }
-    let notes: Vec<&str> = notes.iter().map(|n| n.trim_end_matches(['.', ';', ' '])).collect();
+    // One comment line: texts of several lines (a description) are joined.
+    let notes: Vec<String> = notes
+        .iter()
+        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', ';', ' ']).to_string())
+        .collect();
     out.push_str(&format!("# {name}: {}\n", notes.join("; ")));
     let prefix = if optional { "# " } else { "" };
     let value = match f.kind {

@@ -69,14 +69,20 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
         let k = code.partition_point(|r| r.end <= i);
         code.get(k).is_some_and(|r| r.start <= i)
     };
+    // Line starts, so that a position costs a binary search and its own line, not the body.
+    let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let position = |offset: usize| {
-        let before = &body[..offset];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let line = line_starts.partition_point(|&s| s <= offset);
+        let col = body[line_starts[line - 1]..offset].chars().count() + 1;
         (line, col)
     };
+    // The width of a marked span in characters: to `end`, within the line, at most 80.
+    let width = |from: usize, end: usize| body[from..end].chars().take_while(|&c| c != '\n').take(80).count().max(1);
     let mut pieces = Vec::new();
     let mut problems = Vec::new();
+    // Where a search for `{% end %}` reached the end of the body without one: a body opened
+    // after it has none either (so unclosed bodies cost one search, not one each).
+    let mut no_end_after: Option<usize> = None;
     let mut text_from = 0;
     let mut i = 0;
     while let Some(found) = next_open(body, i) {
@@ -112,7 +118,7 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
                 problems.push(Problem {
                     line,
                     col,
-                    len: body[start..].find('\n').unwrap_or(body.len() - start).min(80),
+                    len: width(start, body.len()),
                     message,
                     help: "write arguments as `key=value`, separated by commas: text in quotes, numbers, true or false, lists in [ ]",
                 });
@@ -126,7 +132,7 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
             problems.push(Problem {
                 line,
                 col,
-                len: (after - start).min(80),
+                len: width(start, after),
                 message: format!("shortcode `{name}` is not closed with `{close}`"),
                 help: if inline {
                     "write an inline shortcode as `{{ name(key=value) }}`"
@@ -145,40 +151,47 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
             text_from = i;
             continue;
         }
-        // A body up to the next `{% end %}` outside code; another opening tag first is nesting.
+        // A body up to the next `{% end %}` outside code; another opening tag first is nesting
+        // (reported once per body).
         let mut j = tag_end;
-        let end = loop {
-            let Some(k) = next_open(body, j).filter(|&k| body[k..].starts_with("{%")) else { break None };
-            if in_code(k) {
+        let mut nested = false;
+        let end = if no_end_after.is_some_and(|p| p <= start) {
+            None
+        } else {
+            loop {
+                let Some(k) = next_open(body, j) else { break None };
                 j = k + 2;
-                continue;
-            }
-            let tag = &body[k + 2..];
-            let trimmed = tag.trim_start();
-            if let Some(r) = trimmed.strip_prefix("end").filter(|r| r.trim_start().starts_with("%}")) {
-                let close_at = body.len() - r.trim_start().len();
-                break Some((k, close_at + 2));
-            }
-            if read_call(tag).is_some_and(|c| c.is_ok()) {
-                let (l, c) = position(k);
-                problems.push(Problem {
+                if !body[k..].starts_with("{%") || in_code(k) {
+                    continue;
+                }
+                let tag = &body[k + 2..];
+                let trimmed = tag.trim_start();
+                if let Some(r) = trimmed.strip_prefix("end").filter(|r| r.trim_start().starts_with("%}")) {
+                    let close_at = body.len() - r.trim_start().len();
+                    break Some((k, close_at + 2));
+                }
+                if !nested && read_call(tag).is_some_and(|c| c.is_ok()) {
+                    nested = true;
+                    let (l, c) = position(k);
+                    problems.push(Problem {
                     line: l,
                     col: c,
                     len: 2,
                     message: format!("a shortcode with a body inside the body of `{name}`"),
                     help: "shortcodes with a body cannot be nested: close the first with `{% end %}` before opening another",
                 });
+                }
             }
-            j = k + 2;
         };
         let Some((body_end, span_end)) = end else {
             problems.push(Problem {
                 line,
                 col,
-                len: (tag_end - start).min(80),
+                len: width(start, tag_end),
                 message: format!("shortcode `{name}` has no `{{% end %}}`"),
                 help: "close the shortcode's body with a line `{% end %}`",
             });
+            no_end_after = Some(start);
             i = tag_end;
             continue;
         };
@@ -444,5 +457,22 @@ mod tests {
         assert_eq!(p[0].message, "shortcode `a` is not closed with `}}`");
         let p = split("{% a() %}\n{% b() %}\n{% end %}\n").unwrap_err();
         assert_eq!((p[0].line, p[0].message.as_str()), (2, "a shortcode with a body inside the body of `a`"));
+    }
+
+    #[test]
+    fn an_inline_call_inside_a_body_does_not_end_it() {
+        let c = calls("{% note() %}\nSee {{ card(to=\"@/a.md\") }}.\n{% end %}\n");
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].name, "note");
+    }
+
+    #[test]
+    fn many_unclosed_bodies_give_one_nesting_and_one_unclosed_problem() {
+        let body = "{% note() %}\n".repeat(20_000);
+        let p = split(&body).unwrap_err();
+        // The first is reported as nesting (once) and every one as unclosed.
+        assert_eq!(p.len(), 20_001, "{:?}", &p[..p.len().min(3)]);
+        assert_eq!(p.iter().filter(|p| p.message.contains("inside the body")).count(), 1);
+        assert_eq!(p[1].message, "shortcode `note` has no `{% end %}`");
     }
 }

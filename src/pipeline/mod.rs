@@ -111,6 +111,8 @@ struct LastBuild {
     content_keys: Vec<u64>,
     fingerprints: render::fingerprint::Fingerprints,
     values: Arc<render::context::Values>,
+    /// Some page has shortcodes: their output may show other pages, so no page is patched.
+    shortcodes: bool,
 }
 
 /// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
@@ -425,7 +427,8 @@ pub fn build_site(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Faile
     let page_count = site.pages.len();
     let collection_count = site.collections.len();
     if let (Some(inputs), Some((rendered, content_keys, fingerprints, values))) = (inputs, kept) {
-        cache.last = Some(LastBuild { site, inputs, rendered, content_keys, fingerprints, values });
+        let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+        cache.last = Some(LastBuild { site, inputs, rendered, content_keys, fingerprints, values, shortcodes });
     }
     Ok(Built {
         outputs,
@@ -534,17 +537,17 @@ fn render_markdown(
         .iter()
         .any(|t| t.strip_prefix(&format!("{}/", crate::theme::NAME)).unwrap_or(t).starts_with("shortcodes/"))
         && site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
-    let template_hash = if shortcodes_read_site {
+    if shortcodes_read_site {
         let blank = vec![Rendered::default(); site.pages.len()];
         render::templates::register_site_functions(
             &mut set.tera,
             std::sync::Arc::new(render::context::build(site, &blank, None)),
         );
-        static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        hash_of(&(template_hash, BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
-    } else {
-        template_hash
-    };
+    }
+    // Shortcode output may show other pages (`@/` arguments, site functions): a page with
+    // shortcodes is rendered anew on every build, never taken from the cache.
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let template_hash = hash_of(&(template_hash, BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
     let set = &*set;
     let render = |p: &crate::model::Page| render_page_markdown(site, set, p);
     let results: Vec<Result<Rendered, Vec<Diagnostic>>> = if !cache.enabled {

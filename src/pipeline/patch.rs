@@ -26,6 +26,10 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         return None;
     }
     let last = cache.last.as_ref()?;
+    // Shortcodes anywhere may show the changed page: the full path handles them.
+    if last.shortcodes {
+        return None;
+    }
     let content_dir = opts.root.join("content");
 
     // 1. Read and parse the changed files. Anything but new text in a known page (a new or

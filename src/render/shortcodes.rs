@@ -79,13 +79,26 @@ impl<'a> Expander<'a> {
             .or_else(|| self.set.sources.get(&format!("{}/{template}", crate::theme::NAME)));
         let source = found.map(|(_, t)| t.as_str()).unwrap_or("");
         let display = found.map(|(d, _)| d.clone()).unwrap_or_else(|| template.clone());
+        let code = without_comments(source);
         for (key, _) in &call.args {
-            if !mentions(source, key) {
+            if ["page", "site", "nth", "body"].contains(&key.as_str()) {
+                return Err(error(
+                    format!("`{key}` cannot be an argument of a shortcode"),
+                    Some(format!("`{key}` is given to every shortcode template already: choose another name")),
+                ));
+            }
+            if !mentions(&code, key) {
                 return Err(error(
                     format!("shortcode `{}` has no argument `{key}`", call.name),
                     Some(format!("{display} does not use `{key}`: remove it, or check its spelling")),
                 ));
             }
+        }
+        if inner.is_some() && !markdown && !mentions(&code, "body") {
+            return Err(error(
+                format!("shortcode `{}` takes no body", call.name),
+                Some(format!("write it inline, `{{{{ {}(...) }}}}`, or show the text another way", call.name)),
+            ));
         }
         let nth = {
             let mut counts = self.counts.borrow_mut();
@@ -122,6 +135,15 @@ impl<'a> Expander<'a> {
                 let text = d.as_ref().map(|d| d.message.clone()).unwrap_or_default();
                 // An argument the template needs and the call does not give.
                 if let Some(var) = text.split('`').nth(1).filter(|_| text.contains("Variable `")) {
+                    if var == "body" && inner.is_none() {
+                        return Err(error(
+                            format!("shortcode `{}` needs a body", call.name),
+                            Some(format!(
+                                "write it as `{{% {}(...) %}}`, then the text, then `{{% end %}}`",
+                                call.name
+                            )),
+                        ));
+                    }
                     if text.contains("is not defined") && !call.args.iter().any(|(k, _)| k == var) {
                         return Err(error(
                             format!("shortcode `{}` needs the argument `{var}`", call.name),
@@ -212,6 +234,18 @@ impl Expander<'_> {
         let r = crate::markdown::render(&p.body, &p.links, &p.headings, &self.site.config.i18n);
         Value::safe_string(&r.summary)
     }
+}
+
+/// A template's text without its `{# comments #}`.
+fn without_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(i) = rest.find("{#") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].find("#}").map_or("", |e| &rest[i + e + 2..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `source` uses the name `key` (as a whole word): a cheap check that an argument

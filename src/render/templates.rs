@@ -239,7 +239,7 @@ fn at_tag(set: &TemplateSet, template: &str, tag: &str, name: &str, msg: String)
     let found = text.lines().enumerate().find_map(|(i, l)| {
         let t = l.find(tag)?;
         let n = l[t..].find(name).map(|c| t + c)?;
-        Some((i + 1, n + 1))
+        Some((i + 1, l[..n].chars().count() + 1))
     });
     match found {
         Some((line, col)) => Diagnostic::at(display.clone(), text, line, col, msg).with_span_len(name.len()),
@@ -305,7 +305,9 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
                 parent,
                 format!("template `{current}` extends `{parent}`, which does not exist{suffix}"),
             );
-            if let Some(c) = crate::diagnostic::closest(parent, set.names.iter().map(String::as_str)) {
+            if let Some(c) =
+                crate::diagnostic::closest(parent, set.names.iter().map(String::as_str).filter(|n| n != current))
+            {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
             d

@@ -57,6 +57,7 @@
       el.setAttribute("aria-labelledby", "innobieb-overlay-title");
       el.setAttribute("lang", T.lang);
       el.tabIndex = -1;
+      el.addEventListener("keydown", function (e) { if (e.key === "Escape" && el.hide) el.hide(); });
       el.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,20,.96);" +
         "color:#fff;font:15px/1.5 system-ui,sans-serif;padding:1.5rem;";
       document.body.appendChild(el);
@@ -73,7 +74,7 @@
       if (returnTo && returnTo.focus) returnTo.focus();
     }
     close.addEventListener("click", hide);
-    el.addEventListener("keydown", function (e) { if (e.key === "Escape") hide(); });
+    el.hide = hide;
     el.appendChild(close);
     var h = document.createElement("h2");
     h.id = "innobieb-overlay-title";
