@@ -519,11 +519,10 @@ fn parse_all(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnost
     docs
 }
 
-/// Renders every page's Markdown; with a cache, a page whose key (file version, link
-/// targets, heading ids) is unchanged reuses its HTML. Returns the keys too: they stand
-/// for the page's rendered text in the fingerprints.
-/// Renders every page's Markdown, expanding shortcodes with the templates in `set`. Errors:
-/// shortcodes that could not be expanded.
+/// Renders every page's Markdown, expanding shortcodes with the templates in `set`; with a
+/// cache, a page whose key (file version, link targets, heading ids, translations) is
+/// unchanged reuses its HTML. Returns the keys too: they stand for the page's rendered text
+/// in the fingerprints. Errors: shortcodes that could not be expanded.
 fn render_markdown(
     site: &Site,
     set: &mut render::TemplateSet,
