@@ -212,6 +212,29 @@ pub struct SchemaDef {
     pub properties: IndexMap<String, OneOrMany>,
 }
 
+impl CollectionDef {
+    /// A definition with nothing declared (for folders that are no collection).
+    pub fn empty() -> CollectionDef {
+        CollectionDef {
+            title: None,
+            singular: None,
+            folder: None,
+            page_template: None,
+            list_template: None,
+            sort_by: "weight".into(),
+            order: None,
+            paginate_by: None,
+            feed: false,
+            calendar: false,
+            calendar_location: None,
+            schema: None,
+            fields: IndexMap::new(),
+            section_fields: IndexMap::new(),
+            unknown_fields: None,
+        }
+    }
+}
+
 fn default_sort() -> String {
     "title".into()
 }

@@ -85,6 +85,44 @@ pub struct Page {
 }
 
 impl Page {
+    /// A page with what every page has; what `resolve` fills in later is empty.
+    pub fn new(
+        id: PageId,
+        rel: String,
+        kind: DocKind,
+        title: String,
+        slug: String,
+        path: String,
+        template: String,
+    ) -> Page {
+        Page {
+            id,
+            rel,
+            kind,
+            collection: None,
+            parent: None,
+            title,
+            slug,
+            path,
+            common: Common::default(),
+            fields: IndexMap::new(),
+            body: std::sync::Arc::from(""),
+            body_line: 1,
+            headings: Vec::new(),
+            links: HashMap::new(),
+            template,
+            assets: Vec::new(),
+            implicit: false,
+            updated: None,
+            backlinks: Vec::new(),
+            terms: Vec::new(),
+            related: Vec::new(),
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            paginate_by: None,
+        }
+    }
+
     pub fn is_section(&self) -> bool {
         self.kind == DocKind::Section
     }

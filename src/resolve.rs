@@ -11,7 +11,7 @@ use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
 use crate::diagnostic::{Diagnostic, closest, example_page};
 use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
-use crate::parse::{Common, DocKind, ParsedDoc};
+use crate::parse::{DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
 use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
 use crate::yaml::{Seg, Target};
@@ -453,33 +453,15 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
     let paginate_by =
         if doc.kind == DocKind::Section { def.and_then(|d| d.paginate_by).or(config.paginate_by) } else { None };
     Page {
-        id,
-        rel: doc.rel.clone(),
-        kind: doc.kind,
         collection,
-        parent: None,
-        title,
-        slug,
-        path,
         common,
-        fields: IndexMap::new(),
-        body: std::sync::Arc::from(""),
         body_line: doc.body_line,
         headings: match config.heading_ids {
             crate::config::HeadingIds::Github => crate::parse::markdown_scan::scan_with(&doc.body, true).headings,
             crate::config::HeadingIds::Innobieb => doc.headings.clone(),
         },
-        links: HashMap::new(),
-        template,
-        assets: Vec::new(),
-        implicit: false,
-        updated: None,
-        backlinks: Vec::new(),
-        terms: Vec::new(),
-        related: Vec::new(),
-        pages: Vec::new(),
-        subsections: Vec::new(),
         paginate_by,
+        ..Page::new(id, doc.rel.clone(), doc.kind, title, slug, path, template)
     }
 }
 
@@ -515,54 +497,12 @@ fn implicit_section(
 ) -> Page {
     let rel = if folder.is_empty() { "_index.md".to_string() } else { format!("{folder}/_index.md") };
     let path: String = folder.split('/').filter(|s| !s.is_empty()).map(|s| format!("{}/", slugify(s))).collect();
+    let template = def.list_template.clone().unwrap_or_else(|| "section.html".into());
     Page {
-        id,
-        rel,
-        kind: DocKind::Section,
         collection,
-        parent: None,
-        title,
-        slug: slugify(folder),
-        path,
-        common: Common::default(),
-        fields: IndexMap::new(),
-        body: std::sync::Arc::from(""),
-        body_line: 1,
-        headings: Vec::new(),
-        links: HashMap::new(),
-        template: def.list_template.clone().unwrap_or_else(|| "section.html".into()),
-        assets: Vec::new(),
         implicit: true,
-        updated: None,
-        backlinks: Vec::new(),
-        terms: Vec::new(),
-        related: Vec::new(),
-        pages: Vec::new(),
-        subsections: Vec::new(),
         paginate_by: def.paginate_by.or(config.paginate_by),
-    }
-}
-
-impl CollectionDef {
-    /// A definition with nothing declared (for folders that are no collection).
-    pub fn empty() -> CollectionDef {
-        CollectionDef {
-            title: None,
-            singular: None,
-            folder: None,
-            page_template: None,
-            list_template: None,
-            sort_by: "weight".into(),
-            order: None,
-            paginate_by: None,
-            feed: false,
-            calendar: false,
-            calendar_location: None,
-            schema: None,
-            fields: IndexMap::new(),
-            section_fields: IndexMap::new(),
-            unknown_fields: None,
-        }
+        ..Page::new(id, rel, DocKind::Section, title, slugify(folder), path, template)
     }
 }
 
