@@ -355,3 +355,17 @@ fn new_writes_a_description_of_several_lines_as_one_comment() {
     assert!(text.contains("# city: The town. Not the province; required\ncity: \"...\"\n"), "{text}");
     site.run(&["check", "--root", "kb"]).expect_code(0);
 }
+
+#[test]
+fn a_collections_list_page_shows_its_pages_per_year_as_a_picture_with_a_text() {
+    let site = init(None);
+    site.run(&["build", "--root", "kb"]).expect_code(0);
+    let list = site.read("kb/public/projects/index.html");
+    assert!(
+        list.contains("<svg role=\"img\" aria-labelledby=\"chart-projects-title\"")
+            && list.contains("<title id=\"chart-projects-title\">Projects per year: 2023: 1, 2024: 1, 2025: 1</title>"),
+        "{list}"
+    );
+    // Organisations have no dates: no chart.
+    assert!(!site.read("kb/public/organisations/index.html").contains("class=\"chart\""));
+}

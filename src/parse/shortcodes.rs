@@ -64,7 +64,7 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
     if !may_contain(body) {
         return Ok(vec![Piece::Text(0..body.len())]);
     }
-    let code = code_ranges(body);
+    let (code, places) = code_ranges(body);
     let in_code = |i: usize| {
         let k = code.partition_point(|r| r.end <= i);
         code.get(k).is_some_and(|r| r.start <= i)
@@ -112,6 +112,17 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
             continue;
         };
         let (line, col) = position(start);
+        if let Some((_, what)) = places.iter().find(|(r, _)| r.contains(&start)) {
+            problems.push(Problem {
+                line,
+                col,
+                len: 2,
+                message: format!("a shortcode cannot stand in {what}"),
+                help: "put the shortcode on a line of its own, below it",
+            });
+            i = start + 2;
+            continue;
+        }
         let (name, args, used) = match call {
             Ok(c) => c,
             Err(message) => {
@@ -212,12 +223,17 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
     if problems.is_empty() { Ok(pieces) } else { Err(problems) }
 }
 
-/// The byte ranges of code blocks and inline code, sorted.
-fn code_ranges(body: &str) -> Vec<Range<usize>> {
+/// The byte ranges of code blocks and inline code, sorted; and those of headings and
+/// images, where a shortcode cannot stand (its output would land in an id, the table of
+/// contents or an attribute), with what they are.
+fn code_ranges(body: &str) -> (Vec<Range<usize>>, Vec<(Range<usize>, &'static str)>) {
     let mut out: Vec<Range<usize>> = Vec::new();
+    let mut places: Vec<(Range<usize>, &'static str)> = Vec::new();
     let mut block_start = None;
     for (event, range) in Parser::new_ext(body, super::markdown_scan::options()).into_offset_iter() {
         match event {
+            Event::Start(Tag::Heading { .. }) => places.push((range, "a heading")),
+            Event::Start(Tag::Image { .. }) => places.push((range, "an image's description")),
             Event::Start(Tag::CodeBlock(_)) => block_start = Some(range.start),
             Event::End(TagEnd::CodeBlock) => {
                 if let Some(s) = block_start.take() {
@@ -229,7 +245,7 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
         }
     }
     out.sort_by_key(|r| r.start);
-    out
+    (out, places)
 }
 
 /// The next `{{` or `{%` at or after `from`.
@@ -457,6 +473,16 @@ mod tests {
         assert_eq!(p[0].message, "shortcode `a` is not closed with `}}`");
         let p = split("{% a() %}\n{% b() %}\n{% end %}\n").unwrap_err();
         assert_eq!((p[0].line, p[0].message.as_str()), (2, "a shortcode with a body inside the body of `a`"));
+    }
+
+    #[test]
+    fn shortcodes_in_headings_and_images_are_problems() {
+        let p = split("## Title {{ figure(src=\"a\") }}\n\n![alt {{ card(to=\"@/a.md\") }}](a.png)\n").unwrap_err();
+        let got: Vec<(usize, &str)> = p.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [(1, "a shortcode cannot stand in a heading"), (3, "a shortcode cannot stand in an image's description")]
+        );
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct Lookup {
     pub taxonomies: Vec<String>,
     /// Pages of collections that have a date, newest first (for `recent_pages`).
     pub dated: Vec<PageId>,
+    /// Per collection: its title and its pages per year of their date (for `chart`).
+    pub years: std::collections::HashMap<String, (String, std::collections::BTreeMap<i32, usize>)>,
+    /// The site's texts (for the text alternative of `chart`).
+    pub i18n: std::sync::Arc<crate::i18n::Translations>,
 }
 
 impl Lookup {
@@ -73,7 +77,24 @@ impl Lookup {
             let (pa, pb) = (&site.pages[a], &site.pages[b]);
             pb.common.date.cmp(&pa.common.date).then_with(|| pa.title.cmp(&pb.title)).then(a.cmp(&b))
         });
+        let mut years: std::collections::HashMap<String, (String, std::collections::BTreeMap<i32, usize>)> = site
+            .collections
+            .keys()
+            .map(|c| {
+                (c.clone(), (site.config.collections[c].title.clone().unwrap_or_else(|| c.clone()), Default::default()))
+            })
+            .collect();
+        for &id in &dated {
+            let p = &site.pages[id];
+            if let (Some(c), Some(d)) = (&p.collection, p.common.date) {
+                if let Some((_, counts)) = years.get_mut(c) {
+                    *counts.entry(d.year).or_default() += 1;
+                }
+            }
+        }
         Lookup {
+            years,
+            i18n: site.config.i18n.clone(),
             by_rel: site.by_rel.clone(),
             urls: site.pages.iter().map(|p| site.url(&p.path)).collect(),
             base_path: site.config.base_path.clone(),

@@ -9,6 +9,7 @@
 //! `context`, never internal types. `data` makes the open-data JSON.
 
 pub mod calendar;
+pub mod chart;
 pub mod context;
 pub mod data;
 pub mod fingerprint;

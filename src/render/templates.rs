@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 /// The functions templates can call to look things up in the site.
-const SITE_FUNCTIONS: [&str; 6] = ["get_page", "get_section", "url", "collection", "taxonomy", "recent_pages"];
+const SITE_FUNCTIONS: [&str; 7] = ["get_page", "get_section", "url", "collection", "taxonomy", "recent_pages", "chart"];
 
 /// Templates every site has unless its theme overrides them.
 const BUILTIN: &[(&str, &str)] = &[
@@ -123,7 +123,8 @@ fn report_diagnostic(report: &str, set: &TemplateSet) -> Option<Diagnostic> {
 /// that does. Components are global, so if a template that defines components calls site
 /// functions, every template counts (conservative: it only costs re-rendering).
 fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
-    const CALLS: [&str; 6] = ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages("];
+    const CALLS: [&str; 7] =
+        ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages(", "chart("];
     let code: Vec<(&str, String)> = all.iter().map(|(n, t)| (n.as_str(), without_comments(t))).collect();
     let direct: std::collections::HashSet<&str> =
         code.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| *n).collect();
@@ -426,6 +427,15 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     });
 
     let v = values.clone();
+    let l = lookup.clone();
+    tera.register_function("chart", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let name: &str = kwargs.must_get("collection")?;
+        let Some((title, counts)) = l.years.get(name) else {
+            return Err(tera::Error::message(format!("chart: no collection `{name}` in site.yaml")));
+        };
+        let id = format!("chart-{}", slugify(name));
+        Ok(Value::safe_string(&super::chart::per_year(&id, title, counts, &l.i18n)))
+    });
     tera.register_function("recent_pages", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let limit: usize = kwargs.get("limit")?.unwrap_or(10);
         Ok(Value::from(v.lookup.dated.iter().take(limit).map(|&id| v.stubs[id].clone()).collect::<Vec<_>>()))
