@@ -223,12 +223,15 @@ pub fn split(body: &str) -> Result<Vec<Piece>, Vec<Problem>> {
     if problems.is_empty() { Ok(pieces) } else { Err(problems) }
 }
 
+/// Ranges of the body where a shortcode cannot stand, with what they are.
+type Places = Vec<(Range<usize>, &'static str)>;
+
 /// The byte ranges of code blocks and inline code, sorted; and those of headings and
 /// images, where a shortcode cannot stand (its output would land in an id, the table of
 /// contents or an attribute), with what they are.
-fn code_ranges(body: &str) -> (Vec<Range<usize>>, Vec<(Range<usize>, &'static str)>) {
+fn code_ranges(body: &str) -> (Vec<Range<usize>>, Places) {
     let mut out: Vec<Range<usize>> = Vec::new();
-    let mut places: Vec<(Range<usize>, &'static str)> = Vec::new();
+    let mut places: Places = Vec::new();
     let mut block_start = None;
     for (event, range) in Parser::new_ext(body, super::markdown_scan::options()).into_offset_iter() {
         match event {
