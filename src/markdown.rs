@@ -248,7 +248,8 @@ fn callout_open(kind: BlockQuoteKind, i18n: &Translations) -> String {
     format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{title}</p>\n")
 }
 
-fn html_escape(s: &str) -> String {
+/// Text for HTML content or a quoted attribute: `&`, `<`, `>` and `"` escaped.
+pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

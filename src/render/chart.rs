@@ -3,6 +3,7 @@
 //! `chart(collection="tijdlijn")`; it is empty when the pages span fewer than two years.
 
 use crate::i18n::Translations;
+use crate::markdown::html_escape as escape;
 use std::collections::BTreeMap;
 
 /// The chart of `counts` (year -> pages), or `""` for fewer than two years. Years without
@@ -50,10 +51,6 @@ pub fn per_year(id: &str, title: &str, counts: &BTreeMap<i32, usize>, i18n: &Tra
 /// A year as its axis label: in full, or `'16` when many bars share the width.
 fn short_year(year: i32, bars: usize) -> String {
     if bars > 12 { format!("'{:02}", year.rem_euclid(100)) } else { year.to_string() }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]
