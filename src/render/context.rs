@@ -205,13 +205,18 @@ pub fn patch(
 
 /// The smallest view of a page: enough to link to it.
 fn link_value(site: &Site, p: &Page) -> Value {
+    link_obj(site, p).build()
+}
+
+/// The keys of a small link to a page (`title`, `url`, `slug`, `collection`, `date`), for a
+/// caller to add to; a later `set` of a key replaces its value.
+pub(super) fn link_obj(site: &Site, p: &Page) -> Obj {
     Obj::new()
         .set("title", p.title.as_str())
         .set("url", site.url(&p.path))
         .set("slug", p.slug.as_str())
         .set("collection", opt_str(p.collection.as_deref()))
-        .set("date", p.common.date.map(|d| Value::from(d.to_string())).unwrap_or_else(Value::none))
-        .build()
+        .set("date", date_value(p))
 }
 
 fn date_value(p: &Page) -> Value {

@@ -209,15 +209,11 @@ impl<'a> Expander<'a> {
         let fragment = anchor.map(|a| format!("#{a}")).unwrap_or_default();
         let coll = p.collection.as_ref().and_then(|c| self.site.config.collections.get(c));
         Some(
-            Obj::new()
-                .set("title", p.title.as_str())
+            super::context::link_obj(self.site, p)
                 .set("url", format!("{}{fragment}", self.site.url(&p.path)))
                 .set("permalink", self.site.permalink(&p.path))
-                .set("slug", p.slug.as_str())
-                .set("collection", opt_str(p.collection.as_deref()))
                 .set("singular", opt_str(coll.and_then(|c| c.singular.as_deref().or(c.title.as_deref()))))
                 .set("description", opt_str(p.common.description.as_deref()))
-                .set("date", opt_str(p.common.date.as_ref().map(|d| d.to_string()).as_deref()))
                 .set("summary", self.summary_of(p))
                 .build(),
         )
