@@ -423,9 +423,58 @@ fn assert_served_equals_fresh_build(
 
 #[test]
 fn after_random_edits_the_served_site_equals_a_fresh_build() {
-    let seed: u64 = std::env::var("INNOBIEB_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234);
-    let steps: usize = std::env::var("INNOBIEB_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
+    random_edits(kb(), PAGE_TEMPLATE, 0x5eed_1234);
+}
+
+/// A page template; `{V}` is replaced by a version number when the random edits change it.
+const PAGE_TEMPLATE: &str =
+    "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>v{V}{{ page.content }}{% endblock %}";
+
+/// Templates that call every site function and print whole values, the way themes written
+/// for Hugo or Zola look pages up (`get_page`) and list them (`collection`, `taxonomy`).
+const SITE_FUNCTION_PAGE: &str = "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>v{V}\
+<pre>{{ page }}</pre>\
+{% for p in page.fields.personen | default(value=[]) %}{% set q = get_page(path=p.relative_path) %}\
+<p>{{ q.title }}: {{ q.summary }} {{ q.backlink_count }} {{ q.fields }}</p>{% endfor %}\
+{% set s = get_section(path=\"tijdlijn/_index.md\") %}<p>{{ s.title }} {{ s.pages | length }}</p>\
+<p>{{ url(path=\"@/personen/ilona-ebels.md\") }} {{ url(path=\"/x/\") }}</p>\
+<ol>{% for x in collection(name=\"tijdlijn\", limit=2) %}<li>{{ x }}</li>{% endfor %}</ol>\
+{% set j = taxonomy(name=\"jaren\") %}{% for t in j.terms %}{{ t.name }} ({{ t.count }}) {% endfor %}\
+{% for r in recent_pages(limit=2) %}{{ r.title }} {% endfor %}{{ chart(collection=\"tijdlijn\") }}{% endblock %}";
+
+const SITE_FUNCTION_THEME: &[(&str, &str)] = &[
+    (
+        "themes/t/templates/section.html",
+        "{% extends \"base.html\" %}{% block main %}<pre>{{ paginator }}</pre><pre>{{ section }}</pre>\
+{% set s = get_section(path=\"personen/_index.md\") %}{{ s.pages | length }}\
+{% for x in collection(name=\"personen\") %}{{ x.title }} {% endfor %}{% endblock %}",
+    ),
+    (
+        "themes/t/templates/term.html",
+        "{% extends \"base.html\" %}{% block main %}<pre>{{ term }}</pre><pre>{{ paginator }}</pre>\
+{% for p in paginator.pages %}{% set q = get_page(path=p.relative_path) %}{{ q.backlink_count }} {% endfor %}{% endblock %}",
+    ),
+    (
+        "themes/t/templates/taxonomy.html",
+        "{% extends \"base.html\" %}{% block main %}<pre>{{ taxonomy }}</pre>{% endblock %}",
+    ),
+];
+
+#[test]
+fn after_random_edits_a_theme_that_calls_every_site_function_serves_what_a_fresh_build_makes() {
     let site = kb();
+    site.write("themes/t/templates/page.html", &SITE_FUNCTION_PAGE.replace("{V}", ""));
+    for (path, text) in SITE_FUNCTION_THEME {
+        site.write(path, text);
+    }
+    random_edits(site, SITE_FUNCTION_PAGE, 0x0ddba11);
+}
+
+/// Random edits of the kb fixture, renames, deletions, broken files and template changes (to
+/// `page_template`) while `serve` runs; after each step the served site must equal a fresh build.
+fn random_edits(site: TestSite, page_template: &str, default_seed: u64) {
+    let seed: u64 = std::env::var("INNOBIEB_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default_seed);
+    let steps: usize = std::env::var("INNOBIEB_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
     let server = Server::start(&site.root, &[]);
     let events = server.events();
     let mut rng = Rng(seed);
@@ -505,7 +554,7 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
                     label = format!("step {step} (seed {seed}): {p} now in {r}");
                 }
                 6 => {
-                    site.write("templates/page.html", &format!("{{% extends \"base.html\" %}}{{% block main %}}<h1>{{{{ page.title }}}}</h1>v{}{{{{ page.content }}}}{{% endblock %}}", rng.below(100)));
+                    site.write("templates/page.html", &page_template.replace("{V}", &rng.below(100).to_string()));
                     label = format!("step {step} (seed {seed}): change a template");
                 }
                 8 | 9 if !entries.is_empty() => {
@@ -551,4 +600,54 @@ fn a_card_shortcode_follows_the_page_it_shows() {
     assert_eq!(e["type"], "built", "{e}");
     let notes = server.get("/notes/").text();
     assert!(notes.contains("Newest words."), "{notes}");
+}
+
+#[test]
+fn new_text_re_renders_only_the_pages_that_read_the_page_through_get_page() {
+    let site = common::Fixture::empty();
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: /\ncollections:\n  people: {}\n  notes:\n    fields:\n      people: { type: reference, to: people, many: true }\n",
+    );
+    // Every page shows the whole text of the people it names, looked up with get_page.
+    site.write(
+        "templates/page.html",
+        "<!DOCTYPE html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>{{ page.content }}\
+{% for p in page.fields.people | default(value=[]) %}{% set q = get_page(path=p.relative_path) %}<section>{{ q.title }}: {{ q.content }}</section>{% endfor %}",
+    );
+    site.write("content/people/ann.md", "---\ntitle: Ann\n---\nAnn writes.\n\nAnd reads.\n");
+    site.write("content/people/bob.md", "---\ntitle: Bob\n---\nBob reads.\n");
+    site.write("content/notes/n1.md", "---\ntitle: N1\npeople: [ann]\n---\nOne.\n");
+    site.write("content/notes/n2.md", "---\ntitle: N2\npeople: [bob]\n---\nTwo.\n");
+    site.write("content/notes/n3.md", "---\ntitle: N3\n---\nThree.\n");
+    let server = Server::start(&site.root, &["-v"]);
+    let events = server.events();
+    let all = server.pages_rendered_last(0);
+
+    // A new second paragraph (the summary stays): Ann's page and the one page that reads it
+    // are rendered, and nothing else.
+    site.write("content/people/ann.md", "---\ntitle: Ann\n---\nAnn writes.\n\nAnd edits.\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert_eq!(changed_paths(&e), ["/notes/n1/", "/people/ann/"]);
+    assert_eq!(server.pages_rendered_last(1), 2, "of {all}");
+    assert!(
+        server.get("/notes/n1/").text().contains("<section>Ann: <p>Ann writes.</p>\n<p>And edits.</p>\n</section>")
+    );
+
+    // A new title goes through the full path (resolve again): still only the pages that show Ann.
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\nAnn writes.\n\nAnd edits.\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let changed = changed_paths(&e);
+    assert!(
+        changed.contains(&"/notes/n1/".to_string()) && changed.contains(&"/people/ann/".to_string()),
+        "{changed:?}"
+    );
+    assert!(!changed.iter().any(|p| p == "/notes/n2/" || p == "/notes/n3/" || p == "/people/bob/"), "{changed:?}");
+    // Ann's page, the list of people, N1 (which reads her) and the list of notes (N1's stub
+    // links to her).
+    assert_eq!(server.pages_rendered_last(2), 4, "of {all}");
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after edits", &mut BTreeMap::new()));
 }

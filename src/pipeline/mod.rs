@@ -531,11 +531,8 @@ fn render_markdown(
 ) -> Result<(Vec<Rendered>, Vec<u64>), Vec<Diagnostic>> {
     // Shortcode templates that call site functions get them now, with every page's value
     // but without rendered content (that is being made); such pages are never cached.
-    let shortcodes_read_site = set
-        .uses_site_functions
-        .iter()
-        .any(|t| t.strip_prefix(&format!("{}/", crate::theme::NAME)).unwrap_or(t).starts_with("shortcodes/"))
-        && site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+    let shortcodes_read_site =
+        set.shortcodes_read_site && site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
     if shortcodes_read_site {
         let blank = vec![Rendered::default(); site.pages.len()];
         render::templates::register_site_functions(

@@ -203,6 +203,14 @@ fn refingerprint(
             taxonomies_changed.push(t);
         }
     }
-    fps.all = fp::all_fp(&fps.full, &fps.taxonomies);
+    let mut collections: Vec<usize> = stubs_changed
+        .iter()
+        .filter_map(|&id| site.pages[id].collection.as_ref().and_then(|c| site.collections.get_index_of(c)))
+        .collect();
+    collections.sort_unstable();
+    collections.dedup();
+    for c in collections {
+        fps.collections[c] = fp::collection_fp(site, c, &fps.stub);
+    }
     (stubs_changed, full_changed, taxonomies_changed)
 }

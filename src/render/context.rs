@@ -57,6 +57,8 @@ pub struct Lookup {
     pub urls: Vec<String>,
     pub base_path: String,
     pub taxonomies: Vec<String>,
+    /// The collections' names and their pages in order, in site.yaml's order.
+    pub collections: Vec<(String, Vec<PageId>)>,
     /// Pages of collections that have a date, newest first (for `recent_pages`).
     pub dated: Vec<PageId>,
     /// Per collection: its title and its pages per year of their date (for `chart`).
@@ -66,6 +68,17 @@ pub struct Lookup {
 }
 
 impl Lookup {
+    /// The URL of the page at `@/path#anchor` (what `url(path="@/…")` returns), if there is one.
+    pub fn page_url(&self, path: &str) -> Option<String> {
+        let rel = path.strip_prefix("@/").unwrap_or(path);
+        let (file, anchor) = rel.split_once('#').map(|(f, a)| (f, Some(a))).unwrap_or((rel, None));
+        let url = &self.urls[*self.by_rel.get(file)?];
+        Some(match anchor {
+            Some(a) => format!("{url}#{a}"),
+            None => url.clone(),
+        })
+    }
+
     fn of(site: &Site) -> Lookup {
         let mut dated: Vec<PageId> = site
             .pages
@@ -99,6 +112,7 @@ impl Lookup {
             urls: site.pages.iter().map(|p| site.url(&p.path)).collect(),
             base_path: site.config.base_path.clone(),
             taxonomies: site.taxonomies.iter().map(|t| t.name.clone()).collect(),
+            collections: site.collections.iter().map(|(name, c)| (name.clone(), c.pages.clone())).collect(),
             dated,
         }
     }
@@ -128,17 +142,23 @@ pub fn build(
             let stubs: Vec<Value> = site
                 .pages
                 .par_iter()
-                .map(|p| match old(p) {
-                    Some((fp, v, _, _)) if *fp == fps.stub[p.id] => v.clone(),
-                    _ => stub(site, p, &rendered[p.id], &|id| links[id].clone()),
+                .map(|p| {
+                    let make = || stub(site, p, &rendered[p.id], &|id| links[id].clone());
+                    match old(p) {
+                        Some((fp, v, _, _)) if *fp == fps.stub[p.id] => reuse(v, make, "stub", &p.rel),
+                        _ => make(),
+                    }
                 })
                 .collect();
             let full: Vec<Value> = site
                 .pages
                 .par_iter()
-                .map(|p| match old(p) {
-                    Some((_, _, fp, v)) if *fp == fps.full[p.id] => v.clone(),
-                    _ => full(site, p, &rendered[p.id], &stubs),
+                .map(|p| {
+                    let make = || full(site, p, &rendered[p.id], &stubs);
+                    match old(p) {
+                        Some((_, _, fp, v)) if *fp == fps.full[p.id] => reuse(v, make, "value", &p.rel),
+                        _ => make(),
+                    }
                 })
                 .collect();
             memo.clear();
@@ -159,6 +179,15 @@ pub fn build(
         taxonomies,
         lookup: std::sync::Arc::new(Lookup::of(site)),
     }
+}
+
+/// A value kept from the last build because its fingerprint is unchanged. Debug builds
+/// (the test suite) check the promise behind that: equal fingerprints mean equal values.
+fn reuse(old: &Value, make: impl FnOnce() -> Value, what: &str, rel: &str) -> Value {
+    if cfg!(debug_assertions) {
+        assert!(make() == *old, "the {what} of {rel} has an unchanged fingerprint but a different value");
+    }
+    old.clone()
 }
 
 /// A collection's pages as stubs, in the collection's order.
@@ -208,13 +237,14 @@ fn link_value(site: &Site, p: &Page) -> Value {
     link_obj(site, p).build()
 }
 
-/// The keys of a small link to a page (`title`, `url`, `slug`, `collection`, `date`), for a
-/// caller to add to; a later `set` of a key replaces its value.
+/// The keys of a small link to a page (`title`, `url`, `slug`, `relative_path`, `collection`,
+/// `date`), for a caller to add to; a later `set` of a key replaces its value.
 pub(super) fn link_obj(site: &Site, p: &Page) -> Obj {
     Obj::new()
         .set("title", p.title.as_str())
         .set("url", site.url(&p.path))
         .set("slug", p.slug.as_str())
+        .set("relative_path", p.rel.as_str())
         .set("collection", opt_str(p.collection.as_deref()))
         .set("date", date_value(p))
 }
@@ -230,6 +260,7 @@ fn common_values(site: &Site, p: &Page, r: &Rendered, obj: Obj) -> Obj {
         .set("permalink", site.permalink(&p.path))
         .set("path", format!("/{}", p.path))
         .set("slug", p.slug.as_str())
+        .set("relative_path", p.rel.as_str())
         .set("kind", if p.is_section() { "section" } else { "page" })
         .set("collection", opt_str(p.collection.as_deref()))
         .set("collection_title", opt_str(coll_def.and_then(|d| d.title.as_deref()).or(p.collection.as_deref())))

@@ -18,8 +18,8 @@ pub struct Fingerprints {
     pub full: Vec<u64>,
     /// Each taxonomy's value (its terms and their pages).
     pub taxonomies: Vec<u64>,
-    /// Everything: for templates that call site functions (`get_page`, `collection`, ...).
-    pub all: u64,
+    /// Each collection's list of stubs (what `collection(name)` returns), in `site.collections` order.
+    pub collections: Vec<u64>,
 }
 
 /// `rendered[p]` is page `p`'s rendered Markdown and `content[p]` a key of it (see `pipeline`):
@@ -31,14 +31,26 @@ pub fn compute(site: &Site, rendered: &[Rendered], content: &[u64]) -> Fingerpri
     let stub: Vec<u64> = pages.par_iter().map(|p| stub_fp(site, p, &rendered[p.id], &|id| link[id])).collect();
     let full: Vec<u64> = pages.par_iter().map(|p| full_fp(site, p, content[p.id], &stub)).collect();
     let taxonomies: Vec<u64> = (0..site.taxonomies.len()).map(|t| taxonomy_fp(site, t, &stub)).collect();
-    let all = all_fp(&full, &taxonomies);
-    Fingerprints { stub, full, taxonomies, all }
+    let collections: Vec<u64> = (0..site.collections.len()).map(|c| collection_fp(site, c, &stub)).collect();
+    Fingerprints { stub, full, taxonomies, collections }
+}
+
+/// A collection's pages as stubs, in order (`c` indexes `site.collections`).
+pub fn collection_fp(site: &Site, c: usize, stub: &[u64]) -> u64 {
+    let mut h = hasher();
+    if let Some((name, index)) = site.collections.get_index(c) {
+        (name, index.pages.len()).hash(&mut h);
+        for &p in &index.pages {
+            stub[p].hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// What a reference to the page shows: title, URL, collection, date.
 pub fn link_fp(p: &Page) -> u64 {
     let mut h = hasher();
-    (&p.title, &p.path, &p.slug, &p.collection, p.common.date).hash(&mut h);
+    (&p.title, &p.path, &p.slug, &p.rel, &p.collection, p.common.date).hash(&mut h);
     h.finish()
 }
 
@@ -46,7 +58,7 @@ pub fn link_fp(p: &Page) -> u64 {
 pub fn stub_fp(site: &Site, p: &Page, r: &Rendered, link: &dyn Fn(PageId) -> u64) -> u64 {
     let mut h = hasher();
     (&r.summary, r.has_more).hash(&mut h);
-    (&p.title, &p.path, &p.slug, &p.collection, p.kind as u8, &p.template, p.implicit, &p.updated).hash(&mut h);
+    (&p.title, &p.path, &p.slug, &p.rel, &p.collection, p.kind as u8, &p.template, p.implicit, &p.updated).hash(&mut h);
     let c = &p.common;
     (c.date, c.weight, &c.description, &c.aliases, c.draft, c.extra.to_string()).hash(&mut h);
     for (k, v) in &p.fields {
@@ -117,13 +129,6 @@ pub fn taxonomy_fp(site: &Site, t: usize, stub: &[u64]) -> u64 {
 /// the titles of the pages they reference) and its text. Its neighbours do not matter.
 pub fn record_fp(stub: u64, content: u64) -> u64 {
     hash_of(&(stub, content))
-}
-
-pub fn all_fp(full: &[u64], taxonomies: &[u64]) -> u64 {
-    let mut h = hasher();
-    full.hash(&mut h);
-    taxonomies.hash(&mut h);
-    h.finish()
 }
 
 /// For each page, the pages whose full value shows its stub: the reverse of what

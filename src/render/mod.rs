@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod chart;
 pub mod context;
 pub mod data;
+pub mod deps;
 pub mod fingerprint;
 pub mod shortcodes;
 mod special;
@@ -49,8 +50,27 @@ enum Job {
 /// A rendered page, or the page that failed with its error.
 type JobResult = Result<Output, templates::Failure>;
 
-/// Pages rendered by an earlier build: output path -> (job fingerprint, bytes).
-pub type RenderMemo = std::collections::HashMap<String, (u64, Arc<Vec<u8>>)>;
+/// Pages rendered by an earlier build, by output path.
+pub type RenderMemo = std::collections::HashMap<String, Memoized>;
+
+/// A page rendered by an earlier build, with everything its output depends on.
+pub struct Memoized {
+    /// The job's fingerprint: its template, its context values and the site value.
+    fp: u64,
+    /// What the site functions it called returned ([`deps`]), and their fingerprint then.
+    reads: Arc<[deps::Read]>,
+    reads_fp: u64,
+    bytes: Arc<Vec<u8>>,
+}
+
+impl Memoized {
+    /// Whether the page would render the same now: same context, and every site function
+    /// it called returns what it returned then.
+    fn still_valid(&self, fp: u64, values: &Values, fps: &fingerprint::Fingerprints) -> bool {
+        self.fp == fp
+            && (self.reads.is_empty() || deps::reads_fingerprint(&self.reads, &values.lookup, fps) == self.reads_fp)
+    }
+}
 
 /// What `serve` passes to render only what changed.
 pub struct Incremental<'a> {
@@ -109,7 +129,7 @@ fn site_fingerprint(values: &Values) -> u64 {
 }
 
 /// Fingerprint of everything one job's output depends on.
-fn job_fingerprint(site: &Site, job: &Job, site_fp: u64, set: &TemplateSet, inc: &Incremental<'_>) -> u64 {
+fn job_fingerprint(site: &Site, job: &Job, site_fp: u64, inc: &Incremental<'_>) -> u64 {
     use std::hash::{Hash, Hasher};
     let fps = inc.fingerprints;
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -123,11 +143,7 @@ fn job_fingerprint(site: &Site, job: &Job, site_fp: u64, set: &TemplateSet, inc:
         Job::TermPage { tax, term, index, total } => (4u8, tax, term, index, total, fps.taxonomies[tax]).hash(&mut h),
         Job::Search => 5u8.hash(&mut h),
     }
-    let template = job_template(site, job);
-    template.hash(&mut h);
-    if set.uses_site_functions.contains(template) {
-        fps.all.hash(&mut h);
-    }
+    job_template(site, job).hash(&mut h);
     h.finish()
 }
 
@@ -166,9 +182,17 @@ fn at_template_key(site: &Site, file: &str, tpl: &str, msg: String) -> Diagnosti
     }
 }
 
-/// One job of an incremental build: (fingerprint, output, reused). The output is the memo's
-/// bytes when the fingerprint is unchanged, else freshly rendered as shared bytes (ready for
-/// the memo). `None` when the job renders nothing (a taxonomy without its template).
+/// One job of an incremental build: its output, the memo entry for it (`None` when it
+/// failed), and whether the output is the memo's (`reused`).
+struct Done {
+    result: JobResult,
+    memo: Option<Memoized>,
+    reused: bool,
+}
+
+/// Takes a job's output from the memo when it would render the same
+/// ([`Memoized::still_valid`]), else renders it again, recording what it reads.
+/// `None` when the job renders nothing (a taxonomy without its template).
 #[allow(clippy::too_many_arguments)]
 fn render_unless_memoized(
     site: &Site,
@@ -179,20 +203,27 @@ fn render_unless_memoized(
     inc: &Incremental<'_>,
     missing: &[(String, String)],
     metrics: &Metrics,
-) -> Option<(u64, JobResult, bool)> {
-    let fp = job_fingerprint(site, job, site_fp, set, inc);
+) -> Option<Done> {
+    let fp = job_fingerprint(site, job, site_fp, inc);
     let path = output_path(&job_path(site, job));
-    if let Some((old, bytes)) = inc.memo.get(&path) {
-        if *old == fp {
-            return Some((fp, Ok(Output { path, data: OutputData::Shared(bytes.clone()) }), true));
+    if let Some(old) = inc.memo.get(&path) {
+        if old.still_valid(fp, values, inc.fingerprints) {
+            let memo = Memoized { fp, reads: old.reads.clone(), reads_fp: old.reads_fp, bytes: old.bytes.clone() };
+            let result = Ok(Output { path, data: OutputData::Shared(old.bytes.clone()) });
+            return Some(Done { result, memo: Some(memo), reused: true });
         }
     }
-    let r = render_job(site, values, &set.tera, job, missing, metrics)?;
-    let r = r.map(|o| match o.data {
-        OutputData::Bytes(b) => Output { path: o.path, data: OutputData::Shared(Arc::new(b)) },
-        other => Output { path: o.path, data: other },
-    });
-    Some((fp, r, false))
+    let (r, reads) = deps::recording(true, || render_job(site, values, &set.tera, job, missing, metrics));
+    let reads_fp = deps::reads_fingerprint(&reads, &values.lookup, inc.fingerprints);
+    let reads: Arc<[deps::Read]> = reads.into();
+    Some(match r? {
+        Ok(Output { path, data: OutputData::Bytes(b) }) => {
+            let bytes = Arc::new(b);
+            let memo = Memoized { fp, reads, reads_fp, bytes: bytes.clone() };
+            Done { result: Ok(Output { path, data: OutputData::Shared(bytes) }), memo: Some(memo), reused: false }
+        }
+        other => Done { result: other, memo: None, reused: false },
+    })
 }
 
 /// Renders the pages of an earlier build that a patch (`pipeline::patch`) affected: those
@@ -213,26 +244,30 @@ pub fn render_patch(
     let missing = Vec::new();
     let site_fp = site_fingerprint(&values);
     let metrics = &Metrics::default();
-    let site_function_users: Vec<&str> = set.uses_site_functions.iter().map(String::as_str).collect();
-    let affected = |job: &Job| match *job {
-        Job::Page(id) => pages.contains(&id),
-        Job::SectionPage { section, .. } => pages.contains(&section),
-        Job::Taxonomy(t) | Job::TermPage { tax: t, .. } => taxonomies.contains(&t),
-        Job::Search => false,
-    } || site_function_users.contains(&job_template(site, job));
-    let jobs: Vec<Job> = all_jobs(site).into_iter().filter(affected).collect();
-    let done: Vec<(u64, JobResult)> = jobs
+    // Besides the pages showing what changed: every page that read something through the
+    // site functions (whether that still returns the same is checked per page).
+    let affected = |job: &Job| {
+        let shows_a_change = match *job {
+            Job::Page(id) => pages.contains(&id),
+            Job::SectionPage { section, .. } => pages.contains(&section),
+            Job::Taxonomy(t) | Job::TermPage { tax: t, .. } => taxonomies.contains(&t),
+            Job::Search => false,
+        };
+        shows_a_change || inc.memo.get(&output_path(&job_path(site, job))).is_none_or(|m| !m.reads.is_empty())
+    };
+    let jobs: Vec<Job> = all_jobs(site).into_par_iter().filter(affected).collect();
+    let done: Vec<Done> = jobs
         .par_iter()
         .filter_map(|job| render_unless_memoized(site, &values, set, job, site_fp, &inc, &missing, metrics))
-        .filter_map(|(fp, r, reused)| (!reused).then_some((fp, r)))
+        .filter(|d| !d.reused)
         .collect();
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
-    for (fp, r) in done {
-        match r {
+    for Done { result, memo, .. } in done {
+        match result {
             Ok(o) => {
-                if let OutputData::Shared(b) = &o.data {
-                    inc.memo.insert(o.path.clone(), (fp, b.clone()));
+                if let Some(m) = memo {
+                    inc.memo.insert(o.path.clone(), m);
                 }
                 outputs.push(o);
             }
@@ -287,17 +322,17 @@ pub fn render_site(
             None,
         ),
         Some(inc) => {
-            let done: Vec<Option<(u64, JobResult, bool)>> = jobs
+            let done: Vec<Option<Done>> = jobs
                 .par_iter()
                 .map(|job| render_unless_memoized(site, &values, set, job, site_fp, inc, &missing, metrics))
                 .collect();
             let mut memo = RenderMemo::with_capacity(done.len());
             let mut results = Vec::with_capacity(done.len());
-            for (fp, r, _) in done.into_iter().flatten() {
-                if let Ok(Output { path, data: OutputData::Shared(b) }) = &r {
-                    memo.insert(path.clone(), (fp, b.clone()));
+            for Done { result, memo: m, .. } in done.into_iter().flatten() {
+                if let (Ok(o), Some(m)) = (&result, m) {
+                    memo.insert(o.path.clone(), m);
                 }
-                results.push(r);
+                results.push(result);
             }
             (results, Some(memo))
         }

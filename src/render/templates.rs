@@ -2,6 +2,7 @@
 //! use, and turning Tera errors into diagnostics with file, line and page.
 
 use super::context::Values;
+use super::deps::{Read, note};
 use crate::date::PartialDate;
 use crate::diagnostic::Diagnostic;
 use crate::i18n::Translations;
@@ -28,9 +29,10 @@ pub struct TemplateSet {
     pub names: Vec<String>,
     /// Template name -> (path shown in errors, source text).
     pub sources: HashMap<String, (String, String)>,
-    /// Templates that call site functions (`get_page`, `collection`, ...), directly or
-    /// through what they extend or include: their output may depend on any page.
-    pub uses_site_functions: std::collections::HashSet<String>,
+    /// Some shortcode template calls site functions (`get_page`, `collection`, ...),
+    /// directly or through what it extends or includes: Markdown with shortcodes then needs
+    /// them. (Pages record what they read while they render: `deps`.)
+    pub shortcodes_read_site: bool,
 }
 
 impl TemplateSet {
@@ -40,7 +42,7 @@ impl TemplateSet {
             tera: Tera::new(),
             names: tera.get_template_names().map(str::to_string).collect(),
             sources: HashMap::new(),
-            uses_site_functions: Default::default(),
+            shortcodes_read_site: false,
         }
     }
 }
@@ -69,15 +71,13 @@ pub fn build_tera(templates: &[TemplateSource], i18n: Arc<Translations>) -> Resu
         sources.insert(t.name.clone(), (t.display_path.clone(), t.text.clone()));
     }
     let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
-    let uses_site_functions = site_function_users(&all);
-    let set_for_errors = TemplateSet {
-        tera: Tera::new(),
-        names: names.clone(),
-        sources: sources.clone(),
-        uses_site_functions: Default::default(),
-    };
+    let shortcodes_read_site = site_function_users(&all)
+        .iter()
+        .any(|t| t.strip_prefix(&format!("{}/", crate::theme::NAME)).unwrap_or(t).starts_with("shortcodes/"));
+    let set_for_errors =
+        TemplateSet { tera: Tera::new(), names: names.clone(), sources: sources.clone(), shortcodes_read_site: false };
     match tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
-        Ok(()) => Ok(TemplateSet { tera, names, sources, uses_site_functions }),
+        Ok(()) => Ok(TemplateSet { tera, names, sources, shortcodes_read_site }),
         Err(e) => Err(compile_errors(&e, &all, &set_for_errors)),
     }
 }
@@ -121,7 +121,7 @@ fn report_diagnostic(report: &str, set: &TemplateSet) -> Option<Diagnostic> {
 
 /// Which templates may call site functions: those that call one, or extend or include one
 /// that does. Components are global, so if a template that defines components calls site
-/// functions, every template counts (conservative: it only costs re-rendering).
+/// functions, every template counts (conservative: it only costs building the values early).
 fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
     const CALLS: [&str; 7] =
         ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages(", "chart("];
@@ -383,6 +383,7 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     let get_page = move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let path: &str = kwargs.must_get("path")?;
         let key = path.trim_start_matches("@/");
+        note(|| Read::Page(key.to_string()));
         match r.by_rel.get(key) {
             Some(&id) => Ok(v.full[id].clone()),
             None => Err(tera::Error::message(format!(
@@ -397,15 +398,9 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     let r = lookup.clone();
     tera.register_function("url", move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
         let path: &str = kwargs.must_get("path")?;
-        if let Some(rel) = path.strip_prefix("@/") {
-            let (file, anchor) = rel.split_once('#').map(|(f, a)| (f, Some(a))).unwrap_or((rel, None));
-            return match r.by_rel.get(file) {
-                Some(&id) => Ok(match anchor {
-                    Some(a) => format!("{}#{a}", r.urls[id]),
-                    None => r.urls[id].clone(),
-                }),
-                None => Err(tera::Error::message(format!("url: no page at `{path}`"))),
-            };
+        if path.starts_with("@/") {
+            note(|| Read::Url(path.to_string()));
+            return r.page_url(path).ok_or_else(|| tera::Error::message(format!("url: no page at `{path}`")));
         }
         if path.contains("://") {
             return Ok(path.to_string());
@@ -417,6 +412,7 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     tera.register_function("collection", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let name: &str = kwargs.must_get("name")?;
         let limit: Option<usize> = kwargs.get("limit")?;
+        note(|| Read::Collection(name.to_string(), limit));
         let Some(list) = v.collections.get(name) else {
             return Err(tera::Error::message(format!("collection: no collection `{name}` in site.yaml")));
         };
@@ -430,6 +426,7 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     let l = lookup.clone();
     tera.register_function("chart", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let name: &str = kwargs.must_get("collection")?;
+        note(|| Read::Chart(name.to_string()));
         let Some((title, counts)) = l.years.get(name) else {
             return Err(tera::Error::message(format!("chart: no collection `{name}` in site.yaml")));
         };
@@ -438,12 +435,14 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     });
     tera.register_function("recent_pages", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let limit: usize = kwargs.get("limit")?.unwrap_or(10);
+        note(|| Read::Recent(limit));
         Ok(Value::from(v.lookup.dated.iter().take(limit).map(|&id| v.stubs[id].clone()).collect::<Vec<_>>()))
     });
 
     let v = values.clone();
     tera.register_function("taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let name: &str = kwargs.must_get("name")?;
+        note(|| Read::Taxonomy(name.to_string()));
         match v.lookup.taxonomies.iter().position(|n| n == name) {
             Some(t) => Ok(v.taxonomies[t].clone()),
             None => Err(tera::Error::message(format!("taxonomy: no taxonomy `{name}` in site.yaml"))),

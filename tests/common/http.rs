@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct Server {
     child: Child,
     pub port: u16,
+    /// What the server printed on stderr so far, line by line.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -43,15 +45,41 @@ impl Server {
             }
         });
         let stderr = child.stderr.take().expect("stderr");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if std::env::var_os("INNOBIEB_TEST_LOG").is_some() {
                     eprintln!("[serve] {line}");
                 }
+                lines.lock().expect("log").push(line);
             }
         });
         let port = rx.recv_timeout(Duration::from_secs(60)).expect("serve printed its URL");
-        Server { child, port }
+        Server { child, port, log }
+    }
+
+    /// The lines the server printed on stderr so far.
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+
+    /// With `-v`: how many pages the last build rendered ("(N pages rendered)"), waiting
+    /// briefly for the line, which follows the build's event.
+    pub fn pages_rendered_last(&self, builds_before: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let counts: Vec<usize> = self
+                .stderr_lines()
+                .iter()
+                .filter_map(|l| l.trim().strip_prefix('(')?.split(" pages rendered").next()?.parse().ok())
+                .collect();
+            if counts.len() > builds_before {
+                return counts[builds_before];
+            }
+            assert!(Instant::now() < deadline, "no \"pages rendered\" line: {:?}", self.stderr_lines());
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

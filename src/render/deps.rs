@@ -1,0 +1,120 @@
+//! What a page read from the site while it rendered, for `serve`'s incremental rebuilds.
+//!
+//! A template's context (`page`, `section`, `paginator`, `term`, `site`) is covered by the
+//! page's fingerprint. The site functions (`get_page`, `get_section`, `url`, `collection`,
+//! `taxonomy`, `recent_pages`, `chart`) can reach anything else, so while `serve` renders a
+//! page each call notes what it returned ([`Read`]), keyed by its argument (a path, a name),
+//! never by page number, since numbers shift when pages come and go. A rendered page is
+//! reused only while its own fingerprint is unchanged *and* every read still returns what
+//! it returned then ([`reads_fingerprint`]); that is the whole of its inputs, because a
+//! template is a deterministic function of its context and of what its calls return.
+//!
+//! Recording is per thread: a page renders on one thread from start to end, and the site
+//! functions run inside that render. Outside [`recording`] (a one-off build, shortcodes)
+//! nothing is noted and it costs nothing.
+
+use super::context::Lookup;
+use super::fingerprint::Fingerprints;
+use crate::hash::hasher;
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+
+/// One site-function call's result, by what it was asked for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Read {
+    /// `get_page` / `get_section`: the whole value of the page at this path (or that there is none).
+    Page(String),
+    /// `url(path="@/…")`: that page's URL.
+    Url(String),
+    /// `collection(name, limit)`: the collection's (first `limit`) pages as stubs, in order.
+    Collection(String, Option<usize>),
+    /// `taxonomy`: the taxonomy with its terms and their pages.
+    Taxonomy(String),
+    /// `recent_pages(limit)`: the first `limit` dated pages as stubs.
+    Recent(usize),
+    /// `chart(collection)`: the collection's pages per year.
+    Chart(String),
+}
+
+thread_local! {
+    static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
+}
+
+/// Notes a site-function result for the page rendering on this thread, if one is recorded.
+pub(super) fn note(read: impl FnOnce() -> Read) {
+    READS.with(|r| {
+        if let Some(reads) = r.borrow_mut().as_mut() {
+            reads.push(read());
+        }
+    });
+}
+
+/// Runs `f` (a render) and returns what the site functions it called read, sorted and
+/// without repeats. With `on` false, records nothing.
+pub(super) fn recording<T>(on: bool, f: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    if !on {
+        return (f(), Vec::new());
+    }
+    let outer = READS.with(|r| r.borrow_mut().replace(Vec::new()));
+    let out = f();
+    let mut reads = READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer)).unwrap_or_default();
+    reads.sort_unstable();
+    reads.dedup();
+    (out, reads)
+}
+
+/// What `reads` return in the site described by `lookup` and `fps`: equal to an earlier
+/// value exactly when (up to hash collisions) every call would return what it returned then.
+pub fn reads_fingerprint(reads: &[Read], lookup: &Lookup, fps: &Fingerprints) -> u64 {
+    let mut h = hasher();
+    for read in reads {
+        std::mem::discriminant(read).hash(&mut h);
+        match read {
+            Read::Page(path) => {
+                lookup.by_rel.get(path.trim_start_matches("@/")).map(|&id| fps.full[id]).hash(&mut h);
+            }
+            Read::Url(path) => lookup.page_url(path).hash(&mut h),
+            Read::Collection(name, limit) => match lookup.collections.iter().position(|(c, _)| c == name) {
+                None => 0u8.hash(&mut h),
+                Some(c) => match *limit {
+                    Some(n) if n < lookup.collections[c].1.len() => {
+                        for &id in &lookup.collections[c].1[..n] {
+                            fps.stub[id].hash(&mut h);
+                        }
+                    }
+                    _ => fps.collections[c].hash(&mut h),
+                },
+            },
+            Read::Taxonomy(name) => {
+                lookup.taxonomies.iter().position(|t| t == name).map(|t| fps.taxonomies[t]).hash(&mut h)
+            }
+            Read::Recent(limit) => {
+                for &id in lookup.dated.iter().take(*limit) {
+                    fps.stub[id].hash(&mut h);
+                }
+            }
+            Read::Chart(name) => lookup.years.get(name).hash(&mut h),
+        }
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_only_inside_a_recording_and_restores_an_outer_one() {
+        note(|| Read::Recent(1));
+        let ((), outer) = recording(true, || {
+            note(|| Read::Page("b.md".into()));
+            let ((), inner) = recording(true, || note(|| Read::Taxonomy("t".into())));
+            assert_eq!(inner, [Read::Taxonomy("t".into())]);
+            note(|| Read::Page("a.md".into()));
+            note(|| Read::Page("b.md".into()));
+        });
+        assert_eq!(outer, [Read::Page("a.md".into()), Read::Page("b.md".into())]);
+        let ((), off) = recording(false, || note(|| Read::Recent(2)));
+        assert!(off.is_empty());
+    }
+}
