@@ -9,7 +9,9 @@
 #   (b) the read-and-write floor: reading every source and writing the same output files;
 #   (c) the per-stage split from the build's own `-v` output (and the slowest templates);
 #   (d) with LATENCY=1 (default for 10000): edit-to-served latency of `serve` (bench/latency.py).
-# With SEARCH=0 the synthetic site turns the search index off (to see what Pagefind costs).
+# With SEARCH=0 the synthetic site turns the search index off (to see what Pagefind costs);
+# with SITE_FUNCTIONS=1 its templates look references up with get_page and list pages with
+# collection/taxonomy, the way Hugo and Zola themes are written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${RUNS:-5}"
@@ -21,11 +23,10 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $("$BIN
 for N in "${SIZES[@]}"; do
   SITE="/dev/shm/innobieb-bench-$N"
   OUT="/dev/shm/innobieb-bench-$N-public"
-  if [ "${SEARCH:-1}" = 0 ]; then
-    python3 bench/synth.py "$N" "$SITE" --no-search >/dev/null
-  else
-    python3 bench/synth.py "$N" "$SITE" >/dev/null
-  fi
+  SYNTH=()
+  [ "${SEARCH:-1}" = 0 ] && SYNTH+=(--no-search)
+  [ "${SITE_FUNCTIONS:-0}" = 1 ] && SYNTH+=(--site-functions)
+  python3 bench/synth.py "$N" "$SITE" "${SYNTH[@]}" >/dev/null
   echo
   echo "== N=$N ($(du -sh "$SITE/content" | cut -f1) of Markdown)"
   times=()

@@ -101,6 +101,8 @@ def main():
     ap.add_argument("--seed", type=int, default=2016)
     ap.add_argument("--theme-from", default=os.path.join(os.path.dirname(__file__), ".."))
     ap.add_argument("--no-search", action="store_true", help="turn the search index off in site.yaml")
+    ap.add_argument("--site-functions", action="store_true",
+                    help="templates that look referenced pages up with get_page and list pages with collection/taxonomy")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     n = args.n
@@ -121,6 +123,29 @@ def main():
                             "      themagroepen: { type: reference, to: themagroepen, many: true }\n      trefwoorden: { type: list, items: { type: text }, taxonomy: trefwoorden }\n      bronnen: { type: reference, to: bronnen, many: true, required: true }\n", 1)
     if args.no_search:
         config = config.replace("search:\n", "search:\n  enabled: false\n", 1)
+    if args.site_functions:
+        # The way Hugo and Zola themes are written: each reference looked up with get_page
+        # (the whole page, not the small link the field holds), lists from collection/taxonomy.
+        # (Paths from collection and slug rather than `relative_path`, so older binaries build it too.)
+        config = config.replace("    page_template: tijdlijn-item.html\n", "    page_template: tijdlijn-sf.html\n", 1)
+        config = config.replace("    page_template: persoon.html\n", "    page_template: persoon-sf.html\n", 1)
+        os.makedirs(os.path.join(out, "templates"))
+        refs = ("{% for r in page.fields.REF | default(value=[]) %}{% set q = get_page(path=r.collection ~ \"/\" ~ r.slug ~ \".md\") %}"
+                "<p><a href=\"{{ q.url }}\">{{ q.title }}</a> {{ q.description | default(value='') }} "
+                "({{ q.backlink_count }})</p>{% endfor %}")
+        with open(os.path.join(out, "templates", "tijdlijn-sf.html"), "w", encoding="utf-8") as f:
+            f.write("{% extends \"tijdlijn-item.html\" %}{% block voor_tekst %}<aside class=\"sf\">"
+                    + refs.replace("REF", "personen") + refs.replace("REF", "organisaties")
+                    + "<ul>{% for x in collection(name=\"tijdlijn\", limit=5) %}<li><a href=\"{{ x.url }}\">{{ x.title }}</a></li>{% endfor %}</ul>"
+                    + "{% set t = taxonomy(name=\"trefwoorden\", pages=false) %}<p>{{ t.terms | length }} trefwoorden</p>"
+                    + "</aside>{% endblock voor_tekst %}\n")
+        with open(os.path.join(out, "templates", "persoon-sf.html"), "w", encoding="utf-8") as f:
+            f.write("{% extends \"persoon.html\" %}{% block na_tekst %}<aside class=\"sf\">"
+                    + "{% for r in page.fields.rollen | default(value=[]) %}{% if r.organisatie %}"
+                    + "{% set q = get_page(path=\"organisaties/\" ~ r.organisatie.slug ~ \".md\") %}<p><a href=\"{{ q.url }}\">{{ q.title }}</a> "
+                    + "({{ q.backlink_count }})</p>{% endif %}{% endfor %}"
+                    + "<ul>{% for x in collection(name=\"personen\", limit=10) %}<li><a href=\"{{ x.url }}\">{{ x.title }}</a></li>{% endfor %}</ul>"
+                    + "</aside>{% endblock na_tekst %}\n")
     with open(os.path.join(out, "site.yaml"), "w", encoding="utf-8") as f:
         f.write(config)
 

@@ -431,16 +431,22 @@ const PAGE_TEMPLATE: &str =
     "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>v{V}{{ page.content }}{% endblock %}";
 
 /// Templates that call every site function and print whole values, the way themes written
-/// for Hugo or Zola look pages up (`get_page`) and list them (`collection`, `taxonomy`).
+/// for Hugo or Zola look pages up (`get_page`) and list them (`collection`, `taxonomy`). Each
+/// kind of page calls other functions, so that one call's changes do not hide another's.
+/// The two regions show their title and nothing else of themselves.
 const SITE_FUNCTION_PAGE: &str = "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>v{V}\
-<pre>{{ page }}</pre>\
-{% for p in page.fields.personen | default(value=[]) %}{% set q = get_page(path=p.relative_path) %}\
-<p>{{ q.title }}: {{ q.summary }} {{ q.backlink_count }} {{ q.fields }}</p>{% endfor %}\
-{% set s = get_section(path=\"tijdlijn/_index.md\") %}<p>{{ s.title }} {{ s.pages | length }}</p>\
-<p>{{ url(path=\"@/personen/ilona-ebels.md\") }} {{ url(path=\"/x/\") }}</p>\
+{% if page.slug == \"noordoost\" %}\
+{% set k = taxonomy(name=\"jaren\", pages=false) %}<pre>{{ k }}</pre>\
+{% elif page.slug == \"zuidwest\" %}\
 <ol>{% for x in collection(name=\"tijdlijn\", limit=2) %}<li>{{ x }}</li>{% endfor %}</ol>\
-{% set j = taxonomy(name=\"jaren\") %}{% for t in j.terms %}{{ t.name }} ({{ t.count }}) {% endfor %}\
-{% for r in recent_pages(limit=2) %}{{ r.title }} {% endfor %}{{ chart(collection=\"tijdlijn\") }}{% endblock %}";
+{% for r in recent_pages(limit=1) %}<pre>{{ r }}</pre>{% endfor %}{{ chart(collection=\"tijdlijn\") }}\
+{% elif page.collection == \"personen\" %}<pre>{{ page }}</pre>\
+{% set joost = get_page(path=\"personen/joost-zijderveld.md\") %}<pre>{{ joost }}</pre>\
+<p>{{ url(path=\"@/personen/ilona-ebels.md#loopbaan\") }} {{ url(path=\"/x/\") }}</p>\
+{% else %}<pre>{{ page }}</pre>\
+{% for p in page.fields.personen | default(value=[]) %}{% set q = get_page(path=p.relative_path) %}<pre>{{ q }}</pre>{% endfor %}\
+{% set s = get_section(path=\"tijdlijn/_index.md\") %}<p>{{ s.title }} {{ s.pages | length }}</p>\
+{% endif %}{% endblock %}";
 
 const SITE_FUNCTION_THEME: &[(&str, &str)] = &[
     (
@@ -452,7 +458,8 @@ const SITE_FUNCTION_THEME: &[(&str, &str)] = &[
     (
         "themes/t/templates/term.html",
         "{% extends \"base.html\" %}{% block main %}<pre>{{ term }}</pre><pre>{{ paginator }}</pre>\
-{% for p in paginator.pages %}{% set q = get_page(path=p.relative_path) %}{{ q.backlink_count }} {% endfor %}{% endblock %}",
+{% for p in paginator.pages %}{% set q = get_page(path=p.relative_path) %}{{ q.backlink_count }} {% endfor %}\
+{% set j = taxonomy(name=\"jaren\") %}{% for t in j.terms %}{{ t.name }} ({{ t.count }}) {% endfor %}{% endblock %}",
     ),
     (
         "themes/t/templates/taxonomy.html",
@@ -557,6 +564,19 @@ fn random_edits(site: TestSite, page_template: &str, default_seed: u64) {
                     site.write("templates/page.html", &page_template.replace("{V}", &rng.below(100).to_string()));
                     label = format!("step {step} (seed {seed}): change a template");
                 }
+                7 if !entries.is_empty() => {
+                    // A new date: mostly another of the fixture's years (a term's count changes,
+                    // not the number of terms), another place in the sorted lists.
+                    let e = format!("content/tijdlijn/{}", entries[rng.below(entries.len())]);
+                    let date = format!("date: 20{:02}-0{}", 16 + rng.below(4), 1 + rng.below(9));
+                    let text: Vec<String> = site
+                        .read(&e)
+                        .lines()
+                        .map(|l| if l.starts_with("date:") { date.clone() } else { l.to_string() })
+                        .collect();
+                    site.write(&e, &format!("{}\n", text.join("\n")));
+                    label = format!("step {step} (seed {seed}): {e} gets {date}");
+                }
                 8 | 9 if !entries.is_empty() => {
                     // A body-only edit (the front matter stays as it is).
                     let e = format!("content/tijdlijn/{}", entries[rng.below(entries.len())]);
@@ -648,6 +668,45 @@ fn new_text_re_renders_only_the_pages_that_read_the_page_through_get_page() {
     // Ann's page, the list of people, N1 (which reads her) and the list of notes (N1's stub
     // links to her).
     assert_eq!(server.pages_rendered_last(2), 4, "of {all}");
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after edits", &mut BTreeMap::new()));
+}
+
+#[test]
+fn a_list_of_terms_follows_the_counts_and_not_the_texts_of_the_pages() {
+    let site = common::Fixture::empty();
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: /\ntaxonomies:\n  years: {}\ncollections:\n  notes:\n    sort_by: date\n    fields:\n      date: { type: date, taxonomy: years }\n",
+    );
+    // A page of its own (no references, no related pages) that lists the years with counts.
+    site.write(
+        "templates/years.html",
+        "<!DOCTYPE html><title>{{ page.title }}</title>{% set t = taxonomy(name=\"years\", pages=false) %}\
+{% for y in t.terms %}<p>{{ y.name }}: {{ y.count }}</p>{% endfor %}",
+    );
+    site.write("content/overview.md", "---\ntitle: Years\ntemplate: years.html\n---\n");
+    site.write("content/notes/a.md", "---\ntitle: A\ndate: 2019-01\n---\nA.\n");
+    site.write("content/notes/b.md", "---\ntitle: B\ndate: 2019-02\n---\nB.\n");
+    site.write("content/notes/c.md", "---\ntitle: C\ndate: 2020-01\n---\nC.\n");
+    let server = Server::start(&site.root, &["-v"]);
+    let events = server.events();
+    let all = server.pages_rendered_last(0);
+    assert!(server.get("/overview/").text().contains("<p>2019: 2</p><p>2020: 1</p>"));
+
+    // New text in a note: its page and the lists that show its summary, not the list of years.
+    site.write("content/notes/a.md", "---\ntitle: A\ndate: 2019-01\n---\nA, longer.\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let rendered = server.pages_rendered_last(1);
+    assert!(rendered < all, "{rendered} of {all}");
+
+    // B moves to 2020: the counts change (not the number of terms), and the list shows them.
+    site.write("content/notes/b.md", "---\ntitle: B\ndate: 2020-02\n---\nB.\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let overview = server.get("/overview/").text();
+    assert!(overview.contains("<p>2019: 1</p><p>2020: 2</p>"), "{overview}");
     wait_for_search(&events, &e["version"]);
     assert!(assert_served_equals_fresh_build(&site, &server, "after edits", &mut BTreeMap::new()));
 }

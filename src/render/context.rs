@@ -57,6 +57,8 @@ pub struct Lookup {
     pub urls: Vec<String>,
     pub base_path: String,
     pub taxonomies: Vec<String>,
+    /// Per taxonomy: its value without the terms' pages, and a fingerprint of it.
+    pub taxonomy_terms: Vec<(Value, u64)>,
     /// The collections' names and their pages in order, in site.yaml's order.
     pub collections: Vec<(String, Vec<PageId>)>,
     /// Pages of collections that have a date, newest first (for `recent_pages`).
@@ -112,6 +114,14 @@ impl Lookup {
             urls: site.pages.iter().map(|p| site.url(&p.path)).collect(),
             base_path: site.config.base_path.clone(),
             taxonomies: site.taxonomies.iter().map(|t| t.name.clone()).collect(),
+            taxonomy_terms: (0..site.taxonomies.len())
+                .map(|t| {
+                    let v = taxonomy_value_with(site, t, &[], false);
+                    let mut h = crate::hash::hasher();
+                    super::fingerprint::hash_tera(&v, &mut h);
+                    (v, std::hash::Hasher::finish(&h))
+                })
+                .collect(),
             collections: site.collections.iter().map(|(name, c)| (name.clone(), c.pages.clone())).collect(),
             dated,
         }
@@ -547,8 +557,15 @@ pub fn menu_url(site: &Site, url: &str) -> String {
 }
 
 pub fn taxonomy_value(site: &Site, t: usize, stubs: &[Value]) -> Value {
+    taxonomy_value_with(site, t, stubs, true)
+}
+
+/// The taxonomy value; without pages, its terms have names, URLs and counts only (what
+/// `taxonomy(name, pages=false)` returns: it changes only when `resolve` makes it change).
+fn taxonomy_value_with(site: &Site, t: usize, stubs: &[Value], with_pages: bool) -> Value {
     let tax = &site.taxonomies[t];
-    let terms: Vec<Value> = tax.terms.iter().enumerate().map(|(i, _)| term_value(site, t, i, stubs, true)).collect();
+    let terms: Vec<Value> =
+        tax.terms.iter().enumerate().map(|(i, _)| term_value(site, t, i, stubs, with_pages)).collect();
     Obj::new()
         .set("name", tax.name.as_str())
         .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))

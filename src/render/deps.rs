@@ -28,8 +28,10 @@ pub enum Read {
     Url(String),
     /// `collection(name, limit)`: the collection's (first `limit`) pages as stubs, in order.
     Collection(String, Option<usize>),
-    /// `taxonomy`: the taxonomy with its terms and their pages.
+    /// `taxonomy(name)`: the taxonomy with its terms and their pages.
     Taxonomy(String),
+    /// `taxonomy(name, pages=false)`: the taxonomy's terms without their pages.
+    TaxonomyTerms(String),
     /// `recent_pages(limit)`: the first `limit` dated pages as stubs.
     Recent(usize),
     /// `chart(collection)`: the collection's pages per year.
@@ -87,6 +89,9 @@ pub fn reads_fingerprint(reads: &[Read], lookup: &Lookup, fps: &Fingerprints) ->
             },
             Read::Taxonomy(name) => {
                 lookup.taxonomies.iter().position(|t| t == name).map(|t| fps.taxonomies[t]).hash(&mut h)
+            }
+            Read::TaxonomyTerms(name) => {
+                lookup.taxonomies.iter().position(|t| t == name).map(|t| lookup.taxonomy_terms[t].1).hash(&mut h)
             }
             Read::Recent(limit) => {
                 for &id in lookup.dated.iter().take(*limit) {

@@ -442,9 +442,11 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     let v = values.clone();
     tera.register_function("taxonomy", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
         let name: &str = kwargs.must_get("name")?;
-        note(|| Read::Taxonomy(name.to_string()));
+        let pages: bool = kwargs.get("pages")?.unwrap_or(true);
+        note(|| if pages { Read::Taxonomy(name.to_string()) } else { Read::TaxonomyTerms(name.to_string()) });
         match v.lookup.taxonomies.iter().position(|n| n == name) {
-            Some(t) => Ok(v.taxonomies[t].clone()),
+            Some(t) if pages => Ok(v.taxonomies[t].clone()),
+            Some(t) => Ok(v.lookup.taxonomy_terms[t].0.clone()),
             None => Err(tera::Error::message(format!("taxonomy: no taxonomy `{name}` in site.yaml"))),
         }
     });
