@@ -1,6 +1,6 @@
 //! innobieb: a static site generator for typed, cross-linked knowledge bases.
 //!
-//! Modules in dependency order (the stages in pipeline order); `pipeline::build_site` is
+//! Modules in dependency order (the stages in pipeline order); `pipeline::build` is
 //! the table of contents.
 //! See ARCHITECTURE.md for the stages, the types between them and the invariants.
 
@@ -42,4 +42,4 @@ pub mod serve;
 pub mod cmd;
 pub mod cli;
 
-pub use pipeline::{BuildOptions, Built, Cache, Failed, build_site};
+pub use pipeline::{BuildOptions, Built, Failed, Rebuilder, build};

@@ -5,7 +5,7 @@ use crate::console::{
     EXIT_CONTENT, EXIT_INTERNAL, Verbosity, print_diagnostics_limited, print_template_metrics, print_timings,
     print_warnings,
 };
-use crate::pipeline::{BuildOptions, Cache, build_site};
+use crate::pipeline::{BuildOptions, build};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -47,12 +47,11 @@ pub fn run(args: &BuildArgs, verbosity: Verbosity) -> i32 {
         root: args.site.root.clone(),
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
-        defer_search: false,
         // Stage progress on a terminal, unless quiet.
         progress: verbosity >= Verbosity::Normal && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         output: Some(output.clone()),
     };
-    let built = match build_site(&opts, &mut Cache::none()) {
+    let built = match build(&opts) {
         Ok(b) => b,
         Err(failed) => {
             if failed.internal {

@@ -2,7 +2,7 @@
 
 use super::SiteArgs;
 use crate::console::{EXIT_CONTENT, Verbosity, print_diagnostics_limited, print_timings, print_warnings};
-use crate::pipeline::{BuildOptions, Cache, build_site};
+use crate::pipeline::{BuildOptions, build};
 use clap::Args;
 use std::time::Instant;
 
@@ -18,12 +18,11 @@ pub fn run(args: &CheckArgs, verbosity: Verbosity) -> i32 {
         root: args.site.root.clone(),
         base_url: None,
         drafts: args.site.drafts,
-        defer_search: false,
         progress: false,
         output: None,
     };
     // A full in-memory build: templates are rendered too, so template errors are found.
-    match build_site(&opts, &mut Cache::none()) {
+    match build(&opts) {
         Ok(built) => {
             print_warnings(&built.warnings, args.site.all_errors);
             print_timings(&built.timings, verbosity);

@@ -9,20 +9,21 @@
 //! search records) is updated here in the same way, so the two paths can alternate;
 //! `tests/serve.rs` compares the served site with a fresh build after random edits.
 
-use super::{BuildOptions, Built, Cache, Failed, Timer, finish_failed, markdown_key, take_timings};
+use super::rebuild::{Cache, markdown_key};
+use super::{Built, Failed, Timer, finish_failed};
 use crate::load::{self, Stamp};
 use crate::model::PageId;
 use crate::render::fingerprint::{self as fp, Fingerprints};
 use crate::{markdown, parse, render, search};
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Patches the last build for changed content files (relative to `content/`). `None`
 /// when the change is not one a patch can handle; the caller then builds in full.
-pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> Option<Result<Built, Failed>> {
-    let mut t = Timer { start: Instant::now(), timings: Vec::new(), progress: false };
-    if !cache.enabled || rels.is_empty() || cache.templates.is_none() {
+pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<Result<Built, Failed>> {
+    let mut t = Timer::new(false);
+    if rels.is_empty() || cache.templates.is_none() {
         return None;
     }
     let last = cache.last.as_ref()?;
@@ -30,7 +31,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
     if last.shortcodes {
         return None;
     }
-    let content_dir = opts.root.join("content");
+    let content_dir = root.join("content");
 
     // 1. Read and parse the changed files. Anything but new text in a known page (a new or
     // deleted file, a symlink, an error, a change to what `resolve` reads) is left to a full build.
@@ -149,7 +150,7 @@ pub(super) fn patch(opts: &BuildOptions, cache: &mut Cache, rels: &[String]) -> 
         written: None,
         collection_count,
         page_count,
-        timings: take_timings(t),
+        timings: t.take(),
         template_metrics: result.metrics,
         patch: true,
         warnings: Vec::new(),

@@ -1,8 +1,8 @@
 //! `innobieb serve`: build in memory, serve on 127.0.0.1, rebuild on change.
 //!
-//! The served site is the in-memory result of the same `pipeline::build_site`
-//! that `build` uses (with a cache, so unchanged files are not parsed or
-//! rendered again), with a local base URL. A failed rebuild keeps the last good
+//! The served site is the in-memory result of `pipeline::Rebuilder`: the stages that
+//! `build` runs, with caches (unchanged files are not parsed or rendered again) and a
+//! local base URL. A failed rebuild keeps the last good
 //! version online and shows the errors in the terminal and as a browser overlay.
 //! Live reload uses Server-Sent Events; the script is injected into served
 //! HTML responses only, never into `build` output.
@@ -12,7 +12,7 @@ pub mod http;
 pub mod state;
 
 use crate::console::{EXIT_INTERNAL, Verbosity, print_diagnostics, print_timings};
-use crate::pipeline::{BuildOptions, Cache, rebuild};
+use crate::pipeline::Rebuilder;
 use notify::{RecursiveMode, Watcher};
 use state::{Shared, errors_json};
 use std::net::IpAddr;
@@ -77,22 +77,13 @@ pub fn run(opts: ServeOptions) -> i32 {
         None
     };
     let shared = Arc::new(Shared::new(&opts.root));
-    let build_opts = BuildOptions {
-        root: opts.root.clone(),
-        base_url: Some(base_url.clone()),
-        drafts: opts.drafts,
-        defer_search: true,
-        progress: false,
-        output: None,
-    };
-    let mut rebuilder = Rebuilder {
-        opts: build_opts,
-        cache: Cache::new(),
+    let mut session = Session {
+        pipeline: Rebuilder::new(opts.root.clone(), base_url.clone(), opts.drafts),
         shared: shared.clone(),
         search: SearchWorker::start(shared.clone()),
         verbosity: opts.verbosity,
     };
-    rebuilder.rebuild(false, None);
+    session.rebuild(false, None);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
 
     {
@@ -111,7 +102,7 @@ pub fn run(opts: ServeOptions) -> i32 {
         open_browser(&base_url);
     }
     match watcher.as_mut() {
-        Some(w) => watch_loop(w, &rx, &opts.root, &mut rebuilder),
+        Some(w) => watch_loop(w, &rx, &opts.root, &mut session),
         None => loop {
             std::thread::park();
         },
@@ -129,10 +120,10 @@ fn watch_all(w: &mut notify::RecommendedWatcher, root: &Path) {
     }
 }
 
-/// What a rebuild needs, kept between rebuilds.
-struct Rebuilder {
-    opts: BuildOptions,
-    cache: Cache,
+/// What a rebuild needs, kept between rebuilds: the pipeline's caches, what is served,
+/// the search index's worker.
+struct Session {
+    pipeline: Rebuilder,
     shared: Arc<Shared>,
     search: SearchWorker,
     verbosity: Verbosity,
@@ -142,7 +133,7 @@ fn watch_loop(
     watcher: &mut notify::RecommendedWatcher,
     rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
     root: &Path,
-    rebuilder: &mut Rebuilder,
+    session: &mut Session,
 ) -> i32 {
     let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     while let Some(paths) = next_batch(rx) {
@@ -164,14 +155,14 @@ fn watch_loop(
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
             if let Ok(rel) = p.strip_prefix(&content) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
-                rebuilder.cache.forget(&rel);
+                session.pipeline.forget(&rel);
                 if !rel.rsplit('/').next().is_some_and(crate::load::is_ignored_name) {
                     content_files.push(rel);
                 }
             }
         }
         if changes.config {
-            rebuilder.cache = Cache::new();
+            session.pipeline.reset();
         }
         // Only Markdown files changed: the pipeline may patch the last build.
         let only_pages = !(changes.config
@@ -180,7 +171,7 @@ fn watch_loop(
             || changes.layout
             || content_files.is_empty()
             || content_files.iter().any(|f| !f.ends_with(".md")));
-        rebuilder.rebuild(changes.css_only, only_pages.then_some(content_files.as_slice()));
+        session.rebuild(changes.css_only, only_pages.then_some(content_files.as_slice()));
     }
     0
 }
@@ -287,14 +278,13 @@ impl SearchWorker {
     }
 }
 
-impl Rebuilder {
+impl Session {
     /// Rebuilds and publishes; on failure keeps the last good version and reports.
     /// `changed`: the Markdown files the watcher reported, when nothing else changed.
     fn rebuild(&mut self, css_only: bool, changed: Option<&[String]>) {
-        let (opts, cache, shared, search_worker, verbosity) =
-            (&self.opts, &mut self.cache, &self.shared, &self.search, self.verbosity);
+        let (shared, search_worker, verbosity) = (&self.shared, &self.search, self.verbosity);
         let start = Instant::now();
-        match rebuild(opts, cache, changed) {
+        match self.pipeline.rebuild(changed) {
             Ok(built) => {
                 let pages = built.page_count;
                 let timings = built.timings.clone();

@@ -1,0 +1,349 @@
+//! `serve`'s path through the stages. A [`Rebuilder`] owns what earlier builds made, and each
+//! stage reuses what its inputs say it may: `load` does not read files whose stamps are
+//! unchanged, `parse` keeps each file's parse with a version number, `resolve` reuses the last
+//! site when only page bodies changed, Markdown is keyed by file version, link targets and
+//! heading ids, and values and pages are built again only when their fingerprints (or, for
+//! pages, what their site-function calls returned: `render::deps`) changed. New text in
+//! existing pages does not even get that far: `patch.rs` updates the last build.
+//!
+//! Invariant: a rebuild produces what the one-off [`super::build`] of the same files would;
+//! `tests/serve.rs` compares the served site with a fresh build after random edit sequences.
+
+use super::{
+    Built, Failed, Timer, compile_templates, configure, dedupe_outputs, finish_failed, markdown_all, patch,
+    render_page_markdown, sorted, static_outputs, take_warnings,
+};
+use crate::diagnostic::Diagnostic;
+use crate::hash::hash_of;
+use crate::load::{self, SourceFile};
+use crate::markdown::Rendered;
+use crate::model::Site;
+use crate::parse::{self, ParsedDoc};
+use crate::render::{self, TemplateSet};
+use crate::resolve::{self, ResolveOptions};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// `serve`'s builds of one site, each reusing what the earlier ones made.
+pub struct Rebuilder {
+    root: PathBuf,
+    /// The local address the site is served at.
+    base_url: String,
+    drafts: bool,
+    cache: Cache,
+}
+
+/// A file's parse, or why it failed.
+type ParseResult = Result<Arc<ParsedDoc>, Vec<Diagnostic>>;
+
+/// Results of earlier builds, reused when their inputs are unchanged.
+#[derive(Default)]
+pub(super) struct Cache {
+    /// When each content file last changed, read from git once per session (`Some(None)`:
+    /// not in a git work tree); files the session saw change count as changed today.
+    dates: Option<Option<crate::git::Dates>>,
+    /// Stamps of the Markdown files read last time (unchanged files are not read again).
+    pub(super) stamps: load::Previous,
+    /// Per file: (version number, parse result). The version changes whenever the file is parsed again.
+    /// Shared with `resolve`, so a rebuild does not copy unchanged documents.
+    pub(super) parsed: HashMap<String, (u64, ParseResult)>,
+    pub(super) next_version: u64,
+    /// Per page: (key of the Markdown input, rendered Markdown).
+    pub(super) markdown: HashMap<String, (u64, Rendered)>,
+    pub(super) templates: Option<(u64, TemplateSet)>,
+    pub(super) values: render::context::ValueMemo,
+    pub(super) rendered_pages: render::RenderMemo,
+    pub(super) data: render::data::DataMemo,
+    pub(super) records: crate::search::RecordMemo,
+    /// The last successful build: its resolved site (reused when only page bodies changed)
+    /// and what `patch` needs to update it.
+    pub(super) last: Option<LastBuild>,
+}
+
+/// What the last successful build resolved and rendered, and what its inputs looked like.
+pub(super) struct LastBuild {
+    pub(super) site: Site,
+    /// Everything `resolve` reads, except the page bodies.
+    inputs: u64,
+    /// Per page: rendered Markdown and its key.
+    pub(super) rendered: Vec<Rendered>,
+    pub(super) content_keys: Vec<u64>,
+    pub(super) fingerprints: render::fingerprint::Fingerprints,
+    pub(super) values: Arc<render::context::Values>,
+    /// Some page has shortcodes: their output may show other pages, so no page is patched.
+    pub(super) shortcodes: bool,
+}
+
+impl Rebuilder {
+    /// Builds of the site in `root`, served at `base_url`; nothing is built yet.
+    pub fn new(root: PathBuf, base_url: String, drafts: bool) -> Rebuilder {
+        Rebuilder { root, base_url, drafts, cache: Cache::default() }
+    }
+
+    /// Forgets what is known about a content file (path relative to `content/`), so the
+    /// next build reads it again even if its modification time and length look unchanged
+    /// (two saves within one clock tick). In a git work tree it now counts as changed today.
+    pub fn forget(&mut self, rel: &str) {
+        let cache = &mut self.cache;
+        cache.stamps.remove(rel);
+        if let Some(Some(dates)) = cache.dates.as_mut() {
+            dates.insert(rel.to_string(), crate::date::today());
+        }
+    }
+
+    /// Forgets everything earlier builds made (site.yaml changed: any of it may be stale).
+    pub fn reset(&mut self) {
+        self.cache = Cache::default();
+    }
+
+    /// Builds the site again. `changed` lists the content files (relative to `content/`) the
+    /// watcher reported, when nothing else changed: if they are existing pages whose new text
+    /// leaves their front matter, links and headings as they were, the last build is patched
+    /// ([`Built::patch`]); anything else is a full build that reuses what it can.
+    pub fn rebuild(&mut self, changed: Option<&[String]>) -> Result<Built, Failed> {
+        if let Some(rels) = changed {
+            if let Some(result) = patch::patch(&self.root, &mut self.cache, rels) {
+                return result;
+            }
+        }
+        self.full()
+    }
+
+    fn full(&mut self) -> Result<Built, Failed> {
+        let cache = &mut self.cache;
+        let mut t = Timer::new(false);
+        let mut diags = Vec::new();
+
+        // 1. Configuration and files (those whose stamps are unchanged are not read).
+        let config = configure(&self.root, Some(&self.base_url))?;
+        let (sources, load_diags) = load::load_reusing(&config, Some(&cache.stamps));
+        diags.extend(load_diags);
+        t.lap("load");
+
+        // 2. Parse the files that were read.
+        let load::Sources { content, assets, templates, statics } = sources;
+        let docs = parse_cached(content, cache, &mut diags);
+        t.lap("parse");
+
+        // 3. Resolve; when only page bodies changed since the last good build, its resolved
+        // site is reused.
+        let inputs =
+            diags.is_empty().then(|| resolve_inputs(&config.source_text, self.drafts, &docs, &assets, &statics));
+        let mut warnings = config.warnings.clone();
+        let site = match (cache.last.take(), inputs) {
+            (Some(mut last), Some(i)) if last.inputs == i => {
+                let dates = cache.dates.as_ref().and_then(|d| d.as_ref());
+                for doc in docs {
+                    if let Some(&id) = last.site.by_rel.get(&doc.rel) {
+                        last.site.pages[id].body = doc.body.clone();
+                        last.site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
+                    }
+                }
+                last.site
+            }
+            _ => {
+                let updated = cache.content_dates(&self.root);
+                let (site, resolve_diags) = resolve::resolve(
+                    &config,
+                    docs,
+                    &assets,
+                    &statics,
+                    &ResolveOptions { drafts: self.drafts, updated },
+                );
+                take_warnings(resolve_diags, &mut warnings, &mut diags);
+                site
+            }
+        };
+        diags.extend(crate::links::check(&site, &statics));
+        t.lap("resolve");
+
+        let (template_hash, compiled) = compile_templates(&templates, &config, cache.templates.take(), &mut diags);
+        let mut set = match compiled {
+            Some(set) if diags.is_empty() => set,
+            compiled => {
+                cache.templates = compiled.map(|set| (template_hash, set));
+                return finish_failed(diags, t);
+            }
+        };
+        t.lap("templates");
+
+        // 4. Markdown, where its key changed.
+        let (rendered, content_keys) = match markdown_cached(&site, &mut set, template_hash, cache) {
+            Ok(r) => r,
+            Err(d) => {
+                cache.templates = Some((template_hash, set));
+                return finish_failed(d, t);
+            }
+        };
+        t.lap("markdown");
+
+        // 5. Search records, where the page's record fingerprint changed; `serve`'s worker
+        // builds the index from them, off the reload path.
+        let fps = render::fingerprint::compute(&site, &rendered, &content_keys);
+        let record_fps: Vec<u64> =
+            fps.stub.iter().zip(&content_keys).map(|(&s, &c)| render::fingerprint::record_fp(s, c)).collect();
+        let search = crate::search::defer_reusing(&site, &rendered, Some((&record_fps, &mut cache.records)));
+        t.lap("search records");
+
+        // 6. Values and pages, where their fingerprints changed.
+        let values = Arc::new(render::context::build(&site, &rendered, Some((&fps, &mut cache.values))));
+        t.lap("values");
+        let incremental = render::Incremental {
+            fingerprints: &fps,
+            templates: template_hash,
+            memo: &mut cache.rendered_pages,
+            data: &mut cache.data,
+        };
+        let result = render::render_site(&site, values.clone(), &mut set, Some(incremental), None);
+        cache.templates = Some((template_hash, set));
+        let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, .. } = result;
+        diags.extend(diagnostics);
+        t.lap("render");
+        if !diags.is_empty() {
+            return finish_failed(diags, t);
+        }
+        outputs.extend(static_outputs(&statics));
+        dedupe_outputs(&mut outputs);
+
+        let (page_count, collection_count) = (site.pages.len(), site.collections.len());
+        if let Some(inputs) = inputs {
+            let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+            cache.last =
+                Some(LastBuild { site, inputs, rendered, content_keys, fingerprints: fps, values, shortcodes });
+        }
+        Ok(Built {
+            outputs,
+            search,
+            written: None,
+            collection_count,
+            page_count,
+            timings: t.take(),
+            template_metrics,
+            patch: false,
+            warnings: sorted(warnings),
+        })
+    }
+}
+
+impl Cache {
+    /// Whether the site is in a git work tree (known once a build has read the dates).
+    pub(super) fn in_git(&self) -> bool {
+        matches!(self.dates, Some(Some(_)))
+    }
+
+    /// The dates of the content files: from git, once per session (see [`crate::git`]).
+    fn content_dates(&mut self, root: &std::path::Path) -> crate::git::Dates {
+        let today = crate::date::today();
+        self.dates.get_or_insert_with(|| crate::git::content_dates(root, Some(&today))).clone().unwrap_or_default()
+    }
+}
+
+/// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
+/// (which it only moves into the pages).
+fn resolve_inputs(
+    config_text: &str,
+    drafts: bool,
+    docs: &[Arc<ParsedDoc>],
+    assets: &[load::Asset],
+    statics: &[load::StaticFile],
+) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (config_text, drafts, docs.len()).hash(&mut h);
+    for d in docs {
+        d.resolve_key().hash(&mut h);
+    }
+    for a in assets {
+        (&a.rel, &a.abs).hash(&mut h);
+    }
+    // Static files only for the collisions with pages checked in `resolve`.
+    for s in statics {
+        s.rel.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Parses the files that were read again (the others keep their parse).
+fn parse_cached(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<Arc<ParsedDoc>> {
+    let results: Vec<(Option<load::Stamp>, Option<ParseResult>)> = files
+        .par_iter()
+        .map(|f| {
+            if !f.fresh && cache.parsed.contains_key(&f.rel) {
+                return (f.stamp, None);
+            }
+            // Unread files always have a cached parse: stamps and parses are stored together.
+            (f.stamp, Some(parse::parse(f).map(Arc::new)))
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(files.len());
+    let mut next = HashMap::with_capacity(files.len());
+    let mut stamps = load::Previous::with_capacity(files.len());
+    for (f, (stamp, fresh)) in files.iter().zip(results) {
+        let (version, r) = match fresh {
+            Some(r) => {
+                cache.next_version += 1;
+                (cache.next_version, r)
+            }
+            None => cache.parsed.remove(&f.rel).expect("checked above"),
+        };
+        match &r {
+            Ok(doc) => docs.push(doc.clone()),
+            Err(d) => {
+                diags.extend(d.iter().cloned());
+                docs.push(Arc::new(ParsedDoc::placeholder(&f.rel)));
+            }
+        }
+        if let Some(stamp) = stamp {
+            stamps.insert(f.rel.clone(), stamp);
+        }
+        next.insert(f.rel.clone(), (version, r));
+    }
+    cache.parsed = next;
+    cache.stamps = stamps;
+    docs
+}
+
+/// Renders the Markdown of pages whose key (file version, link targets, heading ids,
+/// translations) changed; the others reuse their HTML. Returns the keys too: they stand for
+/// the pages' rendered text in the fingerprints.
+fn markdown_cached(
+    site: &Site,
+    set: &mut TemplateSet,
+    template_hash: u64,
+    cache: &mut Cache,
+) -> Result<(Vec<Rendered>, Vec<u64>), Vec<Diagnostic>> {
+    // Shortcode output may show other pages (`@/` arguments, site functions): a page with
+    // shortcodes is rendered anew on every build, never taken from the cache.
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let template_hash = hash_of(&(template_hash, BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+    let words = hash_of(&*site.config.i18n);
+    let keys: Vec<u64> = site
+        .pages
+        .par_iter()
+        .map(|p| {
+            let version = cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0);
+            markdown_key(version, p, template_hash, words)
+        })
+        .collect();
+    let memo = &cache.markdown;
+    let rendered = markdown_all(site, set, |set, p| match memo.get(&p.rel) {
+        Some((old, r)) if *old == keys[p.id] => Ok(r.clone()),
+        _ => render_page_markdown(site, set, p),
+    })?;
+    cache.markdown =
+        site.pages.iter().zip(&keys).zip(&rendered).map(|((p, k), r)| (p.rel.clone(), (*k, r.clone()))).collect();
+    Ok((rendered, keys))
+}
+
+/// What a page's rendered Markdown depends on: the version of its file, its link
+/// targets, its heading ids and the site's translations (`words`: callout titles); with
+/// shortcodes, also the templates.
+pub(super) fn markdown_key(version: u64, p: &crate::model::Page, template_hash: u64, words: u64) -> u64 {
+    let mut links: Vec<(&String, &String)> = p.links.iter().collect();
+    links.sort();
+    let templates = crate::parse::shortcodes::may_contain(&p.body).then_some(template_hash);
+    let ids: Vec<&String> = p.headings.iter().map(|h| &h.id).collect();
+    hash_of(&(version, &p.rel, p.implicit, links, ids, templates, words))
+}
