@@ -150,6 +150,9 @@ pub struct TaxonomyDef {
     pub term_template: Option<String>,
     #[serde(default)]
     pub feed: bool,
+    /// Where each term sits on a schematic map (`tile_map`): term name -> [column, row].
+    #[serde(default)]
+    pub tiles: indexmap::IndexMap<String, [u16; 2]>,
 }
 
 fn default_tax_sort() -> String {
@@ -1017,6 +1020,10 @@ mod reflect {
         fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
             v.visit_map(Entries { tracer: self.deeper(), keys: &[], next: 0, len: usize::from(!self.full()) })
         }
+        fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, v: V) -> Result<V::Value, Error> {
+            // A fixed-size array (`[column, row]`): all of its elements.
+            v.visit_seq(Entries { tracer: self.deeper(), keys: &[], next: 0, len })
+        }
         fn deserialize_struct<V: Visitor<'de>>(
             self,
             name: &'static str,
@@ -1036,7 +1043,7 @@ mod reflect {
             v.visit_enum(StrDeserializer::<Error>::new(variants[0]))
         }
         serde::forward_to_deserialize_any! {
-            f32 char str string bytes byte_buf unit_struct tuple tuple_struct identifier ignored_any
+            f32 char str string bytes byte_buf unit_struct tuple_struct identifier ignored_any
         }
         integers! { deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 }

@@ -369,3 +369,33 @@ fn a_collections_list_page_shows_its_pages_per_year_as_a_picture_with_a_text() {
     // Organisations have no dates: no chart.
     assert!(!site.read("kb/public/organisations/index.html").contains("class=\"chart\""));
 }
+
+#[test]
+fn a_tile_map_shows_where_the_pages_of_a_taxonomy_are_with_a_text_for_screen_readers() {
+    let site = common::Fixture::empty();
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: /\ntaxonomies:\n  regions:\n    title: Regions\n    tiles: { North: [1, 0], West: [0, 1], East: [2, 1], South: [1, 2] }\n\
+collections:\n  teams:\n    fields:\n      regions: { type: list, items: { type: text }, taxonomy: regions }\n      year: { type: integer }\n",
+    );
+    site.write("content/teams/a.md", "---\ntitle: Team A\nregions: [North, East]\nyear: 2016\n---\n");
+    site.write("content/teams/b.md", "---\ntitle: Team B\nregions: [north]\nyear: 2018\n---\n");
+    // All pages of the taxonomy, then only the teams of 2018.
+    site.write(
+        "templates/maps.html",
+        "<!DOCTYPE html><title>{{ page.title }}</title>{{ tile_map(taxonomy=\"regions\") }}\
+{{ tile_map(taxonomy=\"regions\", pages=[t for t in collection(name=\"teams\") if t.fields.year == 2018], caption=\"In 2018\") }}",
+    );
+    site.write("content/maps.md", "---\ntitle: Maps\ntemplate: maps.html\n---\n");
+    site.run(&["build"]).expect_code(0);
+    let html = site.read("public/maps/index.html");
+    assert!(html.contains("<title id=\"tile-map-regions-title\">Regions: North: 2; East: 1</title>"), "{html}");
+    assert!(html.contains("<title id=\"tile-map-in-2018-title\">Regions: North: Team B</title>"), "{html}");
+    assert!(html.contains("<figcaption>In 2018</figcaption>"), "{html}");
+    assert_eq!(html.matches("<g class=\"tile tile-on\">").count(), 3, "{html}");
+
+    // A taxonomy without tiles is an error that says what to add.
+    site.write("templates/maps.html", "{{ tile_map(taxonomy=\"nope\") }}");
+    let run = site.run(&["build"]);
+    assert!(run.stderr.contains("tile_map: no taxonomy `nope` in site.yaml"), "{}", run.stderr);
+}

@@ -59,6 +59,8 @@ pub struct Lookup {
     pub taxonomies: Vec<String>,
     /// Per taxonomy: its value without the terms' pages, and a fingerprint of it.
     pub taxonomy_terms: Vec<(Value, u64)>,
+    /// Per taxonomy: its `tiles` from site.yaml, as (term slug, name as written, [column, row]).
+    pub tiles: Vec<Vec<(String, String, [u16; 2])>>,
     /// The collections' names and their pages in order, in site.yaml's order.
     pub collections: Vec<(String, Vec<PageId>)>,
     /// Pages of collections that have a date, newest first (for `recent_pages`).
@@ -123,6 +125,11 @@ impl Lookup {
                 })
                 .collect(),
             collections: site.collections.iter().map(|(name, c)| (name.clone(), c.pages.clone())).collect(),
+            tiles: site
+                .taxonomies
+                .iter()
+                .map(|t| t.def.tiles.iter().map(|(name, &at)| (crate::slug::slugify(name), name.clone(), at)).collect())
+                .collect(),
             dated,
         }
     }

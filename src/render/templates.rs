@@ -13,7 +13,8 @@ use std::sync::Arc;
 use tera::{Kwargs, State, Tera, TeraResult, Value};
 
 /// The functions templates can call to look things up in the site.
-const SITE_FUNCTIONS: [&str; 7] = ["get_page", "get_section", "url", "collection", "taxonomy", "recent_pages", "chart"];
+const SITE_FUNCTIONS: [&str; 8] =
+    ["get_page", "get_section", "url", "collection", "taxonomy", "recent_pages", "chart", "tile_map"];
 
 /// Templates every site has unless its theme overrides them.
 const BUILTIN: &[(&str, &str)] = &[
@@ -123,8 +124,8 @@ fn report_diagnostic(report: &str, set: &TemplateSet) -> Option<Diagnostic> {
 /// that does. Components are global, so if a template that defines components calls site
 /// functions, every template counts (conservative: it only costs building the values early).
 fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
-    const CALLS: [&str; 7] =
-        ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages(", "chart("];
+    const CALLS: [&str; 8] =
+        ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages(", "chart(", "tile_map("];
     let code: Vec<(&str, String)> = all.iter().map(|(n, t)| (n.as_str(), without_comments(t))).collect();
     let direct: std::collections::HashSet<&str> =
         code.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| *n).collect();
@@ -376,6 +377,11 @@ fn register_filters(tera: &mut Tera, i18n: Arc<Translations>) {
     });
 }
 
+/// The value under `key` of a map value.
+fn attr<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    v.as_map()?.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, x)| x)
+}
+
 /// Functions that look things up in the site: registered anew for each build.
 pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
     let lookup = values.lookup.clone();
@@ -437,6 +443,61 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
         let limit: usize = kwargs.get("limit")?.unwrap_or(10);
         note(|| Read::Recent(limit));
         Ok(Value::from(v.lookup.dated.iter().take(limit).map(|&id| v.stubs[id].clone()).collect::<Vec<_>>()))
+    });
+
+    let v = values.clone();
+    tera.register_function("tile_map", move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
+        let name: &str = kwargs.must_get("taxonomy")?;
+        let pages: Option<Value> = kwargs.get("pages")?;
+        let l = &v.lookup;
+        note(|| Read::TaxonomyTerms(name.to_string()));
+        let Some(t) = l.taxonomies.iter().position(|n| n == name) else {
+            return Err(tera::Error::message(format!("tile_map: no taxonomy `{name}` in site.yaml")));
+        };
+        if l.tiles[t].is_empty() {
+            return Err(tera::Error::message(format!(
+                "tile_map: the taxonomy `{name}` has no `tiles` in site.yaml (term name -> [column, row])"
+            )));
+        }
+        let taxonomy = &l.taxonomy_terms[t].0;
+        // Per term slug: how many pages, and (for given pages) their titles.
+        let mut held: HashMap<String, (usize, Vec<String>)> = HashMap::new();
+        match &pages {
+            None => {
+                for term in attr(taxonomy, "terms").and_then(Value::as_array).unwrap_or_default() {
+                    let slug = attr(term, "slug").and_then(Value::as_str).unwrap_or_default();
+                    let count = attr(term, "count").and_then(Value::as_u64).unwrap_or(0) as usize;
+                    held.insert(slug.to_string(), (count, Vec::new()));
+                }
+            }
+            Some(list) => {
+                let Some(list) = list.as_array() else {
+                    return Err(tera::Error::message("tile_map: `pages` must be a list of pages"));
+                };
+                for page in list {
+                    let title = attr(page, "title").and_then(Value::as_str).unwrap_or_default();
+                    let terms = attr(page, "terms").and_then(|ts| attr(ts, name)).and_then(Value::as_array);
+                    for term in terms.unwrap_or_default() {
+                        let slug = attr(term, "slug").and_then(Value::as_str).unwrap_or_default();
+                        let e = held.entry(slug.to_string()).or_default();
+                        e.0 += 1;
+                        e.1.push(title.to_string());
+                    }
+                }
+            }
+        }
+        let tiles: Vec<super::chart::Tile<'_>> = l.tiles[t]
+            .iter()
+            .map(|(slug, term, at)| {
+                let (count, titles) = held.get(slug).cloned().unwrap_or_default();
+                super::chart::Tile { name: term, column: at[0], row: at[1], count, titles }
+            })
+            .collect();
+        let default_title = attr(taxonomy, "title").and_then(Value::as_str).unwrap_or(name).to_string();
+        let title: String = kwargs.get::<&str>("title")?.map(str::to_string).unwrap_or(default_title);
+        let caption: String = kwargs.get::<&str>("caption")?.map(str::to_string).unwrap_or_else(|| title.clone());
+        let id: String = kwargs.get::<&str>("id")?.map(str::to_string).unwrap_or_else(|| slugify(&caption));
+        Ok(Value::safe_string(&super::chart::tile_map(&format!("tile-map-{id}"), &title, &caption, &tiles, &l.i18n)))
     });
 
     let v = values.clone();
