@@ -31,16 +31,24 @@ pub enum Value {
 }
 
 impl Value {
-    /// Every page this value references, with the innermost record that holds the reference.
+    /// Every page this value references: `f(target, field path, innermost record)`. The
+    /// walk over references that `resolve` (backlinks, related pages) and the render stage's
+    /// fingerprints share. The path starts as `path` (the field's name) and gains `.key`
+    /// inside records (`rollen.regio`); `record` is the record holding the reference.
     pub fn visit_refs<'a>(
         &'a self,
+        path: &str,
         record: Option<&'a IndexMap<String, Value>>,
-        f: &mut dyn FnMut(PageId, Option<&'a IndexMap<String, Value>>),
+        f: &mut dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>),
     ) {
         match self {
-            Value::Ref(id) => f(*id, record),
-            Value::List(items) => items.iter().for_each(|v| v.visit_refs(record, f)),
-            Value::Record(fields) => fields.values().for_each(|v| v.visit_refs(Some(fields), f)),
+            Value::Ref(id) => f(*id, path, record),
+            Value::List(items) => items.iter().for_each(|v| v.visit_refs(path, record, f)),
+            Value::Record(fields) => {
+                for (k, v) in fields {
+                    v.visit_refs(&format!("{path}.{k}"), Some(fields), f);
+                }
+            }
             _ => {}
         }
     }

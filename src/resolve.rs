@@ -1011,7 +1011,7 @@ fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
     for p in pages.iter().filter(|p| !p.is_section()) {
         let f = &mut features[p.id];
         for v in p.fields.values() {
-            v.visit_refs(None, &mut |t, _| f.push(Feature::Page(t)));
+            v.visit_refs("", None, &mut |t, _, _| f.push(Feature::Page(t)));
         }
         for g in &p.backlinks {
             f.extend(g.links.iter().map(|l| Feature::Page(l.source)));

@@ -138,14 +138,14 @@ pub fn stub_readers(site: &Site) -> Vec<Vec<PageId>> {
     for p in &site.pages {
         let mut shown = Vec::new();
         for v in p.fields.values() {
-            refs_in(v, &mut shown);
+            v.visit_refs("", None, &mut |id, _, _| shown.push(id));
         }
         for g in &p.backlinks {
             for l in &g.links {
                 shown.push(l.source);
                 if let Some(rec) = &l.record {
                     for v in rec.values() {
-                        refs_in(v, &mut shown);
+                        v.visit_refs("", None, &mut |id, _, _| shown.push(id));
                     }
                 }
             }
@@ -163,15 +163,6 @@ pub fn stub_readers(site: &Site) -> Vec<Vec<PageId>> {
         }
     }
     readers
-}
-
-fn refs_in(v: &V, out: &mut Vec<PageId>) {
-    match v {
-        V::Ref(id) => out.push(*id),
-        V::List(items) => items.iter().for_each(|i| refs_in(i, out)),
-        V::Record(fields) => fields.values().for_each(|x| refs_in(x, out)),
-        _ => {}
-    }
 }
 
 /// Hashes a field value; a reference contributes `target(id)`.
