@@ -37,10 +37,10 @@ impl Stamp {
     }
 }
 
-/// Stamps of the files a previous load read (used by `serve`). A file whose stamp is
-/// unchanged is not read again: it comes back with `fresh: false` and no text, and the
-/// caller reuses what it made of it last time.
-pub type Previous = std::collections::HashMap<String, Stamp>;
+/// The stamp a file had when a previous load read it (used by `serve`), by path relative to
+/// `content/`. A file whose stamp is unchanged is not read again: it comes back with
+/// `fresh: false` and no text, and the caller reuses what it made of it last time.
+pub type Previous<'a> = &'a (dyn Fn(&str) -> Option<Stamp> + Sync);
 
 /// A file under `content/` that is not Markdown (an image, a PDF): copied next to its page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub fn load(config: &Config) -> (Sources, Vec<Diagnostic>) {
 
 /// Like [`load`], but does not read Markdown files whose stamp (modification time and
 /// length) is the one in `previous`.
-pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, Vec<Diagnostic>) {
+pub fn load_reusing(config: &Config, previous: Option<Previous<'_>>) -> (Sources, Vec<Diagnostic>) {
     let root = &config.root;
     let mut diags = Vec::new();
     let content_dir = root.join("content");
@@ -109,7 +109,7 @@ pub fn load_reusing(config: &Config, previous: Option<&Previous>) -> (Sources, V
         .map(|(rel, abs)| {
             let stamp = previous.and_then(|_| Stamp::of(abs));
             if let (Some(prev), Some(stamp)) = (previous, stamp) {
-                if prev.get(rel) == Some(&stamp) {
+                if prev(rel) == Some(stamp) {
                     return Ok(SourceFile { rel: rel.clone(), text: String::new(), stamp: Some(stamp), fresh: false });
                 }
             }

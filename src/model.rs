@@ -30,6 +30,9 @@ pub enum Value {
     Ref(PageId),
 }
 
+/// What [`Value::visit_refs`] calls for each reference: (target, field path, innermost record).
+pub type RefVisitor<'a, 'b> = dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>) + 'b;
+
 impl Value {
     /// Every page this value references: `f(target, field path, innermost record)`. The
     /// walk over references that `resolve` (backlinks, related pages) and the render stage's
@@ -39,7 +42,7 @@ impl Value {
         &'a self,
         path: &str,
         record: Option<&'a IndexMap<String, Value>>,
-        f: &mut dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>),
+        f: &mut RefVisitor<'a, '_>,
     ) {
         match self {
             Value::Ref(id) => f(*id, path, record),

@@ -5,11 +5,11 @@
 //! show them are rendered again. The work is proportional to the edit, not to the site.
 //!
 //! Invariant: a patched build equals a full build of the same files. Every cache the
-//! full path reads (stamps, parses, Markdown, fingerprints, values, rendered pages,
+//! full path reads (stamps and parses, Markdown, fingerprints, values, rendered pages,
 //! search records) is updated here in the same way, so the two paths can alternate;
 //! `tests/serve.rs` compares the served site with a fresh build after random edits.
 
-use super::rebuild::{Cache, markdown_key};
+use super::rebuild::{Cache, Parsed, markdown_key};
 use super::{Built, Failed, Timer, finish_failed};
 use crate::load::{self, Stamp};
 use crate::model::PageId;
@@ -56,8 +56,8 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         if crate::parse::shortcodes::may_contain(&doc.body) {
             return None;
         }
-        match cache.parsed.get(rel.as_str()) {
-            Some((_, Ok(old))) if old.resolve_key() == doc.resolve_key() => {}
+        match cache.parsed.get(rel.as_str()).map(|f| &f.result) {
+            Some(Ok(old)) if old.resolve_key() == doc.resolve_key() => {}
             _ => return None,
         }
         fresh.push((id, stamp, doc));
@@ -69,7 +69,6 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
 
     // From here on the patch cannot fail for a reason a full build would not also report.
     let Cache {
-        stamps,
         parsed,
         next_version,
         markdown: md_cache,
@@ -98,10 +97,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         }
         let key = markdown_key(*next_version, page, *template_hash, words);
         let rendered = markdown::render(&page.body, &page.links, &page.headings, &i18n);
-        if let Some(s) = stamp {
-            stamps.insert(page.rel.clone(), s);
-        }
-        parsed.insert(page.rel.clone(), (*next_version, Ok(Arc::new(doc))));
+        parsed.insert(page.rel.clone(), Parsed { stamp, version: *next_version, result: Ok(Arc::new(doc)) });
         md_cache.insert(page.rel.clone(), (key, rendered.clone()));
         last.rendered[id] = rendered;
         last.content_keys[id] = key;

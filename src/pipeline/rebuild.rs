@@ -39,17 +39,25 @@ pub struct Rebuilder {
 /// A file's parse, or why it failed.
 type ParseResult = Result<Arc<ParsedDoc>, Vec<Diagnostic>>;
 
+/// What the last load and parse made of a content file.
+pub(super) struct Parsed {
+    /// Its stamp when it was read (`None`: read it again, whatever it looks like now).
+    pub(super) stamp: Option<load::Stamp>,
+    /// Changes whenever the file is parsed again.
+    pub(super) version: u64,
+    pub(super) result: ParseResult,
+}
+
 /// Results of earlier builds, reused when their inputs are unchanged.
 #[derive(Default)]
 pub(super) struct Cache {
     /// When each content file last changed, read from git once per session (`Some(None)`:
     /// not in a git work tree); files the session saw change count as changed today.
     dates: Option<Option<crate::git::Dates>>,
-    /// Stamps of the Markdown files read last time (unchanged files are not read again).
-    pub(super) stamps: load::Previous,
-    /// Per file: (version number, parse result). The version changes whenever the file is parsed again.
-    /// Shared with `resolve`, so a rebuild does not copy unchanged documents.
-    pub(super) parsed: HashMap<String, (u64, ParseResult)>,
+    /// Per content file: its stamp, version and parse. Files whose stamps are unchanged are
+    /// not read again; the parses are shared with `resolve`, so a rebuild does not copy
+    /// unchanged documents.
+    pub(super) parsed: HashMap<String, Parsed>,
     pub(super) next_version: u64,
     /// Per page: (key of the Markdown input, rendered Markdown).
     pub(super) markdown: HashMap<String, (u64, Rendered)>,
@@ -88,7 +96,9 @@ impl Rebuilder {
     /// (two saves within one clock tick). In a git work tree it now counts as changed today.
     pub fn forget(&mut self, rel: &str) {
         let cache = &mut self.cache;
-        cache.stamps.remove(rel);
+        if let Some(f) = cache.parsed.get_mut(rel) {
+            f.stamp = None;
+        }
         if let Some(Some(dates)) = cache.dates.as_mut() {
             dates.insert(rel.to_string(), crate::date::today());
         }
@@ -119,7 +129,8 @@ impl Rebuilder {
 
         // 1. Configuration and files (those whose stamps are unchanged are not read).
         let config = configure(&self.root, Some(&self.base_url))?;
-        let (sources, load_diags) = load::load_reusing(&config, Some(&cache.stamps));
+        let parsed = &cache.parsed;
+        let (sources, load_diags) = load::load_reusing(&config, Some(&|rel| parsed.get(rel).and_then(|f| f.stamp)));
         diags.extend(load_diags);
         t.lap("load");
 
@@ -273,35 +284,30 @@ fn parse_cached(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagn
             if !f.fresh && cache.parsed.contains_key(&f.rel) {
                 return (f.stamp, None);
             }
-            // Unread files always have a cached parse: stamps and parses are stored together.
+            // Unread files always have a cached parse: stamps are stored with the parses.
             (f.stamp, Some(parse::parse(f).map(Arc::new)))
         })
         .collect();
     let mut docs = Vec::with_capacity(files.len());
     let mut next = HashMap::with_capacity(files.len());
-    let mut stamps = load::Previous::with_capacity(files.len());
     for (f, (stamp, fresh)) in files.iter().zip(results) {
-        let (version, r) = match fresh {
+        let (version, result) = match fresh {
             Some(r) => {
                 cache.next_version += 1;
                 (cache.next_version, r)
             }
-            None => cache.parsed.remove(&f.rel).expect("checked above"),
+            None => cache.parsed.remove(&f.rel).map(|p| (p.version, p.result)).expect("checked above"),
         };
-        match &r {
+        match &result {
             Ok(doc) => docs.push(doc.clone()),
             Err(d) => {
                 diags.extend(d.iter().cloned());
                 docs.push(Arc::new(ParsedDoc::placeholder(&f.rel)));
             }
         }
-        if let Some(stamp) = stamp {
-            stamps.insert(f.rel.clone(), stamp);
-        }
-        next.insert(f.rel.clone(), (version, r));
+        next.insert(f.rel.clone(), Parsed { stamp, version, result });
     }
     cache.parsed = next;
-    cache.stamps = stamps;
     docs
 }
 
@@ -323,7 +329,7 @@ fn markdown_cached(
         .pages
         .par_iter()
         .map(|p| {
-            let version = cache.parsed.get(&p.rel).map(|(v, _)| *v).unwrap_or(0);
+            let version = cache.parsed.get(&p.rel).map(|f| f.version).unwrap_or(0);
             markdown_key(version, p, template_hash, words)
         })
         .collect();
