@@ -406,7 +406,7 @@ impl Config {
 fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     let at = |path: &[Seg], target: Target, msg: String| -> Diagnostic {
         match locate(text, path, target) {
-            Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
+            Some(span) => Diagnostic::at(CONFIG_FILE, text, span, msg),
             None => Diagnostic::in_file(CONFIG_FILE, msg),
         }
     };
@@ -732,7 +732,7 @@ impl Config {
             }
             let msg = format!("template `{tpl}` not found");
             let mut d = match locate(text, &path, Target::Value) {
-                Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
+                Some(span) => Diagnostic::at(CONFIG_FILE, text, span, msg),
                 None => Diagnostic::in_file(CONFIG_FILE, msg),
             };
             let own: Vec<&str> = names.iter().map(String::as_str).filter(|n| !n.starts_with("default/")).collect();

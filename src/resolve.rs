@@ -8,7 +8,7 @@
 //! Invariant: no HTML is produced here; all problems are returned together.
 
 use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
-use crate::diagnostic::{Diagnostic, closest, example_page};
+use crate::diagnostic::{Diagnostic, Source, Span, closest, example_page};
 use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
 use crate::parse::{DocKind, ParsedDoc};
@@ -415,11 +415,10 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         && !doc.placeholder
         && !declared.is_some_and(|f| f.required)
     {
-        let mut d = Diagnostic::at(doc.display_path(), "---", 1, 1, "missing required field `title`")
-            .with_span_len(3)
-            .with_help("every page has a title: add a line `title: ...` to the front matter");
-        d.line = Some(doc.yaml_offset.max(1));
-        diags.push(d);
+        diags.push(
+            doc.diag_at_fence("missing required field `title`")
+                .with_help("every page has a title: add a line `title: ...` to the front matter"),
+        );
     }
     let title = doc.common.title.clone().unwrap_or_else(|| {
         let stem = if doc.kind == DocKind::Page {
@@ -597,15 +596,12 @@ fn resolve_links(
                 _ => 1,
             };
             on_line.set((link.line, n));
-            let mut d = if n > crate::diagnostic::MAX_PER_LINE {
-                let mut d = Diagnostic::in_file(doc.display_path(), msg);
-                d.col = Some(link.col);
-                d
+            if n > crate::diagnostic::MAX_PER_LINE {
+                Diagnostic::at_line(doc.display_path(), link.line + doc.body_line - 1, Some(link.col), msg)
             } else {
-                Diagnostic::at(doc.display_path(), &pages[id].body, link.line, link.col, msg).with_span_len(link.len)
-            };
-            d.line = Some(link.line + doc.body_line - 1);
-            d
+                let span = Span::at(link.line, link.col).with_len(link.len);
+                Diagnostic::at(doc.display_path(), Source::part(&pages[id].body, doc.body_line - 1), span, msg)
+            }
         };
         let Some(target_rel) = target_rel else {
             diags.push(err(format!("link `{dest}` points outside content/")));
