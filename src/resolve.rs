@@ -7,7 +7,7 @@
 //! references (related pages skip over-common features to stay that way).
 //! Invariant: no HTML is produced here; all problems are returned together.
 
-use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
+use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order, SortBy, TermOrder};
 use crate::diagnostic::{Diagnostic, Source, Span, closest, example_page};
 use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
@@ -288,9 +288,9 @@ fn sort_collections(
     for (section, (mut kids, mut subs)) in children {
         match pages[section].collection.as_ref().and_then(|c| config.collections.get(c)) {
             Some(def) => sort_pages(&mut kids, pages, &def.sort_by, def.order()),
-            None => sort_pages(&mut kids, pages, "weight", Order::Asc),
+            None => sort_pages(&mut kids, pages, &SortBy::Weight, Order::Asc),
         }
-        sort_pages(&mut subs, pages, "weight", Order::Asc);
+        sort_pages(&mut subs, pages, &SortBy::Weight, Order::Asc);
         pages[section].pages = kids;
         pages[section].subsections = subs;
     }
@@ -828,16 +828,18 @@ fn assign_assets(
 }
 
 /// Sorts page ids by a collection's `sort_by`, ties broken by title and path.
-pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Order) {
+pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &SortBy, order: Order) {
     use std::cmp::Ordering;
     let title_key = |p: &Page| deunicode::deunicode(&p.title).to_lowercase();
     let keys: HashMap<PageId, String> = ids.iter().map(|&i| (i, title_key(&pages[i]))).collect();
     let primary = |a: &Page, b: &Page| -> Ordering {
         match sort_by {
-            "date" => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
-            "weight" => cmp_opt(a.common.weight.as_ref(), b.common.weight.as_ref()),
-            "title" | "none" => Ordering::Equal,
-            field => cmp_opt(sort_value(a.fields.get(field)).as_ref(), sort_value(b.fields.get(field)).as_ref()),
+            SortBy::Date => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
+            SortBy::Weight => cmp_opt(a.common.weight.as_ref(), b.common.weight.as_ref()),
+            SortBy::Title | SortBy::None => Ordering::Equal,
+            SortBy::Field(field) => {
+                cmp_opt(sort_value(a.fields.get(field)).as_ref(), sort_value(b.fields.get(field)).as_ref())
+            }
         }
     };
     ids.sort_by(|&a, &b| {
@@ -846,7 +848,7 @@ pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Orde
         if order == Order::Desc {
             o = o.reverse();
         }
-        o.then_with(|| if sort_by == "none" { Ordering::Equal } else { keys[&a].cmp(&keys[&b]) })
+        o.then_with(|| if *sort_by == SortBy::None { Ordering::Equal } else { keys[&a].cmp(&keys[&b]) })
             .then_with(|| pa.rel.cmp(&pb.rel))
     });
 }
@@ -1005,7 +1007,7 @@ fn collect_taxonomies(
     // Sort terms and remap page term indices.
     for (t, tax) in taxonomies.iter_mut().enumerate() {
         let mut order: Vec<usize> = (0..tax.terms.len()).collect();
-        let by_count = tax.def.sort_by == "count";
+        let by_count = tax.def.sort_by == TermOrder::Count;
         order.sort_by(|&a, &b| {
             let (ta, tb) = (&tax.terms[a], &tax.terms[b]);
             let o = if by_count {

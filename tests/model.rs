@@ -319,6 +319,27 @@ fn config_errors_point_into_site_yaml() {
 }
 
 #[test]
+fn sort_by_errors_point_into_site_yaml_with_the_choices() {
+    let site = TestSite::new("taxonomies:\n  tags: { sort_by: counts }\ncollections:\n  notes:\n    sort_by: rang\n");
+    site.write("content/a.md", "---\ntitle: A\n---\n");
+    let run = site.build();
+    run.expect_code(1);
+    assert!(run.stderr.contains("error: unknown value `counts`\n --> site.yaml:5:20"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: did you mean `count`?"), "{}", run.stderr);
+    site.write("site.yaml", &site.read("site.yaml").replace("counts", "count"));
+    let run = site.build();
+    run.expect_code(1);
+    assert!(run.stderr.contains("error: cannot sort by `rang`\n --> site.yaml:8:14"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "help: sort_by is `date`, `title`, `weight`, `none` or the name of one of the collection's fields"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn template_functions_look_things_up() {
     let site = kb();
     write_kb_pages(&site);
