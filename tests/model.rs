@@ -242,7 +242,7 @@ fn references_to_drafts_say_so() {
 
 #[test]
 fn a_different_model_builds_with_the_same_binary() {
-    let site = TestSite::fixture("books");
+    let site = TestSite::fixture("books").without_search();
     site.build().expect_code(0);
     let book = site.read("public/boeken/oeroeg/index.html");
     assert!(book.contains("<p class=\"auteur\"><a href=\"/auteurs/hella-haasse/\">Hella Haasse</a></p>"), "{book}");
@@ -258,7 +258,7 @@ fn a_different_model_builds_with_the_same_binary() {
 
 #[test]
 fn check_passes_a_good_site_without_writing() {
-    let site = TestSite::fixture("books");
+    let site = TestSite::fixture("books").without_search();
     let run = site.run(&["check"]);
     run.expect_code(0);
     assert!(run.stdout.contains("No problems found in"), "{}", run.stdout);
@@ -267,7 +267,7 @@ fn check_passes_a_good_site_without_writing() {
 
 #[test]
 fn open_data_has_references_as_urls() {
-    let site = TestSite::fixture("books");
+    let site = TestSite::fixture("books").without_search();
     site.build().expect_code(0);
     let json: serde_json::Value = serde_json::from_str(&site.read("public/data/boeken.json")).unwrap();
     let oeroeg = json["records"].as_array().unwrap().iter().find(|r| r["slug"] == "oeroeg").unwrap();

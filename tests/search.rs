@@ -154,7 +154,7 @@ fn text_from_shortcodes_and_raw_html_is_indexed_without_tags() {
 
 #[test]
 fn result_dates_are_in_the_sites_language() {
-    let site = Fixture::new("language: en\ncollections:\n  posts: { title: Posts }\n");
+    let site = Fixture::new("language: en\nsearch: { enabled: true }\ncollections:\n  posts: { title: Posts }\n");
     site.write("content/posts/a.md", "---\ntitle: A\ndate: 2016-06-30\n---\nText.\n");
     site.write("content/posts/b.md", "---\ntitle: B\ndate: 2017-03\n---\nText.\n");
     site.build_to("public");
