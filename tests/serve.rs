@@ -12,12 +12,7 @@ use std::time::{Duration, Instant};
 
 const SCRIPT_TAG: &str = "<script src=\"/__innobieb/livereload.js\"></script>";
 
-/// The kb fixture, without search: most tests here do not test it.
 fn kb() -> TestSite {
-    kb_with_search().without_search()
-}
-
-fn kb_with_search() -> TestSite {
     TestSite::fixture("kb").with_mini_theme()
 }
 
@@ -122,7 +117,7 @@ fn changed_paths(e: &serde_json::Value) -> Vec<String> {
 
 /// The kb fixture with lists that show each page's summary.
 fn kb_with_summaries() -> TestSite {
-    let site = kb_with_search();
+    let site = kb();
     site.write(
         "templates/section.html",
         "{% extends \"base.html\" %}{% block main %}<ul>{% for p in paginator.pages %}<li>{{ p.title }}: {{ p.summary }}</li>{% endfor %}</ul>{% endblock %}\n",
@@ -430,7 +425,7 @@ fn assert_served_equals_fresh_build(
 fn after_random_edits_the_served_site_equals_a_fresh_build() {
     let seed: u64 = std::env::var("INNOBIEB_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234);
     let steps: usize = std::env::var("INNOBIEB_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
-    let site = kb_with_search();
+    let site = kb();
     let server = Server::start(&site.root, &[]);
     let events = server.events();
     let mut rng = Rng(seed);
@@ -539,7 +534,6 @@ fn after_random_edits_the_served_site_equals_a_fresh_build() {
 fn a_card_shortcode_follows_the_page_it_shows() {
     let site = common::Fixture::empty();
     site.write("site.yaml", "title: T\nbase_url: /\ncollections:\n  people: {}\n");
-    let site = site.without_search();
     site.write("content/people/ann.md", "---\ntitle: Ann\ndescription: Writes.\n---\nFirst words.\n");
     site.write("content/notes.md", "---\ntitle: Notes\n---\n{{ card(to=\"@/people/ann.md\") }}\n");
     let server = Server::start(&site.root, &[]);
