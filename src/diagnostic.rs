@@ -111,9 +111,7 @@ impl Diagnostic {
 
     /// A problem in a whole file, without a line.
     pub fn in_file(path: impl Into<String>, message: impl Into<String>) -> Self {
-        let mut d = Self::new(message);
-        d.path = Some(path.into());
-        d
+        Diagnostic { path: Some(path.into()), ..Self::new(message) }
     }
 
     /// A problem at `span` of `source`: the message names the line in the whole file, and
