@@ -137,9 +137,8 @@ pub struct TaxonomyDef {
     pub title: Option<String>,
     #[serde(default)]
     pub singular: Option<String>,
-    /// `title` or `count`.
-    #[serde(default = "default_tax_sort")]
-    pub sort_by: String,
+    #[serde(default)]
+    pub sort_by: TermOrder,
     #[serde(default)]
     pub order: Order,
     #[serde(default)]
@@ -155,8 +154,15 @@ pub struct TaxonomyDef {
     pub tiles: indexmap::IndexMap<String, [u16; 2]>,
 }
 
-fn default_tax_sort() -> String {
-    "title".into()
+/// What a taxonomy's terms are sorted by (`sort_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TermOrder {
+    /// By name, case and accents ignored.
+    #[default]
+    Title,
+    /// By number of pages.
+    Count,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -173,9 +179,8 @@ pub struct CollectionDef {
     pub page_template: Option<String>,
     #[serde(default)]
     pub list_template: Option<String>,
-    /// `date`, `title`, `weight`, `none` or the name of a text, integer or date field.
     #[serde(default = "default_sort")]
-    pub sort_by: String,
+    pub sort_by: SortBy,
     /// Defaults to `desc` for dates and `asc` for everything else.
     #[serde(default)]
     pub order: Option<Order>,
@@ -224,7 +229,7 @@ impl CollectionDef {
             folder: None,
             page_template: None,
             list_template: None,
-            sort_by: "weight".into(),
+            sort_by: SortBy::Weight,
             order: None,
             paginate_by: None,
             feed: false,
@@ -238,13 +243,38 @@ impl CollectionDef {
     }
 }
 
-fn default_sort() -> String {
-    "title".into()
+fn default_sort() -> SortBy {
+    SortBy::Title
 }
 
 impl CollectionDef {
     pub fn order(&self) -> Order {
-        self.order.unwrap_or(if self.sort_by == "date" { Order::Desc } else { Order::Asc })
+        self.order.unwrap_or(if self.sort_by == SortBy::Date { Order::Desc } else { Order::Asc })
+    }
+}
+
+/// What a collection's pages are sorted by (`sort_by`): a common field, `none` (file path
+/// order) or one of the collection's own fields. Any other name is read as a field, and
+/// `check` reports it when the collection has no such field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub enum SortBy {
+    Date,
+    Title,
+    Weight,
+    None,
+    Field(String),
+}
+
+impl From<String> for SortBy {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "date" => SortBy::Date,
+            "title" => SortBy::Title,
+            "weight" => SortBy::Weight,
+            "none" => SortBy::None,
+            _ => SortBy::Field(name),
+        }
     }
 }
 
@@ -409,7 +439,7 @@ impl Config {
 fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     let at = |path: &[Seg], target: Target, msg: String| -> Diagnostic {
         match locate(text, path, target) {
-            Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
+            Some(span) => Diagnostic::at(CONFIG_FILE, text, span, msg),
             None => Diagnostic::in_file(CONFIG_FILE, msg),
         }
     };
@@ -497,11 +527,12 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
                 diags.push(at(&p, Target::Value, format!("folder `{folder}` must be a folder inside content/")));
             }
         }
-        let sortable = ["date", "title", "weight", "none"];
-        if !sortable.contains(&coll.sort_by.as_str()) && !coll.fields.contains_key(&coll.sort_by) {
+        if let SortBy::Field(field) = &coll.sort_by
+            && !coll.fields.contains_key(field)
+        {
             let mut p = base.clone();
             p.push(key("sort_by"));
-            diags.push(at(&p, Target::Value, format!("cannot sort by `{}`", coll.sort_by)).with_help(
+            diags.push(at(&p, Target::Value, format!("cannot sort by `{field}`")).with_help(
                 "sort_by is `date`, `title`, `weight`, `none` or the name of one of the collection's fields",
             ));
         }
@@ -735,7 +766,7 @@ impl Config {
             }
             let msg = format!("template `{tpl}` not found");
             let mut d = match locate(text, &path, Target::Value) {
-                Some(p) => Diagnostic::at(CONFIG_FILE, text, p.line, p.col, msg).with_span_len(p.len),
+                Some(span) => Diagnostic::at(CONFIG_FILE, text, span, msg),
                 None => Diagnostic::in_file(CONFIG_FILE, msg),
             };
             let own: Vec<&str> = names.iter().map(String::as_str).filter(|n| !n.starts_with("default/")).collect();
@@ -883,6 +914,7 @@ mod tests {
         match name {
             "FieldKind" => serde_yaml::from_str::<FieldKind>(value).is_ok(),
             "Order" => serde_yaml::from_str::<Order>(value).is_ok(),
+            "TermOrder" => serde_yaml::from_str::<TermOrder>(value).is_ok(),
             "HeadingIds" => serde_yaml::from_str::<HeadingIds>(value).is_ok(),
             "UnknownFields" => serde_yaml::from_str::<UnknownFields>(value).is_ok(),
             other => panic!("enum `{other}` is new: add it to enum_accepts"),

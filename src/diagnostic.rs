@@ -40,6 +40,57 @@ pub struct Diagnostic {
     pub warning: bool,
 }
 
+/// A place in a text: 1-based line and column (in characters) and the length of the
+/// underlined part (in characters). Found by the parsers (`yaml::locate`, the Markdown scan,
+/// TOML spans) in the text they read, and turned into a line of the whole file by
+/// [`Diagnostic::at`] with the [`Source`] it counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+impl Span {
+    /// One character at `line:col`.
+    pub fn at(line: usize, col: usize) -> Span {
+        Span { line, col, len: 1 }
+    }
+
+    /// The same place, `len` characters long.
+    pub fn with_len(self, len: usize) -> Span {
+        Span { len, ..self }
+    }
+}
+
+/// The text a [`Span`] counts lines in: a whole file, or a part of one (the front matter,
+/// the body) that starts after `lines_before` lines of the file.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub lines_before: usize,
+}
+
+impl<'a> Source<'a> {
+    /// A part of a file that starts after `lines_before` of its lines.
+    pub fn part(text: &'a str, lines_before: usize) -> Self {
+        Source { text, lines_before }
+    }
+}
+
+impl<'a> From<&'a str> for Source<'a> {
+    /// A whole file.
+    fn from(text: &'a str) -> Self {
+        Source { text, lines_before: 0 }
+    }
+}
+
+impl<'a> From<&'a String> for Source<'a> {
+    fn from(text: &'a String) -> Self {
+        Source::from(text.as_str())
+    }
+}
+
 impl Diagnostic {
     pub fn new(message: impl Into<String>) -> Self {
         Diagnostic {
@@ -60,23 +111,39 @@ impl Diagnostic {
 
     /// A problem in a whole file, without a line.
     pub fn in_file(path: impl Into<String>, message: impl Into<String>) -> Self {
-        let mut d = Self::new(message);
-        d.path = Some(path.into());
-        d
+        Diagnostic { path: Some(path.into()), ..Self::new(message) }
     }
 
-    /// A problem at `line:col` of `source` (the whole text of the file at `path`).
-    pub fn at(path: impl Into<String>, source: &str, line: usize, col: usize, message: impl Into<String>) -> Self {
-        let mut d = Self::in_file(path, message);
-        let line = line.max(1);
-        d.line = Some(line);
-        d.col = Some(col.max(1));
-        if let Some(text) = source.lines().nth(line - 1) {
-            let (quote, offset) = quote_window(text.trim_end_matches('\r'), col.max(1));
-            d.source_line = Some(quote);
-            d.quote_offset = offset;
+    /// A problem at `span` of `source`: the message names the line in the whole file, and
+    /// quotes that line (a window of a long one) with the span underlined.
+    pub fn at<'a>(
+        path: impl Into<String>,
+        source: impl Into<Source<'a>>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        let source = source.into();
+        let line = span.line.max(1);
+        let col = span.col.max(1);
+        let quote = source.text.lines().nth(line - 1).map(|text| quote_window(text.trim_end_matches('\r'), col));
+        let (source_line, quote_offset) = match quote {
+            Some((quote, offset)) => (Some(quote), offset),
+            None => (None, 0),
+        };
+        Diagnostic {
+            path: Some(path.into()),
+            line: Some(line + source.lines_before),
+            col: Some(col),
+            source_line,
+            quote_offset,
+            span_len: span.len.max(1),
+            ..Self::new(message)
         }
-        d
+    }
+
+    /// A problem at a line (and column) of the file at `path`, without quoting it.
+    pub fn at_line(path: impl Into<String>, line: usize, col: Option<usize>, message: impl Into<String>) -> Self {
+        Diagnostic { path: Some(path.into()), line: Some(line), col, ..Self::new(message) }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -86,11 +153,6 @@ impl Diagnostic {
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
-        self
-    }
-
-    pub fn with_span_len(mut self, len: usize) -> Self {
-        self.span_len = len.max(1);
         self
     }
 
@@ -231,18 +293,19 @@ pub fn normalize(diags: &mut Vec<Diagnostic>) {
         let same = diags[i..].iter().take_while(|d| d.path == path && d.line == line).count();
         if line.is_some() && same > MAX_PER_LINE {
             out.extend(diags[i..i + MAX_PER_LINE].iter().cloned());
-            let mut note = Diagnostic::new(format!("{} more errors on this line are not shown", same - MAX_PER_LINE));
             // At the first one left out, quoting the line as the last one shown does.
             let (shown, first_hidden) = (&diags[i + MAX_PER_LINE - 1], &diags[i + MAX_PER_LINE]);
-            note.path = path;
-            note.line = line;
-            note.col = first_hidden.col.or(shown.col);
-            if note.col.is_some() {
-                note.source_line = shown.source_line.clone();
-                note.quote_offset = shown.quote_offset;
-            }
-            note.hidden = same - MAX_PER_LINE;
-            note.label = Some("the first of them".into());
+            let col = first_hidden.col.or(shown.col);
+            let note = Diagnostic {
+                path,
+                line,
+                col,
+                source_line: col.and(shown.source_line.clone()),
+                quote_offset: if col.is_some() { shown.quote_offset } else { 0 },
+                hidden: same - MAX_PER_LINE,
+                label: Some("the first of them".into()),
+                ..Diagnostic::new(format!("{} more errors on this line are not shown", same - MAX_PER_LINE))
+            };
             out.push(note.with_help("fix the errors above and run again to see the rest"));
         } else {
             out.extend(diags[i..i + same].iter().cloned());
@@ -283,8 +346,7 @@ mod tests {
     #[test]
     fn renders_location_quote_and_help() {
         let src = "---\ntitel: x\n---\n";
-        let d = Diagnostic::at("content/a.md", src, 2, 1, "unknown field `titel`")
-            .with_span_len(5)
+        let d = Diagnostic::at("content/a.md", src, Span::at(2, 1).with_len(5), "unknown field `titel`")
             .with_help("did you mean `title`?");
         let text = d.render();
         assert!(text.contains("error: unknown field `titel`"), "{text}");
@@ -297,7 +359,7 @@ mod tests {
     #[test]
     fn long_lines_are_quoted_as_a_window_around_the_column() {
         let line = format!("{}[x](@/weg.md){}", "a".repeat(5000), "b".repeat(5000));
-        let d = Diagnostic::at("content/a.md", &line, 1, 5001, "link to a missing page").with_span_len(13);
+        let d = Diagnostic::at("content/a.md", &line, Span::at(1, 5001).with_len(13), "link to a missing page");
         let quote = d.source_line.clone().unwrap();
         assert_eq!(quote.chars().count(), QUOTE_CHARS);
         assert!(quote.contains("[x](@/weg.md)"), "{quote}");
@@ -317,8 +379,8 @@ mod tests {
     #[test]
     fn many_errors_on_one_line_are_capped() {
         let mut diags: Vec<Diagnostic> =
-            (0..25).map(|i| Diagnostic::at("content/a.md", "x", 1, i + 1, format!("e{i:02}"))).collect();
-        diags.push(Diagnostic::at("content/a.md", "x\ny", 2, 1, "other line"));
+            (0..25).map(|i| Diagnostic::at("content/a.md", "x", Span::at(1, i + 1), format!("e{i:02}"))).collect();
+        diags.push(Diagnostic::at("content/a.md", "x\ny", Span::at(2, 1), "other line"));
         normalize(&mut diags);
         assert_eq!(diags.len(), MAX_PER_LINE + 2);
         assert_eq!(diags[MAX_PER_LINE].message, "15 more errors on this line are not shown");

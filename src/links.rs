@@ -8,7 +8,7 @@
 //! Runs after `resolve` on the immutable `Site`; the bodies are scanned again for
 //! link positions (the same scan the parse stage made).
 
-use crate::diagnostic::{Diagnostic, closest};
+use crate::diagnostic::{Diagnostic, Source, Span, closest};
 use crate::load::StaticFile;
 use crate::model::Site;
 use crate::parse::markdown_scan::scan;
@@ -107,10 +107,13 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
                 };
                 // An error at the link, with its line counted in the whole file.
                 let at = |msg: String| {
-                    let mut d = Diagnostic::at(format!("content/{}", page.rel), &page.body, link.line, link.col, msg)
-                        .with_span_len(link.len);
-                    d.line = Some(link.line + page.body_line - 1);
-                    d
+                    let body = Source::part(&page.body, page.body_line - 1);
+                    Diagnostic::at(
+                        format!("content/{}", page.rel),
+                        body,
+                        Span::at(link.line, link.col).with_len(link.len),
+                        msg,
+                    )
                 };
                 if published.contains(&target) {
                     let anchor = link.dest.split_once('#').map(|(_, a)| a).unwrap_or("");

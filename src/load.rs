@@ -6,7 +6,7 @@
 //! (likewise). Invariant: no parsing happens here; order is deterministic.
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Span};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -211,7 +211,7 @@ pub fn read_source(rel: &str, abs: &Path, display: &str) -> Result<SourceFile, D
             let col = good - bytes[..good].iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(0) + 1;
             // Quote the line with the bad bytes shown as replacement characters.
             let lossy = String::from_utf8_lossy(bytes);
-            Err(Diagnostic::at(display, &lossy, line, col, format!("file is not valid UTF-8 (byte {good})"))
+            Err(Diagnostic::at(display, &*lossy, Span::at(line, col), format!("file is not valid UTF-8 (byte {good})"))
                 .with_help("save the file as UTF-8 in your editor"))
         }
     }

@@ -9,6 +9,9 @@
 //! stands in as a placeholder that is filled into the finished HTML, so Markdown never
 //! mangles it. The body of a shortcode is rendered with the page (its links and heading
 //! ids stay in document order) and wrapped by the template's output around `body`.
+//!
+//! The same walk over the events gives the body's plain text for the search index
+//! (`markdown/plain.rs`).
 
 use crate::i18n::Translations;
 use crate::parse::Heading;
@@ -16,6 +19,8 @@ use crate::parse::markdown_scan::options;
 use crate::parse::shortcodes::{self, Piece, Shortcode};
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Parser, Tag, TagEnd, html};
 use std::collections::HashMap;
+
+mod plain;
 
 /// A page body rendered to HTML.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,6 +31,8 @@ pub struct Rendered {
     /// Whether the summary is shorter than the content (a "read more" makes sense).
     pub has_more: bool,
     pub word_count: usize,
+    /// The body as plain text, for the search index (see `markdown/plain.rs`).
+    pub text: std::sync::Arc<str>,
 }
 
 const MORE: &str = "<!-- more -->";
@@ -128,7 +135,13 @@ pub fn render_with_shortcodes(
             summary.push_str(&parts[*part]);
         }
     }
-    Ok(Rendered { content: fill(&r.content, &parts).into(), summary: fill(&summary, &parts).into(), ..r })
+    let part_texts: Vec<String> = parts.iter().map(|p| plain::html_text(p)).collect();
+    Ok(Rendered {
+        content: fill(&r.content, &parts).into(),
+        summary: fill(&summary, &parts).into(),
+        text: fill(&r.text, &part_texts).into(),
+        ..r
+    })
 }
 
 /// Whether a call has only spaces before it on its first line and after it on its last.
@@ -141,13 +154,16 @@ fn alone_on_its_lines(body: &str, span: &std::ops::Range<usize>) -> bool {
 /// A stand-in for HTML: an HTML comment (a block of its own) for a call alone on its lines,
 /// else two private-use characters around the number, which Markdown leaves as they are.
 fn placeholder(n: usize, block: bool) -> String {
-    if block { format!("<!--innobieb-shortcode-{n}-->") } else { format!("\u{E000}{n}\u{E001}") }
+    let (open, close) = if block { BLOCK_PLACEHOLDER } else { INLINE_PLACEHOLDER };
+    format!("{open}{n}{close}")
 }
 
-/// Puts the HTML parts in place of their placeholders.
+/// What goes around a placeholder's number.
+const BLOCK_PLACEHOLDER: (&str, &str) = ("<!--innobieb-shortcode-", "-->");
+const INLINE_PLACEHOLDER: (&str, &str) = ("\u{E000}", "\u{E001}");
+
+/// Puts the parts (HTML, or its plain text) in place of their placeholders.
 fn fill(html: &str, parts: &[String]) -> String {
-    const BLOCK: (&str, &str) = ("<!--innobieb-shortcode-", "-->");
-    const INLINE: (&str, &str) = ("\u{E000}", "\u{E001}");
     if parts.is_empty() {
         return html.to_string();
     }
@@ -157,7 +173,7 @@ fn fill(html: &str, parts: &[String]) -> String {
     while let Some(at) = rest.find(['<', '\u{E000}']) {
         out.push_str(&rest[..at]);
         let here = &rest[at..];
-        let found = [BLOCK, INLINE].into_iter().find_map(|(prefix, suffix)| {
+        let found = [BLOCK_PLACEHOLDER, INLINE_PLACEHOLDER].into_iter().find_map(|(prefix, suffix)| {
             let after = here.strip_prefix(prefix)?;
             let digits = after.bytes().take_while(u8::is_ascii_digit).count();
             let n: usize = after[..digits].parse().ok().filter(|&n| n < parts.len())?;
@@ -187,6 +203,7 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading],
     let mut summary_end: Option<usize> = None;
     let mut first_paragraph_end: Option<usize> = None;
     let mut words = 0usize;
+    let mut text = plain::PlainText::default();
     for event in Parser::new_ext(body, options()) {
         let event = match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
@@ -218,6 +235,7 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading],
             }
             other => other,
         };
+        text.push(&event);
         events.push(event);
     }
     let mut content = String::with_capacity(body.len() * 3 / 2);
@@ -231,7 +249,22 @@ pub fn render(body: &str, links: &HashMap<String, String>, headings: &[Heading],
         }
         None => (String::new(), false),
     };
-    Rendered { content: content.into(), summary: summary.into(), has_more, word_count: words }
+    Rendered {
+        content: content.into(),
+        summary: summary.into(),
+        has_more,
+        word_count: words,
+        text: text.finish().into(),
+    }
+}
+
+/// Plain text of a Markdown fragment (a `markdown` field), as [`Rendered::text`] is of a body.
+pub fn plain_text(src: &str) -> String {
+    let mut text = plain::PlainText::default();
+    for event in Parser::new_ext(src, options()) {
+        text.push(&event);
+    }
+    text.finish()
 }
 
 /// The opening of a GitHub-style callout (`> [!NOTE]`): a `div` with the role `note`
@@ -312,6 +345,31 @@ mod tests {
         assert!(out.content.contains("<dl>\n<dt>Term</dt>\n<dd>Uitleg.</dd>\n</dl>"), "{}", out.content);
         let en = render("> [!NOTE]\n> x\n", &HashMap::new(), &[], &Translations::english());
         assert!(en.content.contains(">Note</p>"), "{}", en.content);
+    }
+
+    /// The plain text has the words that reading the HTML back would give (how the search
+    /// text was made before), without reading it.
+    #[test]
+    fn plain_text_has_the_words_of_the_html() {
+        let samples = [
+            "# Kop {#eigen}\n\nDe *bi*bliotheek &amp; de [POI](@/x.md \"a > b\").\n\n- een\n- twee\n  - drie\n",
+            "| a | b |\n|---|---|\n| 1 | `2<3` |\n\n~~weg~~ [^n] en [^m] en [^n]\n\n- [x] klaar\n- [ ] niet\n\n[^n]: Noot.\n[^m]: Andere.\n",
+            "> [!WARNING]\n> Niet doen.\n\nTerm\n: Uitleg.\n\n---\n\nregel  \nbreuk\n",
+            "Een ![alt *tekst*](a.png \"t\") plaatje, ^sup^ ~sub~.\n\n```rust\nlet x = \"<p>\";\n```\n",
+            "<div class=\"x\">\n<!-- opmerking\nover regels -->\n<p>ruw &eacute; &amp; <span>ge</span>plakt</p>\n</div>\n\nna<br>de <em>regel</em>\n",
+            "<script>\nlet a = 1;\n</script>\n\nEen.\n\n<!-- more -->\n\nTwee &copy; drie &#233;.\n",
+        ];
+        for md in samples {
+            let out = r(md, &[("@/x.md", "/x/")]);
+            let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+            assert_eq!(words(&out.text), words(&plain::html_text(&out.content)), "{md}");
+        }
+    }
+
+    #[test]
+    fn plain_text_of_a_fragment() {
+        let text = plain_text("**Vet** en [een link](https://x.nl)\n\n- lijst\n  - binnen");
+        assert_eq!(text.split_whitespace().collect::<Vec<_>>(), ["Vet", "en", "een", "link", "lijst", "binnen"]);
     }
 
     #[test]

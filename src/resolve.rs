@@ -7,8 +7,8 @@
 //! references (related pages skip over-common features to stay that way).
 //! Invariant: no HTML is produced here; all problems are returned together.
 
-use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order};
-use crate::diagnostic::{Diagnostic, closest, example_page};
+use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order, SortBy, TermOrder};
+use crate::diagnostic::{Diagnostic, Source, Span, closest, example_page};
 use crate::load::{Asset, StaticFile};
 use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
 use crate::parse::{DocKind, ParsedDoc};
@@ -39,6 +39,7 @@ pub struct ResolveOptions {
     pub updated: crate::git::Dates,
 }
 
+/// The stage's plan: each step is a function below, in the order they run.
 pub fn resolve(
     config: &Config,
     docs: Vec<Arc<ParsedDoc>>,
@@ -47,10 +48,38 @@ pub fn resolve(
     opts: &ResolveOptions,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
+    let (docs, draft_slugs) = leave_out_drafts(config, docs, opts.drafts);
+    let mut pages = pages_and_urls(config, &docs, &opts.updated, &mut diags);
+    let by_rel: HashMap<String, PageId> = pages.iter().map(|p| (p.rel.clone(), p.id)).collect();
+    let home = by_rel["_index.md"];
+    diags.extend(duplicate_urls(&pages, &docs));
+    let folder_section = assign_parents(&mut pages, home);
+    let extra_terms = check_fields(config, &docs, &mut pages, draft_slugs, &mut diags);
+    let body_edges = resolve_body_links(config, &docs, &mut pages, &by_rel, &mut diags);
+    let asset_outputs = assign_assets(&mut pages, assets, &folder_section, home);
+    let (collections, rank) = sort_collections(config, &mut pages, &folder_section);
+    add_backlinks(config, &mut pages, &rank, body_edges);
+    let taxonomies = collect_taxonomies(config, &mut pages, &rank, &extra_terms);
+    for (id, related) in related_pages(&pages).into_iter().enumerate() {
+        pages[id].related = related;
+    }
+    let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
+    // Two sources written to one file, or a file where a folder is needed.
+    diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
+    (site, diags)
+}
+
+/// Drafts are left out unless `--drafts`; returns the other documents and the drafts'
+/// (collection, slug), so that a reference to a draft gets its own message.
+fn leave_out_drafts(
+    config: &Config,
+    docs: Vec<Arc<ParsedDoc>>,
+    drafts: bool,
+) -> (Vec<Arc<ParsedDoc>>, HashSet<(String, String)>) {
     let mut draft_slugs: HashSet<(String, String)> = HashSet::new();
     let mut kept = Vec::with_capacity(docs.len());
     for doc in docs {
-        if doc.common.draft && !opts.drafts {
+        if doc.common.draft && !drafts {
             if let Some(coll) = collection_of(config, &doc.rel) {
                 draft_slugs.insert((coll.to_string(), page_slug_candidate(&doc)));
             }
@@ -58,20 +87,27 @@ pub fn resolve(
         }
         kept.push(doc);
     }
-    let docs = kept;
+    (kept, draft_slugs)
+}
 
-    // 1. Pages and URLs.
+/// Step 1: a page with its URL for every document (page `i` is `docs[i]`), then an implicit
+/// section for each collection without `_index.md`, and an implicit home.
+fn pages_and_urls(
+    config: &Config,
+    docs: &[Arc<ParsedDoc>],
+    updated: &crate::git::Dates,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
     let mut pages: Vec<Page> = Vec::with_capacity(docs.len() + 8);
     let section_folders: HashSet<String> =
         docs.iter().filter(|d| d.kind == DocKind::Section).map(|d| folder_of(&d.rel).to_string()).collect();
     for doc in docs.iter() {
         // The body is shared with the page (no copy); link errors quote it from there.
-        let mut page = skeleton(config, doc, pages.len(), &mut diags);
-        page.updated = opts.updated.get(&doc.rel).cloned();
+        let mut page = skeleton(config, doc, pages.len(), diags);
+        page.updated = updated.get(&doc.rel).cloned();
         page.body = doc.body.clone();
         pages.push(page);
     }
-    // Implicit sections for collections without `_index.md`, and an implicit home.
     for (name, def) in &config.collections {
         let folder = def.folder.clone().unwrap_or_else(|| name.clone());
         if !section_folders.contains(&folder) {
@@ -92,32 +128,38 @@ pub fn resolve(
         home.template = "index.html".into();
         pages.push(home);
     }
-    diags.extend(long_segments(&pages, &docs));
-    let by_rel: HashMap<String, PageId> = pages.iter().map(|p| (p.rel.clone(), p.id)).collect();
-    let home = by_rel["_index.md"];
+    diags.extend(long_segments(&pages, docs));
+    pages
+}
 
-    // Duplicate URLs (two pages with one slug) are errors naming both files.
+/// Duplicate URLs (two pages with one slug) are errors naming both files.
+fn duplicate_urls(pages: &[Page], docs: &[Arc<ParsedDoc>]) -> Vec<Diagnostic> {
     let mut by_path: BTreeMap<&str, PageId> = BTreeMap::new();
     let mut dup_errors = Vec::new();
-    for p in &pages {
+    for p in pages {
         if let Some(&first) = by_path.get(p.path.as_str()) {
             dup_errors.push((first, p.id));
         } else {
             by_path.insert(&p.path, p.id);
         }
     }
-    for (first, second) in dup_errors {
-        let (a, b) = (&pages[first], &pages[second]);
-        let msg = format!("`/{}` is the URL of two pages: content/{} and content/{}", b.path, a.rel, b.rel);
-        let doc = docs.get(second);
-        let d = match doc {
-            Some(doc) if doc.common.slug.is_some() => doc.diag_at(&[Seg::Key("slug".into())], Target::Value, msg),
-            _ => Diagnostic::in_file(format!("content/{}", b.rel), msg),
-        };
-        diags.push(d.with_help("give one of them another file name or a different `slug:`"));
-    }
+    dup_errors
+        .into_iter()
+        .map(|(first, second)| {
+            let (a, b) = (&pages[first], &pages[second]);
+            let msg = format!("`/{}` is the URL of two pages: content/{} and content/{}", b.path, a.rel, b.rel);
+            let d = match docs.get(second) {
+                Some(doc) if doc.common.slug.is_some() => doc.diag_at(&[Seg::Key("slug".into())], Target::Value, msg),
+                _ => Diagnostic::in_file(format!("content/{}", b.rel), msg),
+            };
+            d.with_help("give one of them another file name or a different `slug:`")
+        })
+        .collect()
+}
 
-    // Parent sections.
+/// Gives every page but the home its parent section: the nearest `_index.md` above it.
+/// Returns the section of each folder that has one.
+fn assign_parents(pages: &mut [Page], home: PageId) -> HashMap<String, PageId> {
     let folder_section: HashMap<String, PageId> =
         pages.iter().filter(|p| p.is_section()).map(|p| (folder_of(&p.rel).to_string(), p.id)).collect();
     for p in pages.iter_mut() {
@@ -143,9 +185,19 @@ pub fn resolve(
             folder = parent_folder(&folder).to_string();
         }
     }
+    folder_section
+}
 
-    // 2. Fields, checked against the collection's schema, references resolved.
-    let lookup = Lookup::new(&pages, draft_slugs);
+/// Step 2: every page's fields, checked against its collection's schema (in parallel), with
+/// references resolved. Returns the terms each page's `[taxonomies]` table gave.
+fn check_fields(
+    config: &Config,
+    docs: &[Arc<ParsedDoc>],
+    pages: &mut [Page],
+    draft_slugs: HashSet<(String, String)>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<(String, String)>> {
+    let lookup = Lookup::new(pages, draft_slugs);
     let empty = IndexMap::new();
     let taxonomy_names: Vec<String> = config.taxonomies.keys().cloned().collect();
     let checked: Vec<Checked> = docs
@@ -178,21 +230,36 @@ pub fn resolve(
         }
         extra_terms[i] = c.terms;
     }
+    extra_terms
+}
 
-    // 3. Body links: `@/path.md`, relative `.md` links and `#anchors`.
+/// Step 3: body links (`@/path.md`, relative `.md` links and `#anchors`), in parallel.
+/// Returns the edges (source, target) they make, for backlinks.
+fn resolve_body_links(
+    config: &Config,
+    docs: &[Arc<ParsedDoc>],
+    pages: &mut [Page],
+    by_rel: &HashMap<String, PageId>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(PageId, PageId)> {
     let link_results: Vec<LinkResult> =
-        docs.par_iter().enumerate().map(|(i, doc)| resolve_links(config, doc, i, &pages, &by_rel)).collect();
+        docs.par_iter().enumerate().map(|(i, doc)| resolve_links(config, doc, i, pages, by_rel)).collect();
     let mut body_edges = Vec::new();
     for (i, (links, edges, d)) in link_results.into_iter().enumerate() {
         pages[i].links = links;
         body_edges.extend(edges);
         diags.extend(d);
     }
+    body_edges
+}
 
-    // Assets: files under content/ go next to the page whose folder holds them.
-    let asset_outputs = assign_assets(&mut pages, assets, &folder_section, home);
-
-    // 4. Sorting: each collection's order gives every page a rank.
+/// Step 4: each collection's order gives every page a rank (0 outside collections), and
+/// every section's pages and subsections are sorted. Returns the collections and the ranks.
+fn sort_collections(
+    config: &Config,
+    pages: &mut [Page],
+    folder_section: &HashMap<String, PageId>,
+) -> (IndexMap<String, CollectionIndex>, Vec<usize>) {
     let mut collections = IndexMap::new();
     let mut rank = vec![usize::MAX; pages.len()];
     for (name, def) in &config.collections {
@@ -200,19 +267,19 @@ pub fn resolve(
         let section = folder_section[&folder];
         let mut members: Vec<PageId> =
             pages.iter().filter(|p| !p.is_section() && p.collection.as_deref() == Some(name)).map(|p| p.id).collect();
-        sort_pages(&mut members, &pages, &def.sort_by, def.order());
+        sort_pages(&mut members, pages, &def.sort_by, def.order());
         for (r, &id) in members.iter().enumerate() {
             rank[id] = r;
         }
         collections.insert(name.clone(), CollectionIndex { section, pages: members });
     }
-    for p in &pages {
+    for p in pages.iter() {
         if rank[p.id] == usize::MAX {
             rank[p.id] = 0;
         }
     }
     let mut children: HashMap<PageId, (Vec<PageId>, Vec<PageId>)> = HashMap::new();
-    for p in &pages {
+    for p in pages.iter() {
         if let Some(parent) = p.parent {
             let entry = children.entry(parent).or_default();
             if p.is_section() { entry.1.push(p.id) } else { entry.0.push(p.id) }
@@ -220,18 +287,22 @@ pub fn resolve(
     }
     for (section, (mut kids, mut subs)) in children {
         match pages[section].collection.as_ref().and_then(|c| config.collections.get(c)) {
-            Some(def) => sort_pages(&mut kids, &pages, &def.sort_by, def.order()),
-            None => sort_pages(&mut kids, &pages, "weight", Order::Asc),
+            Some(def) => sort_pages(&mut kids, pages, &def.sort_by, def.order()),
+            None => sort_pages(&mut kids, pages, &SortBy::Weight, Order::Asc),
         }
-        sort_pages(&mut subs, &pages, "weight", Order::Asc);
+        sort_pages(&mut subs, pages, &SortBy::Weight, Order::Asc);
         pages[section].pages = kids;
         pages[section].subsections = subs;
     }
+    (collections, rank)
+}
 
-    // 5. Backlinks, from fields (through nested records) and from body links.
+/// Step 5: backlinks, from fields (through nested records) and from body links, grouped by
+/// the source's collection and field in the order the model declares them.
+fn add_backlinks(config: &Config, pages: &mut [Page], rank: &[usize], body_edges: Vec<(PageId, PageId)>) {
     let mut incoming: Vec<Vec<Incoming>> = vec![Vec::new(); pages.len()];
     let field_order = field_orders(config);
-    for p in &pages {
+    for p in pages.iter() {
         let position = collection_position(config, &p.collection) * 1000;
         let orders = field_order.get(p.collection.as_deref().unwrap_or_default());
         for (name, value) in &p.fields {
@@ -279,20 +350,6 @@ pub fn resolve(
         }
         pages[target].backlinks = groups;
     }
-
-    // 6. Taxonomies.
-    let taxonomies = collect_taxonomies(config, &mut pages, &rank, &extra_terms);
-
-    // 7. Related pages.
-    let related = related_pages(&pages);
-    for (id, rel) in related.into_iter().enumerate() {
-        pages[id].related = rel;
-    }
-
-    let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
-    // Two sources written to one file, or a file where a folder is needed.
-    diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
-    (site, diags)
 }
 
 fn collection_of<'c>(config: &'c Config, rel: &str) -> Option<&'c str> {
@@ -415,11 +472,10 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         && !doc.placeholder
         && !declared.is_some_and(|f| f.required)
     {
-        let mut d = Diagnostic::at(doc.display_path(), "---", 1, 1, "missing required field `title`")
-            .with_span_len(3)
-            .with_help("every page has a title: add a line `title: ...` to the front matter");
-        d.line = Some(doc.yaml_offset.max(1));
-        diags.push(d);
+        diags.push(
+            doc.diag_at_fence("missing required field `title`")
+                .with_help("every page has a title: add a line `title: ...` to the front matter"),
+        );
     }
     let title = doc.common.title.clone().unwrap_or_else(|| {
         let stem = if doc.kind == DocKind::Page {
@@ -597,15 +653,12 @@ fn resolve_links(
                 _ => 1,
             };
             on_line.set((link.line, n));
-            let mut d = if n > crate::diagnostic::MAX_PER_LINE {
-                let mut d = Diagnostic::in_file(doc.display_path(), msg);
-                d.col = Some(link.col);
-                d
+            if n > crate::diagnostic::MAX_PER_LINE {
+                Diagnostic::at_line(doc.display_path(), link.line + doc.body_line - 1, Some(link.col), msg)
             } else {
-                Diagnostic::at(doc.display_path(), &pages[id].body, link.line, link.col, msg).with_span_len(link.len)
-            };
-            d.line = Some(link.line + doc.body_line - 1);
-            d
+                let span = Span::at(link.line, link.col).with_len(link.len);
+                Diagnostic::at(doc.display_path(), Source::part(&pages[id].body, doc.body_line - 1), span, msg)
+            }
         };
         let Some(target_rel) = target_rel else {
             diags.push(err(format!("link `{dest}` points outside content/")));
@@ -775,16 +828,18 @@ fn assign_assets(
 }
 
 /// Sorts page ids by a collection's `sort_by`, ties broken by title and path.
-pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Order) {
+pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &SortBy, order: Order) {
     use std::cmp::Ordering;
     let title_key = |p: &Page| deunicode::deunicode(&p.title).to_lowercase();
     let keys: HashMap<PageId, String> = ids.iter().map(|&i| (i, title_key(&pages[i]))).collect();
     let primary = |a: &Page, b: &Page| -> Ordering {
         match sort_by {
-            "date" => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
-            "weight" => cmp_opt(a.common.weight.as_ref(), b.common.weight.as_ref()),
-            "title" | "none" => Ordering::Equal,
-            field => cmp_opt(sort_value(a.fields.get(field)).as_ref(), sort_value(b.fields.get(field)).as_ref()),
+            SortBy::Date => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
+            SortBy::Weight => cmp_opt(a.common.weight.as_ref(), b.common.weight.as_ref()),
+            SortBy::Title | SortBy::None => Ordering::Equal,
+            SortBy::Field(field) => {
+                cmp_opt(sort_value(a.fields.get(field)).as_ref(), sort_value(b.fields.get(field)).as_ref())
+            }
         }
     };
     ids.sort_by(|&a, &b| {
@@ -793,7 +848,7 @@ pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &str, order: Orde
         if order == Order::Desc {
             o = o.reverse();
         }
-        o.then_with(|| if sort_by == "none" { Ordering::Equal } else { keys[&a].cmp(&keys[&b]) })
+        o.then_with(|| if *sort_by == SortBy::None { Ordering::Equal } else { keys[&a].cmp(&keys[&b]) })
             .then_with(|| pa.rel.cmp(&pb.rel))
     });
 }
@@ -952,7 +1007,7 @@ fn collect_taxonomies(
     // Sort terms and remap page term indices.
     for (t, tax) in taxonomies.iter_mut().enumerate() {
         let mut order: Vec<usize> = (0..tax.terms.len()).collect();
-        let by_count = tax.def.sort_by == "count";
+        let by_count = tax.def.sort_by == TermOrder::Count;
         order.sort_by(|&a, &b| {
             let (ta, tb) = (&tax.terms[a], &tax.terms[b]);
             let o = if by_count {

@@ -164,22 +164,13 @@ impl<'a> Checker<'a> {
 
     fn missing(&mut self, key: &str, def: &FieldDef, record_path: &[Seg]) {
         let example = example_value(def, &Placeholders::HELP);
-        let mut d = if record_path.is_empty() {
-            let mut d = crate::diagnostic::Diagnostic::at(
-                self.doc.display_path(),
-                "---",
-                1,
-                1,
-                format!("missing required field `{key}`"),
-            );
-            d.source_line = Some("---".into());
-            d.span_len = 3;
-            d
+        let message = format!("missing required field `{key}`");
+        let d = if record_path.is_empty() {
+            self.doc.diag_at_fence(message)
         } else {
-            self.doc.diag_at(record_path, Target::Value, format!("missing required field `{key}`"))
+            self.doc.diag_at(record_path, Target::Value, message)
         };
-        d = d.with_help(format!("add a line `{key}: {example}` to the front matter"));
-        self.diags.push(d);
+        self.diags.push(d.with_help(format!("add a line `{key}: {example}` to the front matter")));
     }
 
     /// Checks one value against its definition.

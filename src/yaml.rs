@@ -5,11 +5,11 @@
 //! serde_yaml reports positions only for syntax errors; the schema checks in
 //! `resolve` happen later, on values. When one fails, `locate` re-reads the YAML
 //! (only then: errors are rare, so the happy path never pays for it) with a
-//! span-aware parser and walks to the offending key or value. `Seg`, `Target` and
-//! `Pos` also name places in TOML front matter (`parse::toml_fm`).
+//! span-aware parser and walks to the offending key or value. `Seg` and `Target` also
+//! name places in TOML front matter (`parse::toml_fm`).
 
-use crate::diagnostic::{Diagnostic, closest};
-use saphyr_parser::{Event, Parser, Span};
+use crate::diagnostic::{Diagnostic, Source, Span, closest};
+use saphyr_parser::{Event, Parser, Span as YamlSpan};
 
 /// One step of a path into a YAML document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,18 +25,10 @@ pub enum Target {
     Value,
 }
 
-/// A found position: 1-based line, 1-based column, length in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pos {
-    pub line: usize,
-    pub col: usize,
-    pub len: usize,
-}
-
 /// Locates `path` in `yaml`. With `Target::Key` the last segment's key is returned
 /// (for "unknown field"), with `Target::Value` its value (for "wrong type").
 /// When the full path cannot be found, the deepest part that was found is returned.
-pub fn locate(yaml: &str, path: &[Seg], target: Target) -> Option<Pos> {
+pub fn locate(yaml: &str, path: &[Seg], target: Target) -> Option<Span> {
     // Stop at the first scan error: the parser would report it again and again.
     let mut events = Parser::new_from_str(yaml).map_while(Result::ok).peekable();
     // Skip to the first node of the first document.
@@ -51,18 +43,18 @@ pub fn locate(yaml: &str, path: &[Seg], target: Target) -> Option<Pos> {
     }
     let mut best = None;
     walk(&mut events, path, target, &mut best);
-    best.map(to_pos)
+    best.map(to_span)
 }
 
-fn to_pos(span: Span) -> Pos {
+fn to_span(span: YamlSpan) -> Span {
     let len = span.end.index().saturating_sub(span.start.index()).max(1);
-    Pos { line: span.start.line(), col: span.start.col() + 1, len }
+    Span { line: span.start.line(), col: span.start.col() + 1, len }
 }
 
 /// Reads one node; returns true when the search is over (found or impossible).
-fn walk<'a, I>(events: &mut std::iter::Peekable<I>, path: &[Seg], target: Target, best: &mut Option<Span>) -> bool
+fn walk<'a, I>(events: &mut std::iter::Peekable<I>, path: &[Seg], target: Target, best: &mut Option<YamlSpan>) -> bool
 where
-    I: Iterator<Item = (Event<'a>, Span)>,
+    I: Iterator<Item = (Event<'a>, YamlSpan)>,
 {
     let Some((event, span)) = events.next() else {
         return true;
@@ -116,14 +108,14 @@ where
 }
 
 /// Skips one whole node (scalar, or a collection with everything in it).
-fn skip_node<'a, I: Iterator<Item = (Event<'a>, Span)>>(events: &mut std::iter::Peekable<I>) {
+fn skip_node<'a, I: Iterator<Item = (Event<'a>, YamlSpan)>>(events: &mut std::iter::Peekable<I>) {
     if let Some((Event::MappingStart(..) | Event::SequenceStart(..), _)) = events.next() {
         skip_rest(events);
     }
 }
 
 /// Skips to the end of the collection whose start was just read.
-fn skip_rest<'a, I: Iterator<Item = (Event<'a>, Span)>>(events: &mut std::iter::Peekable<I>) {
+fn skip_rest<'a, I: Iterator<Item = (Event<'a>, YamlSpan)>>(events: &mut std::iter::Peekable<I>) {
     let mut depth = 1usize;
     for (event, _) in events.by_ref() {
         match event {
@@ -209,9 +201,7 @@ pub fn yaml_error(path: &str, yaml: &str, line_offset: usize, err: &serde_yaml::
     let mut d = match pos {
         Some((line, col)) => {
             let line = line.clamp(1, lines.max(1));
-            let mut d = Diagnostic::at(path, yaml, line, col, message);
-            d.line = Some(line + line_offset);
-            d
+            Diagnostic::at(path, Source::part(yaml, line_offset), Span::at(line, col), message)
         }
         None => Diagnostic::in_file(path, message),
     };
@@ -263,8 +253,8 @@ mod tests {
 
     #[test]
     fn finds_top_level_key_and_value() {
-        assert_eq!(locate(DOC, &[key("title")], Target::Key), Some(Pos { line: 1, col: 1, len: 5 }));
-        assert_eq!(locate(DOC, &[key("title")], Target::Value), Some(Pos { line: 1, col: 8, len: 5 }));
+        assert_eq!(locate(DOC, &[key("title")], Target::Key), Some(Span { line: 1, col: 1, len: 5 }));
+        assert_eq!(locate(DOC, &[key("title")], Target::Value), Some(Span { line: 1, col: 8, len: 5 }));
     }
 
     #[test]

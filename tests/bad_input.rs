@@ -47,8 +47,16 @@ fn check_case(name: &str, mutate: impl FnOnce(&TestSite)) {
     let site = good_site();
     let before = site.tree("public");
     let parent = site.root.parent().unwrap().to_path_buf();
-    let parent_before: Vec<String> =
-        listing(&parent).into_iter().filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old")).collect();
+    // Not those of other tests' sites (`/tmp/innobieb-...`): other test runs share the folder.
+    let own = format!(".{}.", site.root.file_name().unwrap().to_string_lossy());
+    let leftovers = |parent: &Path| -> Vec<String> {
+        listing(parent)
+            .into_iter()
+            .filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old"))
+            .filter(|n| n.starts_with(&own) || !n.starts_with(".innobieb-"))
+            .collect()
+    };
+    let parent_before = leftovers(&parent);
     mutate(&site);
     let root_before = listing(&site.root);
     let run = run_with_timeout(&site, &["build"], Duration::from_secs(60))
@@ -62,9 +70,7 @@ fn check_case(name: &str, mutate: impl FnOnce(&TestSite)) {
     );
     assert_eq!(site.tree("public"), before, "{name}: previous output changed");
     assert_eq!(listing(&site.root), root_before, "{name}: files created in the site folder");
-    let parent_after: Vec<String> =
-        listing(&parent).into_iter().filter(|n| n.contains("innobieb-tmp") || n.contains("innobieb-old")).collect();
-    assert_eq!(parent_after, parent_before, "{name}: leftovers next to the site");
+    assert_eq!(leftovers(&parent), parent_before, "{name}: leftovers next to the site");
     snapshot(name, &run.stderr);
 }
 

@@ -1,7 +1,7 @@
 //! `innobieb build` end to end: one tiny site per behaviour.
 
 mod common;
-use common::site::TestSite;
+use common::site::{NO_SEARCH, TestSite};
 
 fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: \"{title}\"\n---\n{body}\n")
@@ -96,7 +96,7 @@ fn alias_that_escapes_the_output_is_an_error() {
 #[test]
 fn base_url_path_prefix_is_respected_everywhere() {
     let site = TestSite::new("");
-    site.write("site.yaml", "title: T\nbase_url: https://example.org/kb\ntheme: t\n");
+    site.write("site.yaml", &format!("title: T\nbase_url: https://example.org/kb\ntheme: t\n{NO_SEARCH}"));
     site.write("content/_index.md", &page("Home", "Zie [A](@/a.md)."));
     site.write("content/a.md", "---\ntitle: A\naliases: [/oud/]\n---\n");
     site.build().expect_code(0);

@@ -12,6 +12,7 @@ fn events_site(extra: &str) -> TestSite {
              \x20   calendar_location: [venue, town]\n    fields:\n      venue: {{ type: text }}\n      town: {{ type: text }}\n{extra}"
         ),
     );
+    let site = site.without_search();
     site.write(
         "content/events/open-day.md",
         "---\ntitle: Open day; tours, coffee\ndate: 2026-12-31\nvenue: Main library, Hall 2\ntown: Northside\n\

@@ -227,7 +227,7 @@ fn root_relative_and_relative_links_are_checked_with_exact_case() {
 
 #[test]
 fn a_zola_style_site_builds_with_one_policy_setting() {
-    let site = TestSite::fixture("zola_style").with_mini_theme();
+    let site = TestSite::fixture("zola_style").with_mini_theme().without_search();
     site.build().expect_success();
     let first = site.read("public/blog/first/index.html");
     assert!(first.contains("<h2 id=\"setup\">Setup</h2>"), "{first}");
@@ -251,7 +251,7 @@ fn a_zola_style_site_builds_with_one_policy_setting() {
 
 #[test]
 fn a_hugo_style_site_builds_with_github_ids_and_kept_fields() {
-    let site = TestSite::fixture("hugo_style").with_mini_theme();
+    let site = TestSite::fixture("hugo_style").with_mini_theme().without_search();
     site.build().expect_success();
     let emoji = site.read("public/docs/emoji/index.html");
     assert!(emoji.contains("<h2 id=\"smileys--emotion\">"), "{emoji}");

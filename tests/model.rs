@@ -242,7 +242,7 @@ fn references_to_drafts_say_so() {
 
 #[test]
 fn a_different_model_builds_with_the_same_binary() {
-    let site = TestSite::fixture("books");
+    let site = TestSite::fixture("books").without_search();
     site.build().expect_code(0);
     let book = site.read("public/boeken/oeroeg/index.html");
     assert!(book.contains("<p class=\"auteur\"><a href=\"/auteurs/hella-haasse/\">Hella Haasse</a></p>"), "{book}");
@@ -258,7 +258,7 @@ fn a_different_model_builds_with_the_same_binary() {
 
 #[test]
 fn check_passes_a_good_site_without_writing() {
-    let site = TestSite::fixture("books");
+    let site = TestSite::fixture("books").without_search();
     let run = site.run(&["check"]);
     run.expect_code(0);
     assert!(run.stdout.contains("No problems found in"), "{}", run.stdout);
@@ -267,7 +267,7 @@ fn check_passes_a_good_site_without_writing() {
 
 #[test]
 fn open_data_has_references_as_urls() {
-    let site = TestSite::fixture("books");
+    let site = TestSite::fixture("books").without_search();
     site.build().expect_code(0);
     let json: serde_json::Value = serde_json::from_str(&site.read("public/data/boeken.json")).unwrap();
     let oeroeg = json["records"].as_array().unwrap().iter().find(|r| r["slug"] == "oeroeg").unwrap();
@@ -316,6 +316,27 @@ fn config_errors_point_into_site_yaml() {
     run.expect_code(1);
     assert!(run.stderr.contains("error: unknown field `colections`\n --> site.yaml:4:1"), "{}", run.stderr);
     assert!(run.stderr.contains("help: did you mean `collections`?"), "{}", run.stderr);
+}
+
+#[test]
+fn sort_by_errors_point_into_site_yaml_with_the_choices() {
+    let site = TestSite::new("taxonomies:\n  tags: { sort_by: counts }\ncollections:\n  notes:\n    sort_by: rang\n");
+    site.write("content/a.md", "---\ntitle: A\n---\n");
+    let run = site.build();
+    run.expect_code(1);
+    assert!(run.stderr.contains("error: unknown value `counts`\n --> site.yaml:5:20"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: did you mean `count`?"), "{}", run.stderr);
+    site.write("site.yaml", &site.read("site.yaml").replace("counts", "count"));
+    let run = site.build();
+    run.expect_code(1);
+    assert!(run.stderr.contains("error: cannot sort by `rang`\n --> site.yaml:8:14"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "help: sort_by is `date`, `title`, `weight`, `none` or the name of one of the collection's fields"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

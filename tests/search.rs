@@ -118,8 +118,43 @@ fn records_hold_the_pages_and_skip_sections_and_the_search_page() {
 }
 
 #[test]
+fn text_from_shortcodes_and_raw_html_is_indexed_without_tags() {
+    let site = Fixture::copy("search_basic");
+    site.write(
+        "content/over.md",
+        "---\ntitle: Over deze site\n---\nVoor {{ ster(n=2) }}af.\n\n{% kader() %}\nIn het *kader*.\n{% end %}\n\n<div class=\"x\"><p>Ruwe &amp; <em>echte</em> HTML</p></div>\n",
+    );
+    site.write("templates/shortcodes/ster.html", "<span>{% for i in range(end=n) %}ster{% endfor %}</span>");
+    site.write("templates/shortcodes/kader.html", "<aside><p>Let op:</p>{{ body }}</aside>");
+    site.build_to("public").expect_success();
+    let records = records(&site);
+    let content = record(&records, "/over/")["content"].as_str().expect("content").to_string();
+    let words: Vec<&str> = content.split_whitespace().collect();
+    assert_eq!(
+        words,
+        [
+            "Over",
+            "deze",
+            "site.",
+            "Voor",
+            "stersteraf.",
+            "Let",
+            "op:",
+            "In",
+            "het",
+            "kader.",
+            "Ruwe",
+            "&",
+            "echte",
+            "HTML"
+        ],
+        "{content}"
+    );
+}
+
+#[test]
 fn result_dates_are_in_the_sites_language() {
-    let site = Fixture::new("language: en\ncollections:\n  posts: { title: Posts }\n");
+    let site = Fixture::new("language: en\nsearch: { enabled: true }\ncollections:\n  posts: { title: Posts }\n");
     site.write("content/posts/a.md", "---\ntitle: A\ndate: 2016-06-30\n---\nText.\n");
     site.write("content/posts/b.md", "---\ntitle: B\ndate: 2017-03\n---\nText.\n");
     site.build_to("public");

@@ -3,12 +3,13 @@
 //! and a site's own, HTML or Markdown), left alone in code, with errors at file:line:col.
 
 mod common;
-use common::site::TestSite;
+use common::site::{NO_SEARCH, TestSite};
 
 /// An English site on the built-in theme with two pages.
 fn site(body: &str) -> TestSite {
     let site = TestSite::empty();
     site.write("site.yaml", "title: Shelf\nbase_url: /\ncollections:\n  people:\n    singular: Person\n");
+    let site = site.without_search();
     site.write("content/people/ann.md", "---\ntitle: Ann Archer\ndescription: Writes about libraries.\n---\nText.\n");
     site.write("content/notes.md", &format!("---\ntitle: Notes\n---\n{body}"));
     site
@@ -108,7 +109,10 @@ fn shortcode_errors_name_the_call() {
 #[test]
 fn callouts_and_notes_follow_the_sites_language() {
     let s = site("> [!TIP]\n> Kijk.\n\n{% note() %}\nLet op.\n{% end %}\n");
-    s.write("site.yaml", "title: Plank\nbase_url: /\nlanguage: nl\ncollections:\n  people: {}\n");
+    s.write(
+        "site.yaml",
+        &format!("title: Plank\nbase_url: /\nlanguage: nl\ncollections:\n  people: {{}}\n{NO_SEARCH}"),
+    );
     s.build().expect_code(0);
     let md = markdown_of(&s, "public/notes/index.html");
     assert!(md.contains("<p class=\"callout-title\">Tip</p>\n<p>Kijk.</p>"), "{md}");

@@ -10,7 +10,7 @@ pub mod shortcodes;
 pub mod toml_fm;
 
 use crate::date::PartialDate;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Source, Span};
 use crate::load::SourceFile;
 use crate::yaml::{Seg, Target, locate, yaml_error};
 use indexmap::IndexMap;
@@ -109,23 +109,30 @@ impl ParsedDoc {
         format!("content/{}", self.rel)
     }
 
+    /// The front matter, as a part of the file for [`Diagnostic::at`].
+    pub fn front_matter(&self) -> Source<'_> {
+        Source::part(&self.yaml, self.yaml_offset)
+    }
+
+    /// The body, as a part of the file for [`Diagnostic::at`].
+    pub fn body_source(&self) -> Source<'_> {
+        Source::part(&self.body, self.body_line - 1)
+    }
+
     /// A diagnostic pointing at a front-matter key or value (`path` into the YAML).
     pub fn diag_at(&self, path: &[Seg], target: Target, message: impl Into<String>) -> Diagnostic {
         let found =
             if self.toml { toml_fm::locate_toml(&self.yaml, path, target) } else { locate(&self.yaml, path, target) };
         match found {
-            Some(p) => {
-                let mut d =
-                    Diagnostic::at(self.display_path(), &self.yaml, p.line, p.col, message).with_span_len(p.len);
-                d.line = Some(p.line + self.yaml_offset);
-                d
-            }
-            None => {
-                let mut d = Diagnostic::in_file(self.display_path(), message);
-                d.line = Some(self.yaml_offset);
-                d
-            }
+            Some(span) => Diagnostic::at(self.display_path(), self.front_matter(), span, message),
+            None => Diagnostic::at_line(self.display_path(), self.yaml_offset, None, message),
         }
+    }
+
+    /// A diagnostic at the opening `---` of the front matter, for what is missing from it.
+    pub fn diag_at_fence(&self, message: impl Into<String>) -> Diagnostic {
+        let fence = Source::part("---", self.yaml_offset.max(1) - 1);
+        Diagnostic::at(self.display_path(), fence, Span::at(1, 1).with_len(3), message)
     }
 }
 
@@ -144,7 +151,7 @@ pub struct Split<'a> {
 /// Splits normalized text (no BOM, `\n` line ends) at the `---` fences.
 pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>, Diagnostic> {
     if text.trim().is_empty() {
-        return Err(Diagnostic::at(display, text, 1, 1, "file is empty")
+        return Err(Diagnostic::at(display, text, Span::at(1, 1), "file is empty")
             .with_help("a page starts with front matter: a line `---`, `title: ...`, and a closing `---`"));
     }
     let first_line = text.lines().next().unwrap_or("");
@@ -152,8 +159,12 @@ pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>,
         "---" => "---",
         "+++" => "+++",
         _ => {
-            return Err(Diagnostic::at(display, text, 1, 1, "missing front matter")
-                .with_span_len(first_line.chars().count())
+            return Err(Diagnostic::at(
+                display,
+                text,
+                Span::at(1, 1).with_len(first_line.chars().count()),
+                "missing front matter",
+            )
                 .with_help("start the file with a line `---`, then `title: ...`, then a closing `---` (YAML); or with `+++`, `title = \"...\"`, `+++` (TOML)"));
         }
     };
@@ -170,8 +181,7 @@ pub fn split_front_matter<'a>(text: &'a str, display: &str) -> Result<Split<'a>,
         }
         pos += line.len();
     }
-    Err(Diagnostic::at(display, text, 1, 1, "front matter is not closed")
-        .with_span_len(3)
+    Err(Diagnostic::at(display, text, Span::at(1, 1).with_len(3), "front matter is not closed")
         .with_help(format!("add a line `{fence}` after the last front-matter line")))
 }
 
@@ -198,8 +208,8 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => Default::default(),
         _ => {
-            let mut d = Diagnostic::at(&display, text, 2, 1, "front matter must be a list of `key: value` lines");
-            d = d.with_help("write for example `title: Mijn pagina`");
+            let d = Diagnostic::at(&display, text, Span::at(2, 1), "front matter must be a list of `key: value` lines")
+                .with_help("write for example `title: Mijn pagina`");
             return Err(vec![d]);
         }
     };
@@ -263,11 +273,8 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
             }
             Err(problems) => {
                 for p in problems {
-                    let mut d = Diagnostic::at(&display, &doc.body, p.line, p.col, p.message)
-                        .with_span_len(p.len)
-                        .with_help(p.help);
-                    d.line = Some(p.line + doc.body_line - 1);
-                    diags.push(d);
+                    let span = Span::at(p.line, p.col).with_len(p.len);
+                    diags.push(Diagnostic::at(&display, doc.body_source(), span, p.message).with_help(p.help));
                 }
             }
         }

@@ -6,8 +6,8 @@
 //! Like `yaml::locate` for YAML, `locate_toml` re-reads the text only when an error
 //! needs a position.
 
-use crate::diagnostic::Diagnostic;
-use crate::yaml::{Pos, Seg, Target};
+use crate::diagnostic::{Diagnostic, Source, Span};
+use crate::yaml::{Seg, Target};
 use serde_yaml::Value as Y;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -29,9 +29,8 @@ fn toml_error(display: &str, text: &str, line_offset: usize, e: &toml::de::Error
         Some(span) => {
             let (line, col) = line_col(text, span.start);
             let len = text.get(span.clone()).and_then(|s| s.lines().next()).map(|s| s.chars().count()).unwrap_or(1);
-            let mut d = Diagnostic::at(display, text, line, col, message).with_span_len(len).with_help(help);
-            d.line = Some(line + line_offset);
-            d
+            Diagnostic::at(display, Source::part(text, line_offset), Span::at(line, col).with_len(len), message)
+                .with_help(help)
         }
         None => Diagnostic::in_file(display, message).with_help(help),
     }
@@ -83,7 +82,7 @@ fn value_to_yaml(v: &DeValue<'_>) -> Y {
 }
 
 /// Locates `path` in TOML text, like `yaml::locate` does in YAML.
-pub fn locate_toml(text: &str, path: &[Seg], target: Target) -> Option<Pos> {
+pub fn locate_toml(text: &str, path: &[Seg], target: Target) -> Option<Span> {
     let doc = DeTable::parse(text).ok()?;
     let mut best: Option<std::ops::Range<usize>> = None;
     let mut table: &DeTable<'_> = doc.get_ref();
@@ -101,7 +100,7 @@ pub fn locate_toml(text: &str, path: &[Seg], target: Target) -> Option<Pos> {
                 let Some((key, v)) = table.get_key_value(k.as_str()) else { break };
                 best = Some(key.span());
                 if last && target == Target::Key {
-                    return Some(to_pos(text, best?));
+                    return Some(to_span(text, best?));
                 }
                 value = Some(v);
                 best = Some(v.span());
@@ -114,13 +113,13 @@ pub fn locate_toml(text: &str, path: &[Seg], target: Target) -> Option<Pos> {
             }
         }
     }
-    best.map(|r| to_pos(text, r))
+    best.map(|r| to_span(text, r))
 }
 
-fn to_pos(text: &str, span: std::ops::Range<usize>) -> Pos {
+fn to_span(text: &str, span: std::ops::Range<usize>) -> Span {
     let (line, col) = line_col(text, span.start);
     let len = text.get(span).and_then(|s| s.lines().next()).map(|s| s.chars().count()).unwrap_or(1).max(1);
-    Pos { line, col, len }
+    Span { line, col, len }
 }
 
 #[cfg(test)]
@@ -144,7 +143,7 @@ mod tests {
     fn locates_keys_and_values() {
         let text = "title = \"A\"\n[extra]\nrollen = [\"a\", \"bee\"]\n";
         let key = |k: &str| Seg::Key(k.into());
-        assert_eq!(locate_toml(text, &[key("title")], Target::Key), Some(Pos { line: 1, col: 1, len: 5 }));
+        assert_eq!(locate_toml(text, &[key("title")], Target::Key), Some(Span { line: 1, col: 1, len: 5 }));
         let p = locate_toml(text, &[key("extra"), key("rollen"), Seg::Index(1)], Target::Value).unwrap();
         assert_eq!((p.line, p.col, p.len), (3, 16, 5));
     }

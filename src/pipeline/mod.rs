@@ -300,9 +300,9 @@ pub(crate) fn render_page_markdown(
             errors
                 .into_iter()
                 .map(|e| {
-                    let mut d = Diagnostic::at(format!("content/{}", p.rel), &p.body, e.line, e.col, e.message)
-                        .with_span_len(2);
-                    d.line = Some(e.line + p.body_line - 1);
+                    let body = crate::diagnostic::Source::part(&p.body, p.body_line - 1);
+                    let span = crate::diagnostic::Span::at(e.line, e.col).with_len(2);
+                    let d = Diagnostic::at(format!("content/{}", p.rel), body, span, e.message);
                     match e.help {
                         Some(h) => d.with_help(h),
                         None => d,

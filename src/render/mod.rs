@@ -177,7 +177,9 @@ fn at_template_key(site: &Site, file: &str, tpl: &str, msg: String) -> Diagnosti
         (rest.starts_with(':') || rest.starts_with('=')).then(|| (i + 1, l.find(tpl).map_or(1, |c| c + 1)))
     });
     match found {
-        Some((line, col)) => Diagnostic::at(file, &text, line, col, msg).with_span_len(tpl.len()),
+        Some((line, col)) => {
+            Diagnostic::at(file, &text, crate::diagnostic::Span::at(line, col).with_len(tpl.len()), msg)
+        }
         None => Diagnostic::in_file(file, msg),
     }
 }

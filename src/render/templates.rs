@@ -117,7 +117,12 @@ fn report_diagnostic(report: &str, set: &TemplateSet) -> Option<Diagnostic> {
     let line: usize = parts.next()?.parse().ok()?;
     let name = parts.next()?;
     let (display, text) = set.sources.get(name)?;
-    Some(Diagnostic::at(display.clone(), text, line, col, format!("template error: {message}")))
+    Some(Diagnostic::at(
+        display.clone(),
+        text,
+        crate::diagnostic::Span::at(line, col),
+        format!("template error: {message}"),
+    ))
 }
 
 /// Which templates may call site functions: those that call one, or extend or include one
@@ -244,7 +249,9 @@ fn at_tag(set: &TemplateSet, template: &str, tag: &str, name: &str, msg: String)
         Some((i + 1, l[..n].chars().count() + 1))
     });
     match found {
-        Some((line, col)) => Diagnostic::at(display.clone(), text, line, col, msg).with_span_len(name.len()),
+        Some((line, col)) => {
+            Diagnostic::at(display.clone(), text, crate::diagnostic::Span::at(line, col).with_len(name.len()), msg)
+        }
         None => Diagnostic::in_file(display.clone(), msg),
     }
 }
@@ -264,7 +271,8 @@ fn to_diagnostic(err: &tera::Error, set: &TemplateSet, page: Option<&str>) -> Di
             };
             let msg = format!("{kind}: {}{suffix}", r.message());
             let len = if span.end_line == span.start_line { span.end_col.saturating_sub(span.start_col) } else { 1 };
-            let mut d = Diagnostic::at(display, &text, span.start_line, span.start_col + 1, msg).with_span_len(len);
+            let at = crate::diagnostic::Span::at(span.start_line, span.start_col + 1).with_len(len);
+            let mut d = Diagnostic::at(display, &text, at, msg);
             let report = err.to_string();
             if let Some(i) = report.find("\n\nnote:") {
                 d = d.with_detail(report[i + 2..].to_string());

@@ -32,6 +32,15 @@ pub const MINI_THEME: &[(&str, &str)] = &[
     ),
 ];
 
+/// The site.yaml line that turns search off. Test sites that do not test search have it:
+/// Pagefind's indexing is most of a tiny site's build time.
+pub const NO_SEARCH: &str = "search: { enabled: false }\n";
+
+/// Whether a site.yaml text configures search itself (a top-level `search:` key).
+fn has_search_key(yaml: &str) -> bool {
+    yaml.lines().any(|l| l.starts_with("search:"))
+}
+
 pub struct TestSite {
     pub root: PathBuf,
 }
@@ -65,14 +74,26 @@ impl TestSite {
         TestSite { root }
     }
 
-    /// A site with the minimal theme and the given site.yaml body appended to a title, base URL and theme.
+    /// A site with the minimal theme and the given site.yaml body appended to a title, base URL
+    /// and theme. Search is off ([`NO_SEARCH`], added at the end) unless `config_rest` has a
+    /// `search:` key of its own.
     pub fn new(config_rest: &str) -> TestSite {
         let site = TestSite::empty();
         for (path, text) in MINI_THEME {
             site.write(path, text);
         }
         site.write("site.yaml", &format!("title: Test\nbase_url: https://example.org/\ntheme: t\n{config_rest}"));
-        site
+        site.without_search()
+    }
+
+    /// Turns search off ([`NO_SEARCH`] at the end of site.yaml), unless site.yaml configures it.
+    pub fn without_search(self) -> Self {
+        let yaml = self.read("site.yaml");
+        if !has_search_key(&yaml) {
+            let sep = if yaml.is_empty() || yaml.ends_with('\n') { "" } else { "\n" };
+            self.write("site.yaml", &format!("{yaml}{sep}{NO_SEARCH}"));
+        }
+        self
     }
 
     /// Copies a fixture folder from tests/fixtures/<name>.
