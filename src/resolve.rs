@@ -24,8 +24,6 @@ use std::sync::Arc;
 type LinkResult = (HashMap<String, String>, Vec<(PageId, PageId)>, Vec<Diagnostic>);
 /// An incoming reference: (group order, source page, field path, enclosing record).
 type Incoming = (usize, PageId, String, Option<IndexMap<String, Value>>);
-/// Called for each reference: (target, field path, enclosing record).
-type EdgeFn<'a, 'b> = dyn FnMut(PageId, &str, Option<&'a IndexMap<String, Value>>) + 'b;
 
 /// How many related pages each page gets.
 const RELATED_COUNT: usize = 5;
@@ -306,7 +304,7 @@ fn add_backlinks(config: &Config, pages: &mut [Page], rank: &[usize], body_edges
         let position = collection_position(config, &p.collection) * 1000;
         let orders = field_order.get(p.collection.as_deref().unwrap_or_default());
         for (name, value) in &p.fields {
-            collect_edges(value, name, None, &mut |target, field, record| {
+            value.visit_refs(name, None, &mut |target, field, record| {
                 let order = position + orders.and_then(|o| o.get(field)).copied().unwrap_or(999);
                 incoming[target].push((order, p.id, field.to_string(), record.cloned()));
             });
@@ -879,20 +877,6 @@ fn sort_value(v: Option<&Value>) -> Option<SortValue> {
         }
         Value::Bool(b) => Some(SortValue::Int(*b as i64)),
         _ => None,
-    }
-}
-
-/// Calls `f(target, field_path, enclosing_record)` for every reference in a value.
-fn collect_edges<'a>(v: &'a Value, path: &str, record: Option<&'a IndexMap<String, Value>>, f: &mut EdgeFn<'a, '_>) {
-    match v {
-        Value::Ref(id) => f(*id, path, record),
-        Value::List(items) => items.iter().for_each(|i| collect_edges(i, path, record, f)),
-        Value::Record(fields) => {
-            for (k, x) in fields {
-                collect_edges(x, &format!("{path}.{k}"), Some(fields), f);
-            }
-        }
-        _ => {}
     }
 }
 
