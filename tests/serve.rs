@@ -710,3 +710,19 @@ fn a_list_of_terms_follows_the_counts_and_not_the_texts_of_the_pages() {
     wait_for_search(&events, &e["version"]);
     assert!(assert_served_equals_fresh_build(&site, &server, "after edits", &mut BTreeMap::new()));
 }
+
+#[test]
+fn the_error_overlay_follows_a_change_of_the_sites_language() {
+    let site = common::Fixture::empty();
+    site.write("site.yaml", "title: T\nbase_url: /\nlanguage: nl\n");
+    site.write("content/a.md", "---\ntitle: A\n---\nA.\n");
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let script = server.get("/__innobieb/livereload.js").text();
+    assert!(script.contains("\"lang\":\"nl\"") && script.contains("\"close\":\"Sluiten\""), "{script}");
+    site.write("site.yaml", "title: T\nbase_url: /\nlanguage: en\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    let script = server.get("/__innobieb/livereload.js").text();
+    assert!(script.contains("\"lang\":\"en\"") && script.contains("\"close\":\"Close\""), "{script}");
+}

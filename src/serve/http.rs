@@ -183,7 +183,8 @@ pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>
         return events(&shared);
     }
     if url == SCRIPT_PATH {
-        return ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], shared.script.clone()).into_response();
+        return ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], shared.script().to_string())
+            .into_response();
     }
     let state = shared.snapshot();
     let target = resolve_path(&url, &|p| state.files.contains_key(p));

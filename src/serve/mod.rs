@@ -163,6 +163,7 @@ fn watch_loop(
         }
         if changes.config {
             session.pipeline.reset();
+            session.shared.read_language();
         }
         // Only Markdown files changed: the pipeline may patch the last build.
         let only_pages = !(changes.config

@@ -72,7 +72,7 @@ pub struct Shared {
     /// The site's real root: served static files must stay inside it.
     root: PathBuf,
     /// The live-reload script, with the error overlay's texts in the site's language.
-    pub script: String,
+    script: RwLock<Arc<str>>,
 }
 
 /// What changed between two versions.
@@ -86,8 +86,15 @@ pub struct Diff {
 impl Shared {
     pub fn new(root: &Path) -> Shared {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        // The overlay speaks the site's language (English when site.yaml cannot be read yet).
-        let i18n = crate::config::Config::load(&root)
+        let shared = Shared { root, ..Shared::default() };
+        shared.read_language();
+        shared
+    }
+
+    /// Reads the site's language again (at the start, and when site.yaml changed), so that
+    /// the error overlay speaks it; English while site.yaml cannot be read.
+    pub fn read_language(&self) {
+        let i18n = crate::config::Config::load(&self.root)
             .map(|c| c.i18n.clone())
             .unwrap_or_else(|_| std::sync::Arc::new(crate::i18n::Translations::english()));
         let text = |k: &str| i18n.t(&format!("overlay.{k}"), &[]);
@@ -100,7 +107,14 @@ impl Shared {
             "lang": i18n.language,
         });
         let script = format!("window.INNOBIEB_TEXTS = {texts};\n{}", super::http::SCRIPT);
-        Shared { root, script, ..Shared::default() }
+        if let Ok(mut s) = self.script.write() {
+            *s = script.into();
+        }
+    }
+
+    /// The live-reload script (with the overlay's texts).
+    pub fn script(&self) -> Arc<str> {
+        self.script.read().map(|s| s.clone()).unwrap_or_else(|e| e.into_inner().clone())
     }
 
     pub fn snapshot(&self) -> Arc<State> {
