@@ -117,8 +117,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
     t.lap("templates");
 
     // 4. Markdown. The sources are not needed after this: freed before rendering.
-    let rendered =
-        markdown_all(&site, &mut set, |set, p| render_page_markdown(&site, set, p)).map_err(|d| fail(d, &t))?;
+    let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+    let rendered = markdown_all(&site, &mut set, shortcodes, |set, p| render_page_markdown(&site, set, p))
+        .map_err(|d| fail(d, &t))?;
     let mut site = site;
     for p in site.pages.iter_mut() {
         p.body = Arc::from("");
@@ -259,15 +260,16 @@ fn parse_all(files: Vec<SourceFile>, diags: &mut Vec<Diagnostic>) -> Vec<Arc<Par
 }
 
 /// Every page's Markdown, rendered by `render` (in parallel; `render_page_markdown`, or
-/// what a cache holds). Shortcode templates that call
-/// site functions get them first, with every page's value but without rendered content
-/// (that is being made). Errors: shortcodes that could not be expanded.
+/// what a cache holds). When some page may have shortcodes (`shortcodes`), shortcode
+/// templates that call site functions get them first, with every page's value but without
+/// rendered content (that is being made). Errors: shortcodes that could not be expanded.
 fn markdown_all(
     site: &Site,
     set: &mut TemplateSet,
+    shortcodes: bool,
     render: impl Fn(&TemplateSet, &crate::model::Page) -> Result<Rendered, Vec<Diagnostic>> + Sync,
 ) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
-    if set.shortcodes_read_site && site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body)) {
+    if shortcodes && set.shortcodes_read_site {
         let blank = vec![Rendered::default(); site.pages.len()];
         render::templates::register_site_functions(&mut set.tera, Arc::new(render::context::build(site, &blank, None)));
     }

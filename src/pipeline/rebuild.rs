@@ -182,7 +182,8 @@ impl Rebuilder {
         t.lap("templates");
 
         // 4. Markdown, where its key changed.
-        let (rendered, content_keys) = match markdown_cached(&site, &mut set, template_hash, cache) {
+        let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+        let (rendered, content_keys) = match markdown_cached(&site, &mut set, template_hash, shortcodes, cache) {
             Ok(r) => r,
             Err(d) => {
                 cache.templates = Some((template_hash, set));
@@ -221,7 +222,6 @@ impl Rebuilder {
 
         let (page_count, collection_count) = (site.pages.len(), site.collections.len());
         if let Some(inputs) = inputs {
-            let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
             cache.last =
                 Some(LastBuild { site, inputs, rendered, content_keys, fingerprints: fps, values, shortcodes });
         }
@@ -318,6 +318,7 @@ fn markdown_cached(
     site: &Site,
     set: &mut TemplateSet,
     template_hash: u64,
+    shortcodes: bool,
     cache: &mut Cache,
 ) -> Result<(Vec<Rendered>, Vec<u64>), Vec<Diagnostic>> {
     // Shortcode output may show other pages (`@/` arguments, site functions): a page with
@@ -334,7 +335,7 @@ fn markdown_cached(
         })
         .collect();
     let memo = &cache.markdown;
-    let rendered = markdown_all(site, set, |set, p| match memo.get(&p.rel) {
+    let rendered = markdown_all(site, set, shortcodes, |set, p| match memo.get(&p.rel) {
         Some((old, r)) if *old == keys[p.id] => Ok(r.clone()),
         _ => render_page_markdown(site, set, p),
     })?;
