@@ -358,6 +358,13 @@ pub struct FieldDef {
     /// Values of this field become terms of this taxonomy (a date gives its year).
     #[serde(default)]
     pub taxonomy: Option<String>,
+    /// Whether the field's text goes into the page's search record (and so its excerpts).
+    #[serde(default = "yes")]
+    pub search: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl FieldDef {

@@ -232,3 +232,20 @@ fn the_index_does_not_depend_on_the_base_path() {
     // The search page passes the base path to zoeken.js.
     assert!(prefixed.read("public/zoeken/index.html").contains("data-base=\"/kb/\""));
 }
+
+#[test]
+fn a_field_with_search_false_stays_out_of_the_record_but_keeps_its_facet() {
+    let site = Fixture::copy("search_basic");
+    let config = site.read("site.yaml").replace(
+        "      provincies: { type: list, items: { type: text } }",
+        "      provincies: { type: list, items: { type: text }, search: false }",
+    );
+    site.write("site.yaml", &config);
+    site.build_to("public").expect_success();
+    let records = records(&site);
+    let leesclub = record(&records, "/berichten/leesclub-utrecht/");
+    let content = leesclub["content"].as_str().expect("content");
+    // The fields come last: the themegroup is there, the province is not.
+    assert!(content.ends_with("Iedereen is welkom. Jeugd en onderwijs"), "{content}");
+    assert_eq!(strings(&leesclub["filters"]["provincie"]), ["Utrecht"]);
+}

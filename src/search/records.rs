@@ -36,7 +36,8 @@ pub(super) fn record(site: &Site, p: &Page, rendered: Option<&Rendered>) -> Reco
         .as_deref()
         .map(|c| site.collection_def(c).and_then(|def| def.title.clone()).unwrap_or_else(|| c.to_string()));
 
-    // Text: title, description, body, then the fields in declaration order.
+    // Text: title, description, body, then the fields in declaration order (but those with
+    // `search: false`).
     let mut text = Text::default();
     text.push(&p.title);
     if let Some(d) = &p.common.description {
@@ -45,7 +46,11 @@ pub(super) fn record(site: &Site, p: &Page, rendered: Option<&Rendered>) -> Reco
     if let Some(r) = rendered {
         text.push(&r.text);
     }
-    for v in p.fields.values() {
+    let defs = p.collection.as_deref().and_then(|c| site.collection_def(c)).map(|d| &d.fields);
+    for (name, v) in &p.fields {
+        if defs.and_then(|f| f.get(name)).is_some_and(|f| !f.search) {
+            continue;
+        }
         // One part per field: "Jeugd en onderwijs, Digitale inclusie".
         let mut parts = Vec::new();
         field_text(site, v, &mut parts);
