@@ -105,10 +105,41 @@ fn a_region_and_its_regiogidsen_link_both_ways() {
 }
 
 #[test]
-fn the_projectendag_programme_is_a_table() {
+fn the_projectendag_programme_is_a_table_and_a_list_of_cards() {
     let day = read("evenementen/projectendag-2017/index.html");
     assert!(day.contains("<table") && day.contains("<caption") && day.contains("scope=\"col\""));
     assert!(day.contains("Richard Engelfriet"));
+    // The same programme as cards for phones (the stylesheet shows one of the two).
+    let rows = day.split("<th scope=\"row\"").count() - 1;
+    let cards = day.split("<li class=\"dagprogramma-kaart\">").count() - 1;
+    assert!(rows >= 15, "{rows}");
+    assert_eq!(cards, rows, "one card per row of the table");
+    assert!(
+        day.contains(
+            "<p class=\"dagprogramma-tijd\">09:30</p>\n      <p class=\"dagprogramma-onderdeel\">Ontvangst</p>"
+        )
+    );
+}
+
+#[test]
+fn the_main_menu_opens_from_a_button_on_phones_and_the_home_page_has_one_search_field() {
+    let home = read("index.html");
+    assert_eq!(home.matches("role=\"search\"").count(), 1, "the home page has its own search field only");
+    let page = read("personen/index.html");
+    assert_eq!(page.matches("role=\"search\"").count(), 1);
+    // One menu for phones (a <details>, no script needed) and the bar for wider screens,
+    // with the same links and distinct names.
+    let menu = page.split("<nav class=\"menu-klein\" aria-label=\"Menu\">").nth(1).expect("the phone menu");
+    let menu = menu.split("</nav>").next().unwrap();
+    assert!(menu.contains("<details class=\"menu-uitklap\">") && menu.contains("Menu</summary>"), "{menu}");
+    let bar = page.split("<nav class=\"hoofdmenu\" aria-label=\"Hoofdmenu\">").nth(1).expect("the menu bar");
+    let bar = bar.split("</nav>").next().unwrap();
+    let links = |html: &str| {
+        html.split("<li><a ").skip(1).map(|l| l.split("</a>").next().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(links(menu), links(bar));
+    assert_eq!(links(bar).len(), 9);
+    assert!(links(bar).contains(&"href=\"/personen/\" aria-current=\"page\">Personen".to_string()), "{:?}", links(bar));
 }
 
 #[test]
