@@ -204,7 +204,8 @@ pub fn resolve(
         for (r, &id) in members.iter().enumerate() {
             rank[id] = r;
         }
-        collections.insert(name.clone(), CollectionIndex { section, pages: members });
+        let position = members.iter().enumerate().map(|(r, &id)| (id, r)).collect();
+        collections.insert(name.clone(), CollectionIndex { section, pages: members, position });
     }
     for p in &pages {
         if rank[p.id] == usize::MAX {
