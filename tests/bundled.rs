@@ -331,6 +331,8 @@ fn nothing_is_listed_twice_between_a_records_data_its_backlinks_and_related_page
         }
         let related = between(html, "<section class=\"gerelateerd\"", "</section>");
         listed.extend(hrefs(related, "class=\"item-titel\"").into_iter().map(|u| (u, "Gerelateerd".to_string())));
+        let sequence = between(html, "<nav class=\"volgorde\"", "</nav>");
+        listed.extend(hrefs(sequence, "").into_iter().map(|u| (u, "Eerder/Later".to_string())));
         let mut seen: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
         for (u, place) in &listed {
             seen.entry(u.as_str()).or_default().push(place.as_str());
