@@ -493,3 +493,24 @@ fn every_main_menu_item_is_named_like_the_page_it_opens() {
         assert_eq!(h1, name, "the menu item {name} opens {url}, titled {h1}");
     }
 }
+
+#[test]
+fn two_builds_of_the_bundled_site_are_identical() {
+    // The theme computes a lot (what is shown where, why pages are related): none of it may
+    // depend on the order of a hash map.
+    let again = std::env::temp_dir().join(format!("innobieb-bundled-again-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&again);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .args(["build", "-q", "--root", env!("CARGO_MANIFEST_DIR"), "--output", again.to_str().unwrap()])
+        .status()
+        .expect("run innobieb");
+    assert!(status.success());
+    let mut files = Vec::new();
+    html_files(built(), built(), &mut files);
+    assert!(files.len() > 150);
+    for f in &files {
+        let other = std::fs::read_to_string(again.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(read(f) == other, "{f} differs between two builds");
+    }
+    let _ = std::fs::remove_dir_all(&again);
+}
