@@ -191,11 +191,20 @@ pub struct Site {
 pub struct CollectionIndex {
     pub section: PageId,
     pub pages: Vec<PageId>,
+    /// Page -> its place in `pages`.
+    pub position: HashMap<PageId, usize>,
 }
 
 impl Site {
     pub fn collection_def(&self, name: &str) -> Option<&CollectionDef> {
         self.config.collections.get(name)
+    }
+
+    /// The pages before and after `p` in its collection's order (the order its list shows).
+    pub fn neighbours(&self, p: &Page) -> (Option<PageId>, Option<PageId>) {
+        let Some(idx) = p.collection.as_ref().and_then(|c| self.collections.get(c)) else { return (None, None) };
+        let Some(&i) = idx.position.get(&p.id) else { return (None, None) };
+        (i.checked_sub(1).map(|j| idx.pages[j]), idx.pages.get(i + 1).copied())
     }
 
     /// URL of a site path, with the base path: `tijdlijn/` -> `/kb/tijdlijn/`.

@@ -269,7 +269,8 @@ fn sort_collections(
         for (r, &id) in members.iter().enumerate() {
             rank[id] = r;
         }
-        collections.insert(name.clone(), CollectionIndex { section, pages: members });
+        let position = members.iter().enumerate().map(|(r, &id)| (id, r)).collect();
+        collections.insert(name.clone(), CollectionIndex { section, pages: members, position });
     }
     for p in pages.iter() {
         if rank[p.id] == usize::MAX {

@@ -105,10 +105,41 @@ fn a_region_and_its_regiogidsen_link_both_ways() {
 }
 
 #[test]
-fn the_projectendag_programme_is_a_table() {
+fn the_projectendag_programme_is_a_table_and_a_list_of_cards() {
     let day = read("evenementen/projectendag-2017/index.html");
     assert!(day.contains("<table") && day.contains("<caption") && day.contains("scope=\"col\""));
     assert!(day.contains("Richard Engelfriet"));
+    // The same programme as cards for phones (the stylesheet shows one of the two).
+    let rows = day.split("<th scope=\"row\"").count() - 1;
+    let cards = day.split("<li class=\"dagprogramma-kaart\">").count() - 1;
+    assert!(rows >= 15, "{rows}");
+    assert_eq!(cards, rows, "one card per row of the table");
+    assert!(
+        day.contains(
+            "<p class=\"dagprogramma-tijd\">09:30</p>\n      <p class=\"dagprogramma-onderdeel\">Ontvangst</p>"
+        )
+    );
+}
+
+#[test]
+fn the_main_menu_opens_from_a_button_on_phones_and_the_home_page_has_one_search_field() {
+    let home = read("index.html");
+    assert_eq!(home.matches("role=\"search\"").count(), 1, "the home page has its own search field only");
+    let page = read("personen/index.html");
+    assert_eq!(page.matches("role=\"search\"").count(), 1);
+    // One menu for phones (a <details>, no script needed) and the bar for wider screens,
+    // with the same links and distinct names.
+    let menu = page.split("<nav class=\"menu-klein\" aria-label=\"Menu\">").nth(1).expect("the phone menu");
+    let menu = menu.split("</nav>").next().unwrap();
+    assert!(menu.contains("<details class=\"menu-uitklap\">") && menu.contains("Menu</summary>"), "{menu}");
+    let bar = page.split("<nav class=\"hoofdmenu\" aria-label=\"Hoofdmenu\">").nth(1).expect("the menu bar");
+    let bar = bar.split("</nav>").next().unwrap();
+    let links = |html: &str| {
+        html.split("<li><a ").skip(1).map(|l| l.split("</a>").next().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(links(menu), links(bar));
+    assert_eq!(links(bar).len(), 9);
+    assert!(links(bar).contains(&"href=\"/personen/\" aria-current=\"page\">Personen".to_string()), "{:?}", links(bar));
 }
 
 #[test]
@@ -237,4 +268,249 @@ fn every_json_ld_block_parses_and_has_the_properties_its_type_needs() {
     assert_eq!(per_type.get("Event"), Some(&pages_in("evenementen")), "{per_type:?}");
     assert_eq!(per_type.get("Person"), Some(&pages_in("personen")), "{per_type:?}");
     assert_eq!(per_type.get("Organization"), Some(&pages_in("organisaties")), "{per_type:?}");
+}
+
+/// The part of `html` from `start` up to the first `end` after it ("" when `start` is not there).
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    html.split_once(start).map(|(_, rest)| rest.split(end).next().unwrap_or(rest)).unwrap_or("")
+}
+
+/// The `href`s of `<a ...>` tags in `html` whose tag contains `marker` (all links for "").
+fn hrefs(html: &str, marker: &str) -> Vec<String> {
+    html.split("<a ")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = tag.split('>').next().unwrap_or("");
+            let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+            tag.contains(marker).then(|| href.split('#').next().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// Every record page of the built site (a page of a collection): its path and HTML.
+fn record_pages() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    html_files(built(), built(), &mut files);
+    files.sort();
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let html = read(&f);
+            html.contains("<article class=\"record").then_some((f, html))
+        })
+        .collect()
+}
+
+#[test]
+fn nothing_is_listed_twice_between_a_records_data_its_backlinks_and_related_pages() {
+    let pages = record_pages();
+    assert!(pages.len() > 150, "{}", pages.len());
+    let mut problems = Vec::new();
+    for (f, html) in &pages {
+        // What the record itself shows: its data box, roles, day programme, regiogidsen or
+        // projects, sources, and the links in its top line.
+        let mut data: Vec<String> = Vec::new();
+        for (start, end) in [
+            ("<p class=\"bovenregel\">", "</p>"),
+            ("<aside class=\"record-zij\"", "</aside>"),
+            ("<section class=\"rollen\"", "</section>"),
+            ("<section class=\"uitgelicht\"", "</section>"),
+            ("<section class=\"tabel-scroll dagprogramma-tabel\"", "</table>"),
+            ("<section class=\"bronnen\"", "</section>"),
+        ] {
+            data.extend(hrefs(between(html, start, end), ""));
+        }
+        data.sort();
+        data.dedup();
+        let mut listed: Vec<(String, String)> = data.iter().map(|u| (u.clone(), "the record's data".into())).collect();
+        let backlinks = between(html, "<section class=\"verwijzingen\"", "<section class=\"gerelateerd\"");
+        let backlinks = backlinks.split("<section class=\"bronnen\"").next().unwrap();
+        for group in backlinks.split("<section class=\"verwijzingsgroep\">").skip(1) {
+            let title = between(group, "<h3", "<span").rsplit('>').next().unwrap_or("").trim().to_string();
+            listed.extend(hrefs(group, "class=\"item-titel\"").into_iter().map(|u| (u, format!("backlinks: {title}"))));
+        }
+        let related = between(html, "<section class=\"gerelateerd\"", "</section>");
+        listed.extend(hrefs(related, "class=\"item-titel\"").into_iter().map(|u| (u, "Gerelateerd".to_string())));
+        let sequence = between(html, "<nav class=\"volgorde\"", "</nav>");
+        listed.extend(hrefs(sequence, "").into_iter().map(|u| (u, "Eerder/Later".to_string())));
+        let mut seen: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for (u, place) in &listed {
+            seen.entry(u.as_str()).or_default().push(place.as_str());
+        }
+        for (u, places) in seen {
+            if places.len() > 1 {
+                problems.push(format!("{f}: {u} in {places:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "listed twice:\n{}", problems.join("\n"));
+    // The cases from the issue: the Projectendag's people are in its data only, not again
+    // under backlinks or related pages.
+    let day = read("evenementen/projectendag-2017/index.html");
+    let backlinks = between(&day, "<section class=\"verwijzingen\"", "<section class=\"bronnen\"");
+    assert!(day.contains("href=\"/personen/martin-berendse/\""));
+    assert!(!backlinks.contains("/personen/"), "{backlinks}");
+}
+
+#[test]
+fn each_related_page_says_what_it_shares_with_the_page() {
+    let oba = read("organisaties/oba/index.html");
+    let related = between(&oba, "<section class=\"gerelateerd\"", "</section>");
+    assert!(related.contains("href=\"/programmas/soob-programma/\""), "{related}");
+    assert!(related.contains("<p class=\"item-waarom\">Beide verbonden met persoon Martin Berendse"), "{related}");
+    let project = read("projecten/spoenk-innovatief-jeugdbibliotheekwerk/index.html");
+    let related = between(&project, "<section class=\"gerelateerd\"", "</section>");
+    assert!(related.contains("themagroep Doorgaande leeslijn"), "{related}");
+    assert!(related.contains("prioriteit Jeugd &amp; onderwijs"), "{related}");
+    // Every related page on every record page has its reason.
+    for (f, html) in record_pages() {
+        let related = between(&html, "<section class=\"gerelateerd\"", "</section>");
+        let items = related.matches("<li class=\"item\">").count();
+        let reasons = related.matches("<p class=\"item-waarom\">Beide verbonden met ").count()
+            + related.matches("<p class=\"item-waarom\">Genoemd in de tekst hierboven").count();
+        assert_eq!(items, reasons, "{f}: a related page without a reason:\n{related}");
+    }
+}
+
+#[test]
+fn person_pages_have_a_data_box_and_the_person_index_shows_roles_not_sort_names() {
+    let marina = read("personen/marina-polderman/index.html");
+    let data = between(&marina, "<aside class=\"record-zij\"", "</aside>");
+    for expected in [
+        "<dt>Rollen</dt><dd>Regiogids, Reisgids</dd>",
+        "<dt>Organisatie</dt><dd><a href=\"/organisaties/noord-oost-brabantse-bibliotheken/\">Noord Oost Brabantse Bibliotheken</a></dd>",
+        "<dt>Regio</dt><dd><a href=\"/regios/zuidwest-nederland/\">Zuidwest-Nederland</a></dd>",
+        "<dt>Periode</dt><dd>vanaf <time datetime=\"2018-05\">mei 2018</time></dd>",
+    ] {
+        assert!(data.contains(expected), "no {expected} in:\n{data}");
+    }
+    let alian = read("personen/alian-spelde/index.html");
+    let data = between(&alian, "<aside class=\"record-zij\"", "</aside>");
+    assert!(data.contains("<dt>Periode</dt><dd><time datetime=\"2016-04\">april 2016</time> – <time datetime=\"2016-06\">juni 2016</time></dd>"), "{data}");
+    let index = read("personen/index.html");
+    assert!(!index.contains("(Polderman, Marina)") && !index.contains("sorteernaam"));
+    assert!(index.contains("regiogids voor Zuidwest-Nederland"));
+}
+
+#[test]
+fn long_pages_have_contents_and_a_link_back_to_the_top() {
+    let day = read("evenementen/projectendag-2017/index.html");
+    let toc = between(&day, "<nav class=\"inhoudsopgave\"", "</nav>");
+    assert!(toc.contains(">Op deze pagina</h2>"), "{toc}");
+    for anchor in ["#gegevens-kop", "#dagprogramma-kop", "#verwijzingen-kop", "#bronnen-kop"] {
+        assert!(toc.contains(&format!("href=\"{anchor}\"")), "no {anchor} in {toc}");
+        assert!(day.contains(&format!("id=\"{}\"", &anchor[1..])), "{anchor}");
+    }
+    assert!(day.contains("<a href=\"#boven\">Terug naar boven</a>") && day.contains("id=\"boven\""));
+    // The longest texts too; a short page has neither.
+    for long in ["programmas/route-2020/index.html", "programmas/innovatieagenda/index.html"] {
+        let html = read(long);
+        assert!(html.contains("<nav class=\"inhoudsopgave\"") && html.contains("Terug naar boven"), "{long}");
+    }
+    let short = read("themagroepen/werkplaats/index.html");
+    assert!(!short.contains("<nav class=\"inhoudsopgave\"") && !short.contains("Terug naar boven"));
+}
+
+#[test]
+fn each_timeline_entry_links_to_the_entry_before_and_after_it() {
+    // The timeline's own order, newest first.
+    let list = read("tijdlijn/index.html");
+    let order: Vec<String> = list
+        .split("<h3 class=\"tijdlijn-titel\">")
+        .skip(1)
+        .flat_map(|h| hrefs(h.split("</h3>").next().unwrap(), ""))
+        .collect();
+    assert_eq!(order.len(), pages_in("tijdlijn"));
+    for (i, url) in order.iter().enumerate() {
+        let html = read(&format!("{}index.html", &url[1..]));
+        let nav = between(&html, "<nav class=\"volgorde\" aria-label=\"Tijdlijn: eerder en later\">", "</nav>");
+        let earlier = hrefs(between(nav, "<li class=\"volgorde-eerder\">", "</li>"), "");
+        let later = hrefs(between(nav, "<li class=\"volgorde-later\">", "</li>"), "");
+        assert_eq!(earlier, order.get(i + 1).into_iter().cloned().collect::<Vec<_>>(), "{url}: Eerder");
+        assert_eq!(later, if i == 0 { vec![] } else { vec![order[i - 1].clone()] }, "{url}: Later");
+    }
+}
+
+#[test]
+fn the_dutch_polish_of_issue_16() {
+    // /regios/: no space before a colon; the 2019 cohort lists all four regiogidsen of 2019
+    // (seed 002: Stam, Van de Walle and Blom are new, Vie van Steenbergen stays).
+    let regios = read("regios/index.html");
+    assert!(!regios.contains(" :") && !regios.contains("</a>\n      :"));
+    let cohort_2019 = between(&regios, "id=\"cohort-2019\"", "</section>");
+    for person in ["deem-stam", "willemijn-van-de-walle", "willy-blom-van-t-land", "vie-van-steenbergen"] {
+        assert!(cohort_2019.contains(&format!("/personen/{person}/")), "{person} not in the 2019 cohort");
+    }
+    assert!(cohort_2019.contains("blijft aan voor Midden- en Noordwest-Nederland"));
+    let cohort_2018 = between(&regios, "id=\"cohort-2018\"", "</section>");
+    assert!(!cohort_2018.contains("willemijn-van-de-walle") && !cohort_2018.contains("blijft aan"));
+    // A role's kind is not repeated by its own words.
+    for f in ["regios/zuidwest-nederland/index.html", "personen/marina-polderman/index.html", "personen/index.html"] {
+        assert!(!read(f).contains("Reisgids</span> reisgids"), "{f}");
+    }
+    for f in ["programmas/soob-programma/index.html", "programmas/bozh-programma-taalnetwerken/index.html"] {
+        assert!(!read(f).contains("Programma · Programma"), "{f}");
+    }
+    assert!(read("zoeken.js").contains("terwijl u typt") && !read("zoeken.js").contains(" je "));
+    let orgs = read("organisaties/index.html");
+    assert!(orgs.contains(">Overheden <span class=\"aantal\">") && !orgs.contains(">Overheid <"));
+    assert!(!read("bronnen/innovatie-bij-bibliotheken/index.html").contains("09 oktober"));
+    for f in
+        ["organisaties/oba", "organisaties/bibliotheek-maassluis-midden-delfland", "organisaties/bibliotheek-rotterdam"]
+    {
+        let html = read(&format!("{f}/index.html"));
+        assert!(html.contains("Noord- en Zuid-Holland trokken.") && !html.contains("trekken."), "{f}");
+    }
+    let mark = read("personen/mark-deckers/index.html");
+    assert!(mark.contains("verzorgde het onderdeel &#39;Netwerken!&#39; op de Projectendag"));
+    assert!(!mark.contains("Spreker") && !mark.contains("<span class=\"rol-tekst\">Netwerken!</span>"));
+    // A themagroep's text does not repeat its lead.
+    let group = read("themagroepen/werkplaats/index.html");
+    let text = between(&group, "<div class=\"tekst\">", "</div>");
+    assert!(!text.contains("is een van de 13 themagroepen"), "{text}");
+    assert!(read("personen/prinses-laurentien/index.html").contains("href=\"/organisaties/cultura-ede/\""));
+    let agenda = read("programmas/innovatieagenda/index.html");
+    let first = between(&agenda, "<div class=\"tekst\">", "</p>");
+    assert!(first.contains("Openbare bibliotheken staan voor de grote opgave om ook in de toekomst de centrale plek te blijven voor ontwikkeling en non-formeel leren. Innoveren is noodzaak"), "{first}");
+}
+
+#[test]
+fn every_main_menu_item_is_named_like_the_page_it_opens() {
+    let home = read("index.html");
+    let bar = between(&home, "<nav class=\"hoofdmenu\" aria-label=\"Hoofdmenu\">", "</nav>");
+    let items: Vec<(String, String)> = bar
+        .split("<li><a href=\"")
+        .skip(1)
+        .map(|s| {
+            let (url, rest) = s.split_once('"').unwrap();
+            (url.to_string(), rest.split('>').nth(1).unwrap().split('<').next().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(items.len(), 9);
+    for (url, name) in items {
+        let page = read(&format!("{}index.html", &url[1..]));
+        let h1 = between(&page, "<h1>", "</h1>");
+        assert_eq!(h1, name, "the menu item {name} opens {url}, titled {h1}");
+    }
+}
+
+#[test]
+fn two_builds_of_the_bundled_site_are_identical() {
+    // The theme computes a lot (what is shown where, why pages are related): none of it may
+    // depend on the order of a hash map.
+    let again = std::env::temp_dir().join(format!("innobieb-bundled-again-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&again);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .args(["build", "-q", "--root", env!("CARGO_MANIFEST_DIR"), "--output", again.to_str().unwrap()])
+        .status()
+        .expect("run innobieb");
+    assert!(status.success());
+    let mut files = Vec::new();
+    html_files(built(), built(), &mut files);
+    assert!(files.len() > 150);
+    for f in &files {
+        let other = std::fs::read_to_string(again.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(read(f) == other, "{f} differs between two builds");
+    }
+    let _ = std::fs::remove_dir_all(&again);
 }

@@ -225,6 +225,38 @@ fn related_pages_come_from_shared_references() {
 }
 
 #[test]
+fn a_page_knows_the_pages_before_and_after_it_in_its_collection() {
+    let site = kb();
+    write_kb_pages(&site);
+    site.write(
+        "themes/t/templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>\
+         <p>{% if page.previous %}previous={{ page.previous.title }} {{ page.previous.url }}{% endif %};\
+         {% if page.next %}next={{ page.next.title }} {{ page.next.date }}{% endif %}</p>{% endblock %}\n",
+    );
+    // The timeline's order, as its list shows it (sort_by: date: newest first, an entry with
+    // only a year after that year's months): c (2018-05-30), a (2018-05), b (2018).
+    site.write("content/tijdlijn/d.md", "---\ntitle: Concept\ndate: 2019\ndraft: true\n---\n");
+    site.build().expect_code(0);
+    let p = |path: &str| site.read(&format!("public/{path}/index.html"));
+    let list = p("tijdlijn");
+    assert!(
+        list.find("/tijdlijn/c/") < list.find("/tijdlijn/a/") && list.find("/tijdlijn/a/") < list.find("/tijdlijn/b/")
+    );
+    assert!(p("tijdlijn/c").contains("<p>;next=Regiogidsen gestart 2018-05</p>"), "{}", p("tijdlijn/c"));
+    assert!(
+        p("tijdlijn/a").contains("<p>previous=Nieuwe gidsen /tijdlijn/c/;next=Innovatieagenda 2018</p>"),
+        "{}",
+        p("tijdlijn/a")
+    );
+    assert!(p("tijdlijn/b").contains("<p>previous=Regiogidsen gestart /tijdlijn/a/;</p>"), "{}", p("tijdlijn/b"));
+    // Another collection is another sequence; a draft is not in it.
+    assert!(p("personen/henriette-de-kok").contains("<p>;next=Ilona Ebels"), "{}", p("personen/henriette-de-kok"));
+    assert!(p("personen/ilona-ebels").contains("<p>previous=Henriëtte de Kok /personen/henriette-de-kok/;</p>"));
+    assert!(!site.root.join("public/tijdlijn/d").exists());
+}
+
+#[test]
 fn references_to_drafts_say_so() {
     let site = kb();
     write_kb_pages(&site);

@@ -164,6 +164,32 @@ fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_els
 }
 
 #[test]
+fn a_page_follows_the_summary_of_the_page_before_it_in_its_collection() {
+    let site = kb();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1>\
+         {% if page.previous %}<p class=\"previous\">{{ page.previous.title }}: {{ page.previous.summary }}</p>{% endif %}{% endblock %}\n",
+    );
+    // Two entries that share nothing (no references, no terms), so only their order ties
+    // them: newest first, y (2011) comes before x (2010).
+    let y = "---\ntitle: Y\ndate: 2011\n---\n";
+    site.write("content/tijdlijn/x.md", "---\ntitle: X\ndate: 2010\n---\nTekst van x.\n");
+    site.write("content/tijdlijn/y.md", &format!("{y}Tekst van y.\n"));
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    assert!(server.get("/tijdlijn/x/").text().contains("<p class=\"previous\">Y: <p>Tekst van y.</p>"));
+    site.write("content/tijdlijn/y.md", &format!("{y}Nieuwe tekst van y.\n"));
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert!(changed_paths(&e).contains(&"/tijdlijn/x/".to_string()), "{e}");
+    let page = server.get("/tijdlijn/x/").text();
+    assert!(page.contains("<p class=\"previous\">Y: <p>Nieuwe tekst van y.</p>"), "{page}");
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after the edit", &mut BTreeMap::new()));
+}
+
+#[test]
 fn after_a_text_edit_fails_in_a_template_the_fix_publishes_everything_it_changed() {
     let site = kb_with_summaries();
     // A page whose text says BOOM breaks its template.

@@ -373,6 +373,8 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
     let related: Vec<Value> = p.related.iter().map(|&i| stubs[i].clone()).collect();
     let ancestors: Vec<Value> = site.ancestors(p).into_iter().map(|i| stubs[i].clone()).collect();
     let assets: Vec<Value> = p.assets.iter().map(|a| Value::from(site.url(&format!("{}{}", p.path, a.rel)))).collect();
+    let (previous, next) = site.neighbours(p);
+    let neighbour = |n: Option<PageId>| n.map(|i| stubs[i].clone()).unwrap_or_else(Value::none);
     let mut obj = common_values(site, p, r, Obj::new())
         .set("content", Value::safe_string(&r.content))
         .set("toc", toc)
@@ -386,7 +388,9 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
         .set("related", related)
         .set("ancestors", ancestors)
         .set("assets", assets)
-        .set("parent", p.parent.map(|i| stubs[i].clone()).unwrap_or_else(Value::none));
+        .set("parent", p.parent.map(|i| stubs[i].clone()).unwrap_or_else(Value::none))
+        .set("previous", neighbour(previous))
+        .set("next", neighbour(next));
     if p.is_section() {
         obj = obj
             .set("pages", p.pages.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>())

@@ -106,6 +106,8 @@ pub fn full_fp(site: &Site, p: &Page, content: u64, stub: &[u64]) -> u64 {
     ids(&mut h, &p.related);
     ids(&mut h, &site.ancestors(p));
     ids(&mut h, p.parent.as_slice());
+    let (previous, next) = site.neighbours(p);
+    (previous.map(|i| stub[i]), next.map(|i| stub[i])).hash(&mut h);
     ids(&mut h, &p.pages);
     ids(&mut h, &p.subsections);
     h.finish()
@@ -153,6 +155,8 @@ pub fn stub_readers(site: &Site) -> Vec<Vec<PageId>> {
         shown.extend(&p.related);
         shown.extend(site.ancestors(p));
         shown.extend(p.parent);
+        let (previous, next) = site.neighbours(p);
+        shown.extend(previous.into_iter().chain(next));
         shown.extend(&p.pages);
         shown.extend(&p.subsections);
         shown.push(p.id);

@@ -179,7 +179,7 @@
         el("p", {
           id: "zoeken-hulp",
           class: "zoeken-hulp",
-          text: "De resultaten verschijnen terwijl je typt. Verfijn ze met de filters.",
+          text: "De resultaten verschijnen terwijl u typt. Verfijn ze met de filters.",
         }),
       );
 
