@@ -691,9 +691,10 @@ fn new_text_re_renders_only_the_pages_that_read_the_page_through_get_page() {
         "{changed:?}"
     );
     assert!(!changed.iter().any(|p| p == "/notes/n2/" || p == "/notes/n3/" || p == "/people/bob/"), "{changed:?}");
-    // Ann's page, the list of people, N1 (which reads her) and the list of notes (N1's stub
-    // links to her).
-    assert_eq!(server.pages_rendered_last(2), 4, "of {all}");
+    // Ann's page, the list of people, N1 (which reads her), the list of notes (N1's stub
+    // links to her), and the pages next to Ann and N1 (Bob, N2: `page.previous`/`next`
+    // hold their stubs).
+    assert_eq!(server.pages_rendered_last(2), 6, "of {all}");
     wait_for_search(&events, &e["version"]);
     assert!(assert_served_equals_fresh_build(&site, &server, "after edits", &mut BTreeMap::new()));
 }
