@@ -89,6 +89,8 @@ pub struct Page {
     pub backlinks: Vec<BacklinkGroup>,
     pub terms: Vec<(usize, usize)>,
     pub related: Vec<PageId>,
+    /// Why each of `related` is related (in the same order).
+    pub related_shared: Vec<Shared>,
     /// For sections: the pages listed, sorted; and sub-sections.
     pub pages: Vec<PageId>,
     pub subsections: Vec<PageId>,
@@ -128,6 +130,7 @@ impl Page {
             backlinks: Vec::new(),
             terms: Vec::new(),
             related: Vec::new(),
+            related_shared: Vec::new(),
             pages: Vec::new(),
             subsections: Vec::new(),
             paginate_by: None,
@@ -147,6 +150,17 @@ pub struct BacklinkGroup {
     pub field: String,
     pub label: String,
     pub links: Vec<Backlink>,
+}
+
+/// What a page shares with a related page: why it is related.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shared {
+    /// One references the other (through a field or a link in the text).
+    pub linked: bool,
+    /// Pages both reference or are referenced by.
+    pub pages: Vec<PageId>,
+    /// Terms both have: (taxonomy, term).
+    pub terms: Vec<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -10,7 +10,7 @@
 use crate::config::{CollectionDef, Config, FieldDef, FieldKind, Order, SortBy, TermOrder};
 use crate::diagnostic::{Diagnostic, Source, Span, closest, example_page};
 use crate::load::{Asset, StaticFile};
-use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Site, Taxonomy, Term, Value};
+use crate::model::{Backlink, BacklinkGroup, CollectionIndex, Page, PageId, Shared, Site, Taxonomy, Term, Value};
 use crate::parse::{DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
 use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
@@ -59,7 +59,7 @@ pub fn resolve(
     add_backlinks(config, &mut pages, &rank, body_edges);
     let taxonomies = collect_taxonomies(config, &mut pages, &rank, &extra_terms);
     for (id, related) in related_pages(&pages).into_iter().enumerate() {
-        pages[id].related = related;
+        (pages[id].related, pages[id].related_shared) = related.into_iter().unzip();
     }
     let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
     // Two sources written to one file, or a file where a folder is needed.
@@ -1041,12 +1041,16 @@ fn term_names(v: &Value, titles: &[String], out: &mut Vec<String>) {
 
 /// Scores pages by shared features (references out and in, terms), via an inverted
 /// index so the cost is bounded by the posting-list cap, not by pages squared.
-fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
+fn related_pages(pages: &[Page]) -> Vec<Vec<(PageId, Shared)>> {
     #[derive(Hash, PartialEq, Eq, Clone, Copy)]
     enum Feature {
         Page(PageId),
         Term(usize, usize),
     }
+    let feature_key = |x: &Feature| match x {
+        Feature::Page(i) => (0, *i, 0),
+        Feature::Term(t, i) => (1, *t, *i),
+    };
     let mut features: Vec<Vec<Feature>> = vec![Vec::new(); pages.len()];
     for p in pages.iter().filter(|p| !p.is_section()) {
         let f = &mut features[p.id];
@@ -1057,10 +1061,7 @@ fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
             f.extend(g.links.iter().map(|l| Feature::Page(l.source)));
         }
         f.extend(p.terms.iter().map(|&(t, i)| Feature::Term(t, i)));
-        f.sort_by_key(|x| match x {
-            Feature::Page(i) => (0, *i, 0),
-            Feature::Term(t, i) => (1, *t, *i),
-        });
+        f.sort_by_key(feature_key);
         f.dedup();
     }
     let mut postings: HashMap<Feature, Vec<PageId>> = HashMap::new();
@@ -1069,6 +1070,22 @@ fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
             postings.entry(f).or_default().push(id);
         }
     }
+    // What two related pages share, of what made them related: a reference between them,
+    // and the features (pages, terms) both have that are not over-common.
+    let shared = |a: PageId, b: PageId| {
+        // Features are sorted by `feature_key`: a binary search finds one.
+        let has = |p: PageId, f: &Feature| features[p].binary_search_by_key(&feature_key(f), feature_key).is_ok();
+        let mut s = Shared { linked: has(a, &Feature::Page(b)) || has(b, &Feature::Page(a)), ..Shared::default() };
+        let counts = |f: &Feature| postings.get(f).is_some_and(|l| l.len() <= RELATED_MAX_POSTING);
+        for f in features[a].iter().filter(|f| has(b, f) && counts(f)) {
+            match *f {
+                Feature::Page(x) if x != a && x != b => s.pages.push(x),
+                Feature::Term(t, i) => s.terms.push((t, i)),
+                Feature::Page(_) => {}
+            }
+        }
+        s
+    };
     (0..pages.len())
         .into_par_iter()
         .map(|id| {
@@ -1107,7 +1124,7 @@ fn related_pages(pages: &[Page]) -> Vec<Vec<PageId>> {
                 ranked.truncate(RELATED_COUNT);
             }
             ranked.sort_by(order);
-            ranked.into_iter().map(|(_, p)| p).collect()
+            ranked.into_iter().map(|(_, p)| (p, shared(id, p))).collect()
         })
         .collect()
 }

@@ -389,3 +389,25 @@ fn template_functions_look_things_up() {
     run.expect_code(1);
     assert!(run.stderr.contains("get_page: no page at `personen/niemand.md`"), "{}", run.stderr);
 }
+
+#[test]
+fn related_pages_say_what_they_share() {
+    let site = common::Fixture::empty();
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: /\ntaxonomies:\n  tags: { singular: Tag }\ncollections:\n  people: { singular: Person }\n  notes:\n    fields:\n      people: { type: reference, to: people, many: true }\n      tags: { type: list, items: { type: text }, taxonomy: tags }\n",
+    );
+    site.write("content/people/ann.md", "---\ntitle: Ann\n---\n");
+    site.write("content/notes/a.md", "---\ntitle: A\npeople: [ann]\ntags: [x, y]\n---\nSee [B](@/notes/b.md).\n");
+    site.write("content/notes/b.md", "---\ntitle: B\npeople: [ann]\ntags: [x]\n---\n");
+    site.write(
+        "templates/page.html",
+        "<!DOCTYPE html><title>{{ page.title }}</title>{% for r in page.related_reasons %}<p>{{ r.page.title }}: \
+linked={{ r.linked }}; {% for p in r.pages %}{{ p.singular }} {{ p.title }}; {% endfor %}\
+{% for t in r.terms %}{{ t.singular }} {{ t.name }} {{ t.url }}; {% endfor %}</p>{% endfor %}",
+    );
+    site.run(&["build"]).expect_code(0);
+    let a = site.read("public/notes/a/index.html");
+    assert!(a.contains("<p>B: linked=true; Person Ann; Tag x /tags/x/; </p>"), "{a}");
+    assert!(a.contains("<p>Ann: linked=true; </p>"), "{a}");
+}

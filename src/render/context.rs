@@ -371,6 +371,32 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
         })
         .collect();
     let related: Vec<Value> = p.related.iter().map(|&i| stubs[i].clone()).collect();
+    let related_reasons: Vec<Value> = p
+        .related
+        .iter()
+        .zip(&p.related_shared)
+        .map(|(&i, shared)| {
+            let terms: Vec<Value> = shared
+                .terms
+                .iter()
+                .map(|&(t, term)| {
+                    let tax = &site.taxonomies[t];
+                    Obj::new()
+                        .set("taxonomy", tax.name.as_str())
+                        .set("singular", tax.def.singular.as_deref().or(tax.def.title.as_deref()).unwrap_or(&tax.name))
+                        .set("name", tax.terms[term].name.as_str())
+                        .set("url", site.url(&site.term_path(t, term)))
+                        .build()
+                })
+                .collect();
+            Obj::new()
+                .set("page", stubs[i].clone())
+                .set("linked", shared.linked)
+                .set("pages", shared.pages.iter().map(|&x| stubs[x].clone()).collect::<Vec<_>>())
+                .set("terms", terms)
+                .build()
+        })
+        .collect();
     let ancestors: Vec<Value> = site.ancestors(p).into_iter().map(|i| stubs[i].clone()).collect();
     let assets: Vec<Value> = p.assets.iter().map(|a| Value::from(site.url(&format!("{}{}", p.path, a.rel)))).collect();
     let (previous, next) = site.neighbours(p);
@@ -386,6 +412,7 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
         .set("backlinks", backlinks)
         .set("backlink_count", p.backlinks.iter().map(|g| g.links.len()).sum::<usize>())
         .set("related", related)
+        .set("related_reasons", related_reasons)
         .set("ancestors", ancestors)
         .set("assets", assets)
         .set("parent", p.parent.map(|i| stubs[i].clone()).unwrap_or_else(Value::none))

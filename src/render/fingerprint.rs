@@ -104,6 +104,13 @@ pub fn full_fp(site: &Site, p: &Page, content: u64, stub: &[u64]) -> u64 {
         }
     };
     ids(&mut h, &p.related);
+    for shared in &p.related_shared {
+        shared.linked.hash(&mut h);
+        ids(&mut h, &shared.pages);
+        for &(t, i) in &shared.terms {
+            (t, &site.taxonomies[t].terms[i].name, &site.taxonomies[t].terms[i].slug).hash(&mut h);
+        }
+    }
     ids(&mut h, &site.ancestors(p));
     ids(&mut h, p.parent.as_slice());
     let (previous, next) = site.neighbours(p);
@@ -153,6 +160,7 @@ pub fn stub_readers(site: &Site) -> Vec<Vec<PageId>> {
             }
         }
         shown.extend(&p.related);
+        shown.extend(p.related_shared.iter().flat_map(|s| &s.pages));
         shown.extend(site.ancestors(p));
         shown.extend(p.parent);
         let (previous, next) = site.neighbours(p);
