@@ -753,3 +753,67 @@ fn the_error_overlay_follows_a_change_of_the_sites_language() {
     let script = server.get("/__innobieb/livereload.js").text();
     assert!(script.contains("\"lang\":\"en\"") && script.contains("\"close\":\"Close\""), "{script}");
 }
+
+#[test]
+fn new_text_reaches_a_404_page_that_lists_recent_pages_and_the_dates_of_a_git_site() {
+    text_edits_in_a_git_site(true);
+}
+
+#[test]
+fn a_text_edit_in_a_git_site_dates_the_page_today_in_the_sitemap() {
+    text_edits_in_a_git_site(false);
+}
+
+/// Two text edits of a page in a git work tree committed in 2020, with or without a 404 page
+/// that shows the newest pages' summaries.
+fn text_edits_in_a_git_site(not_found_page: bool) {
+    let site = kb();
+    if not_found_page {
+        site.write(
+        "themes/t/templates/404.html",
+        "<!DOCTYPE html><title>Niet gevonden</title>{% for r in recent_pages(limit=2) %}<p>{{ r.title }}: {{ r.summary }}</p>{% endfor %}",
+        );
+    }
+    // A git work tree whose files were all committed in 2020.
+    let git = |args: &[&str], date: &str| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=Editor", "-c", "user.email=editor@example.org", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&site.root)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .output()
+            .expect("run git");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    git(&["init", "-q"], "2020-01-01T12:00:00Z");
+    git(&["add", "."], "2020-01-01T12:00:00Z");
+    git(&["commit", "-q", "-m", "start"], "2020-01-01T12:00:00Z");
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let lastmod = |server: &Server| {
+        let sitemap = server.get("/sitemap.xml").text();
+        let at = sitemap.find("/tijdlijn/bericht-4/</loc>").expect("in the sitemap");
+        sitemap[at..].split("<lastmod>").nth(1).and_then(|x| x.split('<').next()).unwrap_or("").to_string()
+    };
+    assert_eq!(lastmod(&server), "2020-01-01");
+    let today = innobieb::date::today();
+    let mut version = serde_json::Value::Null;
+    for (step, text) in ["Nieuw begin.", "Nieuwer begin."].into_iter().enumerate() {
+        site.write("content/tijdlijn/bericht-4.md", &format!("{BERICHT_4_FRONT}{text} {BERICHT_4_LINK}\n"));
+        let e = next_build_event(&events);
+        assert_eq!(e["type"], "built", "{e}");
+        version = e["version"].clone();
+        // The 404 page shows the newest pages with their summaries; the sitemap knows the
+        // file changed today (uncommitted), whichever way the rebuild went.
+        if not_found_page {
+            let not_found = server.get("/404.html").text();
+            assert!(not_found.contains(text), "step {step}: {not_found}");
+        }
+        assert_eq!(lastmod(&server), today, "step {step}");
+    }
+    // Committed today, a fresh build says the same.
+    git(&["commit", "-q", "-am", "edit"], &format!("{today}T12:00:00Z"));
+    wait_for_search(&events, &version);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after text edits", &mut BTreeMap::new()));
+}

@@ -2,7 +2,9 @@
 //! with their front matter, link targets and headings as they were. Then nothing that
 //! `resolve` computed can change, so the last build is patched instead of rebuilt:
 //! only the changed files are read, parsed and rendered to HTML, and only the pages that
-//! show them are rendered again. The work is proportional to the edit, not to the site.
+//! show them are rendered again (and those whose site-function calls read something a
+//! patch can change: a page, a collection, a taxonomy's pages, the newest pages). The
+//! work is proportional to the edit, not to the site, except for checking those reads.
 //!
 //! Invariant: a patched build equals a full build of the same files. Every cache the
 //! full path reads (stamps and parses, Markdown, fingerprints, values, rendered pages,
@@ -27,10 +29,13 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         return None;
     }
     let last = cache.last.as_ref()?;
-    // Shortcodes anywhere may show the changed page: the full path handles them.
-    if last.shortcodes {
+    // Shortcodes anywhere may show the changed page, and so may the 404 page, feeds and the
+    // sitemap when their templates call site functions: the full path handles them.
+    if last.shortcodes || cache.templates.as_ref().is_some_and(|(_, set)| set.special_read_site) {
         return None;
     }
+    // In a git work tree, a file changed during the session counts as changed today.
+    let today = cache.in_git().then(crate::date::today);
     let content_dir = root.join("content");
 
     // 1. Read and parse the changed files. Anything but new text in a known page (a new or
@@ -41,7 +46,9 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
     let mut fresh = Vec::with_capacity(rels.len());
     for rel in rels {
         let &id = last.site.by_rel.get(rel.as_str())?;
-        if last.site.pages[id].implicit {
+        // A page that now counts as changed today has a new date in the sitemap and feeds,
+        // which a patch does not render: the full path does.
+        if last.site.pages[id].implicit || (today.is_some() && last.site.pages[id].updated != today) {
             return None;
         }
         let abs = content_dir.join(rel);
@@ -63,9 +70,6 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         fresh.push((id, stamp, doc));
     }
     t.lap("parse");
-
-    // In a git work tree, a file changed during the session counts as changed today.
-    let today = cache.in_git().then(crate::date::today);
 
     // From here on the patch cannot fail for a reason a full build would not also report.
     let Cache {
@@ -127,7 +131,8 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
     let search = search::defer_patched(site, &last.rendered, &record_fps, records);
     t.lap("values");
 
-    // 4. Render what changed. Feeds, the sitemap, redirects and open data show no page text.
+    // 4. Render what changed. Feeds, the sitemap, redirects and open data show no page text
+    // (checked above: their templates call no site functions, and no page's date changed).
     let pages: HashSet<PageId> = full_changed.iter().copied().collect();
     let incremental =
         render::Incremental { fingerprints: &last.fingerprints, templates: *template_hash, memo: rendered_pages, data };

@@ -47,8 +47,9 @@ pub struct Values {
     pub collections: indexmap::IndexMap<String, Value>,
     /// Per taxonomy: the taxonomy value with its terms.
     pub taxonomies: Vec<Value>,
-    /// For the site functions: pages by source path, their URLs, taxonomy names. It
-    /// depends only on the resolved site, so patched values share it.
+    /// For the site functions: pages by source path, their URLs, taxonomy and collection
+    /// names, terms without pages, tiles. It depends only on the resolved site, so patched
+    /// values share it.
     pub lookup: std::sync::Arc<Lookup>,
 }
 

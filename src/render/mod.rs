@@ -210,12 +210,21 @@ fn render_unless_memoized(
     let path = output_path(&job_path(site, job));
     if let Some(old) = inc.memo.get(&path) {
         if old.still_valid(fp, values, inc.fingerprints) {
+            // Debug builds (the test suite) check the promise behind that: the page would
+            // render to the same bytes.
+            if cfg!(debug_assertions) {
+                if let Some(Ok(Output { data: OutputData::Bytes(b), .. })) =
+                    render_job(site, values, &set.tera, job, missing, &Metrics::default())
+                {
+                    assert!(*b == **old.bytes, "{path} was kept from the last build but renders differently now");
+                }
+            }
             let memo = Memoized { fp, reads: old.reads.clone(), reads_fp: old.reads_fp, bytes: old.bytes.clone() };
             let result = Ok(Output { path, data: OutputData::Shared(old.bytes.clone()) });
             return Some(Done { result, memo: Some(memo), reused: true });
         }
     }
-    let (r, reads) = deps::recording(true, || render_job(site, values, &set.tera, job, missing, metrics));
+    let (r, reads) = deps::recording(|| render_job(site, values, &set.tera, job, missing, metrics));
     let reads_fp = deps::reads_fingerprint(&reads, &values.lookup, inc.fingerprints);
     let reads: Arc<[deps::Read]> = reads.into();
     Some(match r? {
@@ -229,9 +238,9 @@ fn render_unless_memoized(
 }
 
 /// Renders the pages of an earlier build that a patch (`pipeline::patch`) affected: those
-/// showing a page whose full value changed, the pages of changed taxonomies, and pages whose
-/// templates call site functions. Jobs whose fingerprint is unchanged are skipped; only
-/// the rendered files are returned.
+/// showing a page whose full value changed, the pages of changed taxonomies, and pages that
+/// read something through the site functions that a patch can change. Jobs whose
+/// fingerprint and reads are unchanged are skipped; only the rendered files are returned.
 pub fn render_patch(
     site: &Site,
     values: Arc<Values>,
@@ -246,8 +255,8 @@ pub fn render_patch(
     let missing = Vec::new();
     let site_fp = site_fingerprint(&values);
     let metrics = &Metrics::default();
-    // Besides the pages showing what changed: every page that read something through the
-    // site functions (whether that still returns the same is checked per page).
+    // Besides the pages showing what changed: every page that read something a patch can
+    // change through the site functions (whether it still returns the same is checked per page).
     let affected = |job: &Job| {
         let shows_a_change = match *job {
             Job::Page(id) => pages.contains(&id),
@@ -255,7 +264,11 @@ pub fn render_patch(
             Job::Taxonomy(t) | Job::TermPage { tax: t, .. } => taxonomies.contains(&t),
             Job::Search => false,
         };
-        shows_a_change || inc.memo.get(&output_path(&job_path(site, job))).is_none_or(|m| !m.reads.is_empty())
+        shows_a_change
+            || inc
+                .memo
+                .get(&output_path(&job_path(site, job)))
+                .is_none_or(|m| m.reads.iter().any(deps::patch_may_change))
     };
     let jobs: Vec<Job> = all_jobs(site).into_par_iter().filter(affected).collect();
     let done: Vec<Done> = jobs

@@ -34,6 +34,9 @@ pub struct TemplateSet {
     /// directly or through what it extends or includes: Markdown with shortcodes then needs
     /// them. (Pages record what they read while they render: `deps`.)
     pub shortcodes_read_site: bool,
+    /// The template of the 404 page, a feed, the sitemap, robots.txt or a redirect calls site
+    /// functions (their output is made by `special`, outside the memoized pages).
+    pub special_read_site: bool,
 }
 
 impl TemplateSet {
@@ -44,6 +47,7 @@ impl TemplateSet {
             names: tera.get_template_names().map(str::to_string).collect(),
             sources: HashMap::new(),
             shortcodes_read_site: false,
+            special_read_site: false,
         }
     }
 }
@@ -72,13 +76,21 @@ pub fn build_tera(templates: &[TemplateSource], i18n: Arc<Translations>) -> Resu
         sources.insert(t.name.clone(), (t.display_path.clone(), t.text.clone()));
     }
     let names: Vec<String> = all.iter().map(|(n, _)| n.clone()).collect();
-    let shortcodes_read_site = site_function_users(&all)
+    let users = site_function_users(&all);
+    let own_name = |t: &str| t.strip_prefix(&format!("{}/", crate::theme::NAME)).unwrap_or(t).to_string();
+    let shortcodes_read_site = users.iter().any(|t| own_name(t).starts_with("shortcodes/"));
+    let special_read_site = users
         .iter()
-        .any(|t| t.strip_prefix(&format!("{}/", crate::theme::NAME)).unwrap_or(t).starts_with("shortcodes/"));
-    let set_for_errors =
-        TemplateSet { tera: Tera::new(), names: names.clone(), sources: sources.clone(), shortcodes_read_site: false };
+        .any(|t| ["404.html", "atom.xml", "sitemap.xml", "robots.txt", "alias.html"].contains(&&*own_name(t)));
+    let set_for_errors = TemplateSet {
+        tera: Tera::new(),
+        names: names.clone(),
+        sources: sources.clone(),
+        shortcodes_read_site: false,
+        special_read_site: false,
+    };
     match tera.add_raw_templates(all.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
-        Ok(()) => Ok(TemplateSet { tera, names, sources, shortcodes_read_site }),
+        Ok(()) => Ok(TemplateSet { tera, names, sources, shortcodes_read_site, special_read_site }),
         Err(e) => Err(compile_errors(&e, &all, &set_for_errors)),
     }
 }
@@ -129,11 +141,10 @@ fn report_diagnostic(report: &str, set: &TemplateSet) -> Option<Diagnostic> {
 /// that does. Components are global, so if a template that defines components calls site
 /// functions, every template counts (conservative: it only costs building the values early).
 fn site_function_users(all: &[(String, String)]) -> std::collections::HashSet<String> {
-    const CALLS: [&str; 8] =
-        ["get_page(", "get_section(", "collection(", "taxonomy(", "url(", "recent_pages(", "chart(", "tile_map("];
+    let calls: Vec<String> = SITE_FUNCTIONS.iter().map(|f| format!("{f}(")).collect();
     let code: Vec<(&str, String)> = all.iter().map(|(n, t)| (n.as_str(), without_comments(t))).collect();
     let direct: std::collections::HashSet<&str> =
-        code.iter().filter(|(_, t)| CALLS.iter().any(|c| t.contains(c))).map(|(n, _)| *n).collect();
+        code.iter().filter(|(_, t)| calls.iter().any(|c| t.contains(c.as_str()))).map(|(n, _)| *n).collect();
     if code.iter().any(|(n, t)| direct.contains(n) && t.contains("{% component")) {
         return all.iter().map(|(n, _)| n.clone()).collect();
     }
