@@ -383,7 +383,8 @@ fn a_second_build_of_the_same_output_fails_at_once() {
 #[cfg(unix)]
 #[test]
 fn an_interrupted_build_removes_its_staging_folder_and_lock() {
-    let site = TestSite::new("");
+    // With the search index, so the build is still busy when the signal arrives.
+    let site = TestSite::new("search: { enabled: true }\n");
     for i in 0..2000 {
         site.write(&format!("content/p{i}.md"), &page(&format!("Pagina {i}"), "## Kop\n\nTekst."));
     }
