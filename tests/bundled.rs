@@ -515,3 +515,16 @@ fn two_builds_of_the_bundled_site_are_identical() {
     }
     let _ = std::fs::remove_dir_all(&again);
 }
+
+#[test]
+fn the_regions_page_maps_the_provinces_of_each_years_regiogidsen() {
+    let regios = read("regios/index.html");
+    assert_eq!(regios.matches("<figure class=\"tile-map\">").count(), 2, "the years whose regions name provinces");
+    assert!(regios.contains(
+        "<title id=\"tile-map-cohort-2016-title\">Provincies met regiogidsen van 2016: Friesland: Groningen, Friesland, Drenthe en Overijssel;"
+    ));
+    assert!(regios.contains("<figcaption>Waar de regiogidsen van 2019 werkten</figcaption>"));
+    // 2019: the three provinces of "Noord- en Zuid-Holland en Zeeland", nothing else.
+    let map_2019 = between(&regios, "tile-map-cohort-2019-title", "</figure>");
+    assert_eq!(map_2019.matches("<g class=\"tile tile-on\">").count(), 3, "{map_2019}");
+}
