@@ -29,6 +29,7 @@ use std::sync::Arc;
 #[cfg(feature = "search")]
 mod pagefind;
 mod records;
+mod words;
 
 pub use records::{Record, records};
 use records::{indexed, record};
@@ -116,12 +117,14 @@ pub fn defer_patched(
 }
 
 impl Deferred {
-    /// Builds the index files (Pagefind's and the facets file), sorted by path.
+    /// Builds the index files (Pagefind's, the facets file and the vocabulary), sorted by path.
     pub fn build(self) -> Result<Vec<Output>, Diagnostic> {
         #[cfg(feature = "search")]
         {
+            let words = words::file(&self.records);
             let mut files = pagefind::files(&self.language, self.records)?;
             files.push(self.facets);
+            files.push(words);
             files.sort_by(|a, b| a.path.cmp(&b.path));
             Ok(files)
         }

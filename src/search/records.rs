@@ -8,7 +8,7 @@ use crate::model::{Page, Site, Value};
 use std::collections::BTreeMap;
 
 /// What Pagefind gets for one page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
     /// The page's site path with a leading `/`, without the base path.
     pub url: String,
