@@ -21,6 +21,26 @@ const STAND_INS: &[&str] = &["index", "section", "page", "taxonomy", "term"];
 
 /// A books-and-authors site on the built-in theme, in `language`, built.
 fn site(language: &str) -> Fixture {
+    let site = unbuilt_site(language);
+    site.build().expect_success();
+    site
+}
+
+/// The same site with its search index split into `shards` (`INNOBIEB_SEARCH_SHARDS`).
+fn sharded_site(language: &str, shards: usize) -> Fixture {
+    let site = unbuilt_site(language);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .arg("build")
+        .current_dir(&site.root)
+        .env("INNOBIEB_SEARCH_SHARDS", shards.to_string())
+        .status()
+        .expect("run innobieb");
+    assert!(status.success());
+    assert!(site.exists("public/pagefind/shard-1/pagefind-entry.json"), "the index is split");
+    site
+}
+
+fn unbuilt_site(language: &str) -> Fixture {
     let site = Fixture::empty();
     site.write(
         "site.yaml",
@@ -55,7 +75,6 @@ fn site(language: &str) -> Fixture {
         );
     }
     site.write("content/books/undated.md", "---\ntitle: Zebra without a date\nauthor: ann\n---\nA library.\n");
-    site.build().expect_success();
     site
 }
 
@@ -164,7 +183,17 @@ fn screenshot(b: &mut Browser, name: &str) {
 #[test]
 #[ignore = "needs chromium"]
 fn english_search_with_facets_sorting_and_state_in_the_url() {
-    let site = site("en");
+    english_search(site("en"));
+}
+
+/// The same with the index in three shards, which search.js merges (`mergeIndex`).
+#[test]
+#[ignore = "needs chromium"]
+fn english_search_on_an_index_in_three_shards() {
+    english_search(sharded_site("en", 3));
+}
+
+fn english_search(site: Fixture) {
     let server = StaticServer::start(&site.path("public"));
     let mut b = Browser::launch();
     b.set_viewport(1200, 900).unwrap();

@@ -249,3 +249,80 @@ fn a_field_with_search_false_stays_out_of_the_record_but_keeps_its_facet() {
     assert!(content.ends_with("Iedereen is welkom. Jeugd en onderwijs"), "{content}");
     assert_eq!(strings(&leesclub["filters"]["provincie"]), ["Utrecht"]);
 }
+
+/// `innobieb build` with the index split into `shards`, into `public/`.
+fn built_in_shards(shards: usize) -> Fixture {
+    let site = Fixture::copy("search_basic");
+    let status = Command::new(env!("CARGO_BIN_EXE_innobieb"))
+        .args(["build", "-q"])
+        .current_dir(&site.root)
+        .env("INNOBIEB_SEARCH_SHARDS", shards.to_string())
+        .status()
+        .expect("run innobieb");
+    assert!(status.success());
+    site
+}
+
+/// The records (fragments) of one shard folder under `public/pagefind/`.
+fn shard_records(site: &Fixture, dir: &str) -> Vec<Value> {
+    site.files(&format!("public/pagefind/{dir}fragment"))
+        .iter()
+        .map(|f| {
+            let bytes = site.read_bytes(&format!("public/pagefind/{dir}fragment/{f}"));
+            serde_json::from_slice(&pagefind_file(&bytes)).expect("fragment JSON")
+        })
+        .collect()
+}
+
+#[test]
+fn a_sharded_index_holds_every_record_once_and_is_deterministic() {
+    let one = built();
+    let site = built_in_shards(3);
+    let facets: Value = serde_json::from_str(&site.read("public/pagefind/facets.json")).unwrap();
+    // Shards without records are left out (this small site may leave one empty).
+    let others: Vec<String> = strings(&facets["shards"]).iter().map(|s| s.to_string()).collect();
+    assert!(!others.is_empty() && others.len() <= 2, "{facets}");
+    for (i, dir) in others.iter().enumerate() {
+        assert_eq!(dir, &format!("shard-{}/", i + 1));
+    }
+    // Only the first shard carries Pagefind's JavaScript and wasm.
+    assert!(site.exists("public/pagefind/pagefind.js") && site.exists("public/pagefind/wasm.nl.pagefind"));
+    for dir in &others {
+        let files = site.files(&format!("public/pagefind/{dir}"));
+        assert!(
+            files.iter().all(|f| f == "pagefind-entry.json"
+                || f.ends_with(".pf_meta")
+                || ["index/", "filter/", "fragment/"].iter().any(|d| f.starts_with(d))),
+            "{dir}: {files:?}"
+        );
+    }
+    // Every page is in exactly one shard; each shard may add its vocabulary record.
+    let mut urls: Vec<String> = Vec::new();
+    let mut vocabularies = 0;
+    let dirs: Vec<&str> = std::iter::once("").chain(others.iter().map(String::as_str)).collect();
+    for dir in &dirs {
+        for r in shard_records(&site, dir) {
+            if r["url"] == "/_vocabulary/" {
+                vocabularies += 1;
+                assert_eq!(strings(&r["filters"]["_vocabulary"]), ["1"]);
+            } else {
+                urls.push(r["url"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    urls.sort();
+    let expected: Vec<String> = records(&one).iter().map(|r| r["url"].as_str().unwrap().to_string()).collect();
+    assert_eq!(urls, expected);
+    assert!(vocabularies >= 1, "a shard lacks some word of another");
+    // One character per dated record in order.json, a shard number each.
+    let order: Value = serde_json::from_str(&site.read("public/pagefind/order.json")).unwrap();
+    assert_eq!(order["shards"], dirs.len());
+    let dated = records(&one).iter().filter(|r| !r["meta"]["date"].is_null()).count();
+    let date = order["sort"]["date"].as_str().unwrap();
+    assert_eq!(date.len(), dated, "{order}");
+    let last = char::from_digit(dirs.len() as u32 - 1, 36).unwrap();
+    assert!(date.chars().all(|c| ('0'..=last).contains(&c)), "{order}");
+    // Two sharded builds give the same bytes.
+    let again = built_in_shards(3);
+    assert!(site.tree("public") == again.tree("public"), "two sharded builds differ");
+}

@@ -116,23 +116,59 @@ pub fn defer_patched(
     Some(Deferred { language: site.config.language.clone(), records, facets: facets_file(site) })
 }
 
+/// The shards of the last index a `serve` worker built (per shard folder: a fingerprint of
+/// its records and its files), so that the next build makes again only the shards whose
+/// records changed. A page stays in its shard (a hash of its URL), so an edit changes one
+/// shard, and the others too only when it brings a word no other page had or takes away
+/// the last use of one (each shard holds the words it lacks, `pagefind::add_vocabularies`).
+#[derive(Default)]
+pub struct ShardCache {
+    #[cfg_attr(not(feature = "search"), allow(dead_code))]
+    shards: std::collections::HashMap<String, (u64, Vec<Output>)>,
+}
+
 impl Deferred {
     /// Builds the index files (Pagefind's, the facets file and the vocabulary), sorted by path.
     pub fn build(self) -> Result<Vec<Output>, Diagnostic> {
+        self.build_reusing(&mut ShardCache::default())
+    }
+
+    /// Like [`Deferred::build`], reusing the shards in `cache` whose records are unchanged
+    /// (and leaving this build's shards there).
+    pub fn build_reusing(self, cache: &mut ShardCache) -> Result<Vec<Output>, Diagnostic> {
         #[cfg(feature = "search")]
         {
             let words = words::file(&self.records);
-            let mut files = pagefind::files(&self.language, self.records)?;
-            files.push(self.facets);
+            let (mut files, shards) = pagefind::files(&self.language, self.records, &mut cache.shards)?;
+            files.push(with_shards(self.facets, &shards));
             files.push(words);
             files.sort_by(|a, b| a.path.cmp(&b.path));
             Ok(files)
         }
         #[cfg(not(feature = "search"))]
         {
+            let _ = cache;
             Ok(Vec::new())
         }
     }
+}
+
+/// `facets.json` with the folders of the other shards (`"shards": ["shard-1/", ...]`,
+/// relative to `pagefind/`) when the index has more than one.
+#[cfg(feature = "search")]
+fn with_shards(facets: Output, shards: &[String]) -> Output {
+    if shards.is_empty() {
+        return facets;
+    }
+    let crate::output::OutputData::Bytes(bytes) = &facets.data else {
+        return facets;
+    };
+    let Ok(serde_json::Value::Object(mut json)) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return facets;
+    };
+    json.insert("shards".into(), serde_json::json!(shards));
+    let json = serde_json::Value::Object(json).to_string().into_bytes();
+    Output { path: facets.path, data: crate::output::OutputData::Bytes(json) }
 }
 
 /// `pagefind/facets.json`: the facets in site.yaml order with their titles, for the

@@ -233,6 +233,8 @@ impl SearchWorker {
         let quiet = search_quiet();
         std::thread::spawn(move || {
             lower_priority();
+            // The shards of the last index: only those whose records changed are built again.
+            let mut shards = crate::search::ShardCache::default();
             loop {
                 let (version, job) = {
                     let (lock, ready) = &*queue;
@@ -257,7 +259,7 @@ impl SearchWorker {
                         }
                     }
                 };
-                match job.build() {
+                match job.build_reusing(&mut shards) {
                     Ok(files) => {
                         if shared.publish_search(version, files) {
                             shared.broadcast(&serde_json::json!({ "type": "search", "version": version }));

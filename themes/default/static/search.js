@@ -5,7 +5,8 @@
  *
  * Mounts into <div id="search" data-base="/">, where data-base is the site's base path.
  * Loads `${base}pagefind/pagefind.js` (Pagefind's search API, an ES module) and
- * `${base}pagefind/facets.json` (the facets of site.yaml, with their titles and order).
+ * `${base}pagefind/facets.json` (the facets of site.yaml, with their titles and order, and
+ * the folders of the other shards when the index is split: they are merged in).
  *
  * Texts: a <template id="search-strings"> with one <span data-key="..."> per text (see
  * templates/search.html, which fills them from the site's i18n files). `{name}` in a text
@@ -148,6 +149,116 @@
     return values.slice().sort(numeric ? (a, b) => Number(b) - Number(a) : collator.compare);
   }
 
+  // ---- the index: one Pagefind index, or several merged (a large site is split into
+  // shards, built in parallel; see docs/search.md)
+
+  /** A filter Pagefind adds to every page of a shard (`mergeFilter`): the shard's number. */
+  const SHARD = "_shard";
+  /** The filter of the record that gives a shard the other shards' words: never a result. */
+  const VOCABULARY = "_vocabulary";
+
+  /**
+   * Opens the index: Pagefind's API with the other shards (`shards`, folders under
+   * `pagefind/` from facets.json) merged in. Its `search` and `filters` answer as one
+   * index of all pages would; the shard filter is left out of every count.
+   */
+  async function openIndex(base, pagefindModule, shards) {
+    const pf = await pagefindModule;
+    const sharded = shards.length > 0;
+    await pf.options(sharded ? { baseUrl: base, mergeFilter: { [SHARD]: "0" } } : { baseUrl: base });
+    pf.init();
+    await Promise.all(
+      shards.map((dir, i) =>
+        pf.mergeIndex(`${base}pagefind/${dir}`, { baseUrl: base, mergeFilter: { [SHARD]: String(i + 1) } }),
+      ),
+    );
+    return new ShardedIndex(pf, base, shards.length + 1);
+  }
+
+  function withoutShard(filters) {
+    if (filters) {
+      delete filters[SHARD];
+      delete filters[VOCABULARY];
+    }
+    return filters;
+  }
+
+  class ShardedIndex {
+    constructor(pf, base, count) {
+      this.pf = pf;
+      this.base = base;
+      this.count = count;
+      this.orders = null; // the promise of order.json
+      this.tables = new Map(); // sort key -> per shard: position in the shard -> position in all
+    }
+
+    async filters() {
+      return withoutShard(await this.pf.filters());
+    }
+
+    /**
+     * Pagefind merges the shards' results by score. That is right for relevance, but a
+     * sorted search scores each result by its position in its own shard's order: so
+     * sorted searches run once per shard, and `order.json` says where each shard's n-th
+     * page stands among all pages. Results without the sort key are left out (as Pagefind
+     * does with one index).
+     */
+    async search(term, options) {
+      if (this.count > 1) options = { ...options, filters: { ...options.filters, [VOCABULARY]: { none: ["1"] } } };
+      const key = Object.keys(options.sort || {})[0];
+      const table = this.count > 1 && key ? await this.table(key) : null;
+      if (!table) {
+        const r = await this.pf.search(term, options);
+        withoutShard(r.filters);
+        return r;
+      }
+      const parts = await Promise.all(
+        table.map((_, s) =>
+          this.pf.search(term, { ...options, filters: { ...options.filters, [SHARD]: { any: [String(s)] } } }),
+        ),
+      );
+      const ranked = [];
+      const filters = {};
+      parts.forEach((part, s) => {
+        for (const [facet, values] of Object.entries(part.filters || {})) {
+          const sum = (filters[facet] = filters[facet] || {});
+          for (const [value, n] of Object.entries(values)) sum[value] = (sum[value] || 0) + n;
+        }
+        // A shard where no page has the key is not sorted by Pagefind at all.
+        if (table[s].length === 0) return;
+        for (const r of part.results) {
+          const at = table[s][Math.abs(r.score)];
+          if (at !== undefined) ranked.push([at, r]);
+        }
+      });
+      const desc = options.sort[key] === "desc";
+      ranked.sort((a, b) => (desc ? b[0] - a[0] : a[0] - b[0]));
+      return { results: ranked.map((x) => x[1]), filters: withoutShard(filters) };
+    }
+
+    /** For sort `key`: per shard, the position among all pages of its n-th page in order. */
+    async table(key) {
+      if (this.tables.has(key)) return this.tables.get(key);
+      if (!this.orders) {
+        this.orders = fetch(`${this.base}pagefind/order.json`)
+          .then((r) => (r.ok ? r.json() : null))
+          .catch(() => null);
+      }
+      const orders = await this.orders;
+      const digits = orders && orders.sort && orders.sort[key];
+      let table = null;
+      if (typeof digits === "string" && orders.shards === this.count) {
+        table = Array.from({ length: this.count }, () => []);
+        for (let i = 0; i < digits.length; i++) {
+          const s = parseInt(digits[i], 36);
+          if (table[s]) table[s].push(i);
+        }
+      }
+      this.tables.set(key, table);
+      return table;
+    }
+  }
+
   class SearchPage {
     constructor(mount, base) {
       this.mount = mount;
@@ -168,13 +279,11 @@
       this.readUrl();
       this.syncControls();
       try {
-        const pf = await import(`${this.base}pagefind/pagefind.js`);
-        await pf.options({ baseUrl: this.base });
-        pf.init();
-        this.pf = pf;
-        const [config, totals] = await Promise.all([this.loadFacetConfig(), pf.filters()]);
-        this.totals = totals || {};
-        this.buildFacets(config);
+        const pagefind = import(`${this.base}pagefind/pagefind.js`);
+        const config = await this.loadFacetConfig();
+        this.pf = await openIndex(this.base, pagefind, config.shards);
+        this.totals = (await this.pf.filters()) || {};
+        this.buildFacets(config.facets);
       } catch (err) {
         console.error("search:", err);
         this.setStatus(t("unavailable"));
@@ -201,11 +310,14 @@
     async loadFacetConfig() {
       try {
         const r = await fetch(`${this.base}pagefind/facets.json`);
-        if (r.ok) return (await r.json()).facets || [];
+        if (r.ok) {
+          const json = await r.json();
+          return { facets: json.facets || [], shards: json.shards || [] };
+        }
       } catch (_) {
-        /* fall back to Pagefind's filter names */
+        /* fall back to Pagefind's filter names, and one index */
       }
-      return [];
+      return { facets: [], shards: [] };
     }
 
     // ---- the page skeleton
