@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The file, next to Pagefind's.
-pub const WORDS_FILE: &str = "words.json";
+pub(super) const WORDS_FILE: &str = "words.json";
 
 /// Enough for a large knowledge base's vocabulary; rare words beyond it are left out.
-pub const MAX_WORDS: usize = 20_000;
+pub(super) const MAX_WORDS: usize = 20_000;
 
 /// The vocabulary of `records` as `[[word, records], ...]`, most common first, then by word.
-pub fn file(records: &[Arc<Record>]) -> Output {
+pub(super) fn file(records: &[Arc<Record>]) -> Output {
     let mut counts: HashMap<String, usize> = HashMap::new();
     for r in records {
         let mut seen: Vec<String> = words(&r.content).collect();
