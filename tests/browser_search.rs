@@ -373,3 +373,29 @@ fn first_search_download_size() {
         assert!(without_fragments < 250_000, "a first search downloads {without_fragments} bytes: {table:?}");
     }
 }
+
+#[test]
+#[ignore = "needs chromium"]
+fn a_misspelling_that_finds_nothing_gets_a_suggestion_from_the_index_and_tips() {
+    let site = site(&[]);
+    let server = StaticServer::start(&site.path("public"));
+    let mut b = Browser::launch();
+    open(&mut b, &server.url("zoeken/"));
+    type_query(&mut b, "bibliotek");
+    assert!(wait_results(&mut b, "Geen resultaten").is_empty());
+    b.wait_for("document.querySelector('.zoeken-suggestie a')?.textContent === 'bibliotheek'", WAIT).unwrap_or_else(
+        |e| {
+            panic!(
+                "no suggestion: {e}: {}",
+                eval_str(&mut b, "document.querySelector('.zoeken-leeg')?.outerHTML || ''")
+            )
+        },
+    );
+    let help = eval_str(&mut b, "document.querySelector('.zoeken-leeg').textContent");
+    assert!(help.contains("Bedoelde u bibliotheek?") && help.contains("Controleer de spelling"), "{help}");
+    // Following the suggestion searches for it.
+    b.eval("document.querySelector('.zoeken-suggestie a').click()").unwrap();
+    assert_eq!(wait_results(&mut b, "3 resultaten").len(), 3);
+    assert_eq!(eval_str(&mut b, "document.getElementById('zoeken-q').value"), "bibliotheek");
+    assert_eq!(b.eval("document.querySelector('.zoeken-leeg').hidden").unwrap(), Value::Bool(true));
+}

@@ -303,3 +303,30 @@ fn dutch_texts_and_the_narrow_screen() {
     screenshot(&mut b, "default-search-narrow-nl");
     assert!(b.exceptions().is_empty(), "JavaScript exceptions: {:?}", b.exceptions());
 }
+
+#[test]
+#[ignore = "needs chromium"]
+fn a_misspelling_gets_did_you_mean_from_the_index_in_the_sites_language() {
+    for (language, text, tips) in
+        [("en", "Did you mean library?", "Check the spelling"), ("nl", "Bedoelde u library?", "Controleer de spelling")]
+    {
+        let site = site(language);
+        let server = StaticServer::start(&site.path("public"));
+        let mut b = Browser::launch();
+        open(&mut b, &server.url("search/"));
+        type_query(&mut b, "libary");
+        b.wait_for("document.querySelector('.search-suggestion a')?.textContent === 'library'", WAIT).unwrap_or_else(
+            |e| {
+                panic!(
+                    "{language}: no suggestion: {e}: {}",
+                    eval_str(&mut b, "document.querySelector('.search-empty')?.outerHTML || ''")
+                )
+            },
+        );
+        let help = eval_str(&mut b, "document.querySelector('.search-empty').textContent");
+        assert!(help.contains(text) && help.contains(tips), "{language}: {help}");
+        b.eval("document.querySelector('.search-suggestion a').click()").unwrap();
+        b.wait_for("document.querySelectorAll('.search-result').length > 0", WAIT).unwrap();
+        assert_eq!(b.eval("document.querySelector('.search-empty').hidden").unwrap(), Value::Bool(true), "{language}");
+    }
+}

@@ -67,6 +67,9 @@
     show_all: "Show all {count}",
     show_fewer: "Show fewer",
     more: "More results ({shown} of {total} shown)",
+    did_you_mean: "Did you mean {word}?",
+    tips: "Check the spelling, try fewer or other words, or clear the filters.",
+    browse_instead: "Or browse this site",
   };
 
   function readStrings() {
@@ -136,6 +139,46 @@
       if (c !== null && c !== undefined) node.append(c);
     }
     return node;
+  }
+
+  /**
+   * The known word nearest to `word` (at most one edit for short words, two for longer ones;
+   * an edit inserts, deletes, changes or swaps letters), the most used on a tie; or null.
+   * `words` is [[word, pages], ...], most used first.
+   */
+  function closestWord(word, words) {
+    const max = word.length <= 4 ? 1 : 2;
+    let best = null;
+    let bestDistance = max + 1;
+    for (const [candidate] of words) {
+      if (Math.abs(candidate.length - word.length) > max) continue;
+      const d = editDistance(word, candidate, bestDistance);
+      // The list is most used first, so the first of equal distance wins.
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Optimal string alignment distance between a and b, or `limit` once it reaches that. */
+  function editDistance(a, b, limit) {
+    const rows = [];
+    for (let i = 0; i <= a.length; i++) rows.push([i]);
+    for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      let rowMin = Infinity;
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+        rows[i][j] = d;
+        rowMin = Math.min(rowMin, d);
+      }
+      if (rowMin >= limit) return limit;
+    }
+    return Math.min(rows[a.length][b.length], limit);
   }
 
   function resultCount(n, term) {
@@ -391,6 +434,8 @@
         "aria-live": "polite",
         "aria-atomic": "true",
       });
+      // Help when nothing is found: a spelling from the index's own words, tips, browsing.
+      this.help = el("div", { class: "search-empty", hidden: true });
       this.list = el("ol", { class: "search-list" });
       this.moreButton = el("button", {
         type: "button",
@@ -430,6 +475,7 @@
           el("div", { class: "search-sort" }, el("label", { for: "search-sort", text: t("sort") }), this.sortSelect),
         ),
         this.status,
+        this.help,
         this.list,
         this.moreButton,
       );
@@ -653,6 +699,7 @@
         if (seq !== this.seq) return;
         this.updateCounts(counts);
         this.setStatus(resultCount(results.length, term));
+        await this.showEmptyHelp(results.length === 0 ? term : "", seq);
       } catch (err) {
         console.error("search:", err);
         if (seq === this.seq) this.setStatus(t("failed"));
@@ -691,6 +738,62 @@
         details.childElementCount ? details : null,
         excerpt,
       );
+    }
+
+    /**
+     * When a search finds nothing: "Did you mean …?" with the closest words of the index
+     * (pagefind/words.json, loaded the first time it is needed), spelling tips and a way to
+     * browse. Hidden again as soon as something is found.
+     */
+    async showEmptyHelp(term, seq) {
+      this.help.replaceChildren();
+      this.help.hidden = !term;
+      if (!term) return;
+      const better = await this.suggest(term);
+      if (seq !== this.seq) return;
+      if (better) {
+        const link = el("a", {
+          href: `?q=${encodeURIComponent(better)}`,
+          text: better,
+          onclick: (e) => {
+            e.preventDefault();
+            this.state.q = better;
+            this.syncControls();
+            this.writeUrl(true);
+            this.update();
+          },
+        });
+        const [before, after = ""] = t("did_you_mean").split("{word}");
+        this.help.append(el("p", { class: "search-suggestion" }, before, link, after));
+      }
+      this.help.append(el("p", { text: t("tips") }));
+      if (document.getElementById("search-browse-title")) {
+        this.help.append(el("p", {}, el("a", { href: "#search-browse-title", text: t("browse_instead") })));
+      }
+    }
+
+    /** The query with each word the index does not know replaced by its closest known word, or null. */
+    async suggest(term) {
+      if (!this.words) {
+        this.words = fetch(`${this.base}pagefind/words.json`)
+          .then((r) => (r.ok ? r.json() : []))
+          .catch(() => []);
+      }
+      const words = await this.words;
+      const known = new Set(words.map(([w]) => w));
+      let changed = false;
+      const parts = term
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((w) => {
+          if (known.has(w) || w.length < 3) return w;
+          const best = closestWord(w, words);
+          if (!best) return w;
+          changed = true;
+          return best;
+        });
+      return changed ? parts.join(" ") : null;
     }
 
     setStatus(text) {

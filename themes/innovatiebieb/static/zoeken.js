@@ -68,6 +68,46 @@
     return node;
   }
 
+  /**
+   * The known word nearest to `word` (at most one edit for short words, two for longer ones;
+   * an edit inserts, deletes, changes or swaps letters), the most used on a tie; or null.
+   * `words` is [[word, pages], ...], most used first.
+   */
+  function closestWord(word, words) {
+    const max = word.length <= 4 ? 1 : 2;
+    let best = null;
+    let bestDistance = max + 1;
+    for (const [candidate] of words) {
+      if (Math.abs(candidate.length - word.length) > max) continue;
+      const d = editDistance(word, candidate, bestDistance);
+      // The list is most used first, so the first of equal distance wins.
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Optimal string alignment distance between a and b, or `limit` once it reaches that. */
+  function editDistance(a, b, limit) {
+    const rows = [];
+    for (let i = 0; i <= a.length; i++) rows.push([i]);
+    for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      let rowMin = Infinity;
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
+        rows[i][j] = d;
+        rowMin = Math.min(rowMin, d);
+      }
+      if (rowMin >= limit) return limit;
+    }
+    return Math.min(rows[a.length][b.length], limit);
+  }
+
   function resultCount(n) {
     if (n === 0) return "Geen resultaten";
     return n === 1 ? "1 resultaat" : `${n} resultaten`;
@@ -328,6 +368,8 @@
         "aria-live": "polite",
         "aria-atomic": "true",
       });
+      // Help when nothing is found: a spelling from the index's own words, tips, browsing.
+      this.help = el("div", { class: "zoeken-leeg", hidden: true });
       this.list = el("ol", { class: "zoeken-lijst", "aria-labelledby": "zoeken-resultaten-kop" });
       this.moreButton = el("button", {
         type: "button",
@@ -372,6 +414,7 @@
           ),
         ),
         this.status,
+        this.help,
         this.list,
         this.moreButton,
       );
@@ -595,6 +638,7 @@
         if (seq !== this.seq) return;
         this.updateCounts(counts);
         this.setStatus(resultCount(results.length));
+        await this.showEmptyHelp(results.length === 0 ? term : "", seq);
       } catch (err) {
         console.error("zoeken:", err);
         if (seq === this.seq) this.setStatus("Er ging iets mis bij het zoeken. Probeer het opnieuw.");
@@ -633,6 +677,61 @@
         details.childElementCount ? details : null,
         excerpt,
       );
+    }
+
+    /**
+     * When a search finds nothing: "Bedoelde u …?" with the closest words of the index
+     * (pagefind/words.json, loaded the first time it is needed), spelling tips and a way to
+     * browse. Hidden again as soon as something is found.
+     */
+    async showEmptyHelp(term, seq) {
+      this.help.replaceChildren();
+      this.help.hidden = !term;
+      if (!term) return;
+      const better = await this.suggest(term);
+      if (seq !== this.seq) return;
+      if (better) {
+        const link = el("a", {
+          href: `?q=${encodeURIComponent(better)}`,
+          text: better,
+          onclick: (e) => {
+            e.preventDefault();
+            this.state.q = better;
+            this.syncControls();
+            this.writeUrl(true);
+            this.update();
+          },
+        });
+        this.help.append(el("p", { class: "zoeken-suggestie" }, "Bedoelde u ", link, "?"));
+      }
+      this.help.append(
+        el("p", { text: "Controleer de spelling, probeer minder of andere woorden, of zet filters uit." }),
+        el("p", {}, "U kunt ook ", el("a", { href: "#bladeren-kop", text: "bladeren door de kennisbank" }), "."),
+      );
+    }
+
+    /** The query with each word the index does not know replaced by its closest known word, or null. */
+    async suggest(term) {
+      if (!this.words) {
+        this.words = fetch(`${this.base}pagefind/words.json`)
+          .then((r) => (r.ok ? r.json() : []))
+          .catch(() => []);
+      }
+      const words = await this.words;
+      const known = new Set(words.map(([w]) => w));
+      let changed = false;
+      const parts = term
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((w) => {
+          if (known.has(w) || w.length < 3) return w;
+          const best = closestWord(w, words);
+          if (!best) return w;
+          changed = true;
+          return best;
+        });
+      return changed ? parts.join(" ") : null;
     }
 
     setStatus(text) {
