@@ -732,3 +732,29 @@ fn every_page_of_a_stress_site_on_the_default_theme_passes_axe_and_fits_320_px()
     let site = build_stress_site();
     pages_pass_axe_and_fit_320_px(&site, &default_theme_targets(&site, "reading"));
 }
+
+/// `serve`'s error overlay (in Dutch) passes axe at 1280 and 320 px.
+#[test]
+#[ignore = "needs chromium"]
+fn the_error_overlay_passes_axe() {
+    let site = common::site::TestSite::fixture("kb").with_mini_theme();
+    let yaml = site.read("site.yaml");
+    site.write("site.yaml", &format!("{yaml}language: nl\n"));
+    let server = common::http::Server::start(&site.root, &[]);
+    let axe_path = node_modules().join("axe-core/axe.min.js");
+    let axe_source = std::fs::read_to_string(&axe_path).unwrap_or_else(|e| panic!("{}: {e}", axe_path.display()));
+    let mut b = Browser::launch();
+    b.navigate(&server.url("/tijdlijn/bericht-1/")).unwrap();
+    b.wait_for("document.readyState === 'complete'", Duration::from_secs(20)).unwrap();
+    // Give the live-reload script time to connect before the file breaks.
+    std::thread::sleep(Duration::from_millis(500));
+    site.write("content/tijdlijn/bericht-1.md", "---\ntitle: [kapot\ndate: 2016-01\n---\nTekst.\n");
+    b.wait_for("document.querySelector('[role=alertdialog]') !== null", Duration::from_secs(20)).unwrap();
+    for width in [1280, 320] {
+        b.set_viewport(width, 800).unwrap();
+        next_frame(&mut b);
+        let axe = run_axe(&mut b, &axe_source);
+        assert!(axe.passes > 0, "axe did not run");
+        assert!(axe.violations.is_empty(), "the overlay at {width} px:\n{}", axe.violations.join("\n"));
+    }
+}
