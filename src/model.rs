@@ -44,12 +44,26 @@ impl Value {
         record: Option<&'a IndexMap<String, Value>>,
         f: &mut RefVisitor<'a, '_>,
     ) {
+        self.visit_refs_in(&mut path.to_string(), record, f);
+    }
+
+    /// [`Value::visit_refs`] with one path buffer for the whole walk.
+    fn visit_refs_in<'a>(
+        &'a self,
+        path: &mut String,
+        record: Option<&'a IndexMap<String, Value>>,
+        f: &mut RefVisitor<'a, '_>,
+    ) {
         match self {
             Value::Ref(id) => f(*id, path, record),
-            Value::List(items) => items.iter().for_each(|v| v.visit_refs(path, record, f)),
+            Value::List(items) => items.iter().for_each(|v| v.visit_refs_in(path, record, f)),
             Value::Record(fields) => {
                 for (k, v) in fields {
-                    v.visit_refs(&format!("{path}.{k}"), Some(fields), f);
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str(k);
+                    v.visit_refs_in(path, Some(fields), f);
+                    path.truncate(len);
                 }
             }
             _ => {}
