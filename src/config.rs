@@ -474,6 +474,27 @@ fn check(root: &Path, raw: RawConfig, text: &str, diags: &mut Vec<Diagnostic>) -
         }
     }
 
+    // A tile map needs one place per tile.
+    for (tname, tax) in &raw.taxonomies {
+        let mut taken: std::collections::HashMap<[u16; 2], &str> = std::collections::HashMap::new();
+        for (term, at_place) in &tax.tiles {
+            if let Some(other) = taken.insert(*at_place, term) {
+                let path = [key("taxonomies"), key(tname), key("tiles"), key(term)];
+                diags.push(
+                    at(
+                        &path,
+                        Target::Value,
+                        format!(
+                            "`{term}` and `{other}` are both at [{}, {}] on the tile map",
+                            at_place[0], at_place[1]
+                        ),
+                    )
+                    .with_help("give each term a [column, row] of its own"),
+                );
+            }
+        }
+    }
+
     let names: Vec<&str> = raw.collections.keys().map(String::as_str).collect();
     let taxonomies: Vec<&str> = raw.taxonomies.keys().map(String::as_str).collect();
     for (cname, coll) in &raw.collections {

@@ -394,6 +394,14 @@ collections:\n  teams:\n    fields:\n      regions: { type: list, items: { type:
     assert!(html.contains("<figcaption>In 2018</figcaption>"), "{html}");
     assert_eq!(html.matches("<g class=\"tile tile-on\">").count(), 3, "{html}");
 
+    // Two terms on one tile: an error at the second.
+    let yaml = site.read("site.yaml");
+    site.write("site.yaml", &yaml.replace("South: [1, 2]", "South: [1, 0]"));
+    let run = site.run(&["build"]);
+    assert!(run.stderr.contains("error: `South` and `North` are both at [1, 0] on the tile map"), "{}", run.stderr);
+    assert!(run.stderr.contains("--> site.yaml:6:64"), "{}", run.stderr);
+    site.write("site.yaml", &yaml);
+
     // A taxonomy without tiles is an error that says what to add.
     site.write("templates/maps.html", "{{ tile_map(taxonomy=\"nope\") }}");
     let run = site.run(&["build"]);
