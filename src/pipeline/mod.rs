@@ -118,7 +118,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
 
     // 4. Markdown. The sources are not needed after this: freed before rendering.
     let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
-    let rendered = markdown_all(&site, &mut set, shortcodes, |set, p| render_page_markdown(&site, set, p))
+    let mut rendered = markdown_all(&site, &mut set, shortcodes, |set, p| render_page_markdown(&site, set, p))
         .map_err(|d| fail(d, &t))?;
     let mut site = site;
     for p in site.pages.iter_mut() {
@@ -129,6 +129,10 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
     // 5. Search index, from the content model and the rendered text. Pagefind's indexing
     // is serial: it runs on its own thread while the templates render.
     let search_thread = crate::search::defer(&site, &rendered).map(|job| std::thread::spawn(move || job.build()));
+    // The records hold their text: the plain texts are not needed any more.
+    for r in rendered.iter_mut() {
+        r.text = Arc::from("");
+    }
     t.lap("search records");
 
     // 6. Templates, feeds, sitemap, open data; rendered pages go straight to the staging
