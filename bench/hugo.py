@@ -809,6 +809,8 @@ def main():
     ap.add_argument("site")
     ap.add_argument("out")
     ap.add_argument("--search", action="store_true", help="Pagefind attributes on record pages (for pagefind --site public)")
+    ap.add_argument("--no-related", action="store_true",
+                    help="leave out the related pages (.Site.RegularPages.Related), to see what they cost")
     args = ap.parse_args()
     site, out = os.path.abspath(args.site), os.path.abspath(args.out)
     if os.path.exists(out):
@@ -817,6 +819,8 @@ def main():
     with open(os.path.join(out, "hugo.json"), "w", encoding="utf-8") as f:
         json.dump(config(args.search), f, ensure_ascii=False, indent=1)
     for name, text in T.items():
+        if args.no_related:
+            text = text.replace("{{- $rel := first 5 (site.RegularPages.Related $page) -}}", "{{- $rel := slice -}}")
         path = os.path.join(out, "layouts", name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:

