@@ -2,11 +2,15 @@
 """Edit-to-served latency of `innobieb serve` (median and maximum over repeated edits).
 
 Usage: bench/latency.py SITE_DIR [--binary PATH] [--runs N]
+       bench/latency.py HUGO_DIR --hugo [--binary PATH_TO_HUGO] [--runs N] [--hugo-arg=--disableFastRender]
 
 Starts the server on a free port, then repeatedly (a) edits a leaf page (a timeline
 entry) and polls over HTTP until the new text is served, and (b) renames a hub
 (the most referenced person) and polls until the new title is served on the person's
 page and on a page that references them. Prints median and maximum per kind.
+
+With --hugo the same edits are made to a site written by bench/hugo.py while `hugo server`
+(by default: pages rendered to memory, fast render mode, live reload) serves it.
 """
 import argparse
 import os
@@ -15,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -52,17 +57,30 @@ def main():
     ap.add_argument("site")
     ap.add_argument("--binary", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "innobieb"))
     ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--hugo", action="store_true", help="SITE_DIR is a Hugo site (bench/hugo.py); run `hugo server`")
+    ap.add_argument("--hugo-arg", action="append", default=[], help="an extra argument for hugo server")
     args = ap.parse_args()
     site = os.path.abspath(args.site)
     port = free_port()
-    proc = subprocess.Popen([os.path.abspath(args.binary), "serve", "-q", "--port", str(port)], cwd=site,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if args.hugo:
+        binary = args.binary if args.binary != ap.get_default("binary") else "hugo"
+        cmd = [binary, "server", "--port", str(port), "--bind", "127.0.0.1",
+               "--baseURL", f"http://127.0.0.1:{port}/", "--appendPort=false", *args.hugo_arg]
+        ready = "Web Server is available"
+    else:
+        cmd = [os.path.abspath(args.binary), "serve", "-q", "--port", str(port)]
+        ready = "Serving"
+    proc = subprocess.Popen(cmd, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         t0 = time.perf_counter()
         for line in proc.stdout:
-            if "Serving" in line:
+            if ready in line:
                 break
+        else:
+            raise SystemExit(f"the server stopped before it was ready: {' '.join(cmd)}")
+        # Keep reading the server's output so that it never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
         print(f"initial build + start: {time.perf_counter() - t0:.2f} s")
 
         leaf = os.path.join(site, "content", "tijdlijn", "bericht-7.md")
