@@ -44,7 +44,7 @@ thread_local! {
     static READS: RefCell<Option<Vec<Read>>> = const { RefCell::new(None) };
 }
 
-/// Notes a site-function result for the page rendering on this thread, if one is recorded.
+/// Notes what a site function was asked for, for the page rendering on this thread (if one is recorded).
 pub(super) fn note(read: impl FnOnce() -> Read) {
     READS.with(|r| {
         if let Some(reads) = r.borrow_mut().as_mut() {
