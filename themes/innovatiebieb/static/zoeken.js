@@ -3,7 +3,9 @@
  * No dependencies, no network other than the site itself.
  *
  * Mounts into <div id="zoeken" data-base="/">, where data-base is the site's base path.
- * Loads `${base}pagefind/pagefind.js` (Pagefind's search API, an ES module) and
+ * Loads `${base}search-index.js` (what the search pages share: merging the shards of a split
+ * index, "Did you mean …?"; an ES module of the built-in theme), `${base}pagefind/pagefind.js`
+ * (Pagefind's search API, an ES module) and
  * `${base}pagefind/facets.json` (the facets of site.yaml, with their titles and order, and
  * the folders of the other shards when the index is split: they are merged in).
  *
@@ -68,46 +70,6 @@
     return node;
   }
 
-  /**
-   * The known word nearest to `word` (at most one edit for short words, two for longer ones;
-   * an edit inserts, deletes, changes or swaps letters), the most used on a tie; or null.
-   * `words` is [[word, pages], ...], most used first.
-   */
-  function closestWord(word, words) {
-    const max = word.length <= 4 ? 1 : 2;
-    let best = null;
-    let bestDistance = max + 1;
-    for (const [candidate] of words) {
-      if (Math.abs(candidate.length - word.length) > max) continue;
-      const d = editDistance(word, candidate, bestDistance);
-      // The list is most used first, so the first of equal distance wins.
-      if (d < bestDistance) {
-        best = candidate;
-        bestDistance = d;
-      }
-    }
-    return best;
-  }
-
-  /** Optimal string alignment distance between a and b, or `limit` once it reaches that. */
-  function editDistance(a, b, limit) {
-    const rows = [];
-    for (let i = 0; i <= a.length; i++) rows.push([i]);
-    for (let j = 1; j <= b.length; j++) rows[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      let rowMin = Infinity;
-      for (let j = 1; j <= b.length; j++) {
-        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-        let d = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2][j - 2] + 1);
-        rows[i][j] = d;
-        rowMin = Math.min(rowMin, d);
-      }
-      if (rowMin >= limit) return limit;
-    }
-    return Math.min(rows[a.length][b.length], limit);
-  }
-
   function resultCount(n) {
     if (n === 0) return "Geen resultaten";
     return n === 1 ? "1 resultaat" : `${n} resultaten`;
@@ -119,116 +81,6 @@
   function orderValues(values) {
     const numeric = values.every((v) => /^\d+$/.test(v));
     return values.slice().sort(numeric ? (a, b) => Number(b) - Number(a) : collator.compare);
-  }
-
-  // ---- the index: one Pagefind index, or several merged (a large site is split into
-  // shards, built in parallel; see docs/search.md)
-
-  /** A filter Pagefind adds to every page of a shard (`mergeFilter`): the shard's number. */
-  const SHARD = "_shard";
-  /** The filter of the record that gives a shard the other shards' words: never a result. */
-  const VOCABULARY = "_vocabulary";
-
-  /**
-   * Opens the index: Pagefind's API with the other shards (`shards`, folders under
-   * `pagefind/` from facets.json) merged in. Its `search` and `filters` answer as one
-   * index of all pages would; the shard filter is left out of every count.
-   */
-  async function openIndex(base, pagefindModule, shards) {
-    const pf = await pagefindModule;
-    const sharded = shards.length > 0;
-    await pf.options(sharded ? { baseUrl: base, mergeFilter: { [SHARD]: "0" } } : { baseUrl: base });
-    pf.init();
-    await Promise.all(
-      shards.map((dir, i) =>
-        pf.mergeIndex(`${base}pagefind/${dir}`, { baseUrl: base, mergeFilter: { [SHARD]: String(i + 1) } }),
-      ),
-    );
-    return new ShardedIndex(pf, base, shards.length + 1);
-  }
-
-  function withoutShard(filters) {
-    if (filters) {
-      delete filters[SHARD];
-      delete filters[VOCABULARY];
-    }
-    return filters;
-  }
-
-  class ShardedIndex {
-    constructor(pf, base, count) {
-      this.pf = pf;
-      this.base = base;
-      this.count = count;
-      this.orders = null; // the promise of order.json
-      this.tables = new Map(); // sort key -> per shard: position in the shard -> position in all
-    }
-
-    async filters() {
-      return withoutShard(await this.pf.filters());
-    }
-
-    /**
-     * Pagefind merges the shards' results by score. That is right for relevance, but a
-     * sorted search scores each result by its position in its own shard's order: so
-     * sorted searches run once per shard, and `order.json` says where each shard's n-th
-     * page stands among all pages. Results without the sort key are left out (as Pagefind
-     * does with one index).
-     */
-    async search(term, options) {
-      if (this.count > 1) options = { ...options, filters: { ...options.filters, [VOCABULARY]: { none: ["1"] } } };
-      const key = Object.keys(options.sort || {})[0];
-      const table = this.count > 1 && key ? await this.table(key) : null;
-      if (!table) {
-        const r = await this.pf.search(term, options);
-        withoutShard(r.filters);
-        return r;
-      }
-      const parts = await Promise.all(
-        table.map((_, s) =>
-          this.pf.search(term, { ...options, filters: { ...options.filters, [SHARD]: { any: [String(s)] } } }),
-        ),
-      );
-      const ranked = [];
-      const filters = {};
-      parts.forEach((part, s) => {
-        for (const [facet, values] of Object.entries(part.filters || {})) {
-          const sum = (filters[facet] = filters[facet] || {});
-          for (const [value, n] of Object.entries(values)) sum[value] = (sum[value] || 0) + n;
-        }
-        // A shard where no page has the key is not sorted by Pagefind at all.
-        if (table[s].length === 0) return;
-        for (const r of part.results) {
-          const at = table[s][Math.abs(r.score)];
-          if (at !== undefined) ranked.push([at, r]);
-        }
-      });
-      const desc = options.sort[key] === "desc";
-      ranked.sort((a, b) => (desc ? b[0] - a[0] : a[0] - b[0]));
-      return { results: ranked.map((x) => x[1]), filters: withoutShard(filters) };
-    }
-
-    /** For sort `key`: per shard, the position among all pages of its n-th page in order. */
-    async table(key) {
-      if (this.tables.has(key)) return this.tables.get(key);
-      if (!this.orders) {
-        this.orders = fetch(`${this.base}pagefind/order.json`)
-          .then((r) => (r.ok ? r.json() : null))
-          .catch(() => null);
-      }
-      const orders = await this.orders;
-      const digits = orders && orders.sort && orders.sort[key];
-      let table = null;
-      if (typeof digits === "string" && orders.shards === this.count) {
-        table = Array.from({ length: this.count }, () => []);
-        for (let i = 0; i < digits.length; i++) {
-          const s = parseInt(digits[i], 36);
-          if (table[s]) table[s].push(i);
-        }
-      }
-      this.tables.set(key, table);
-      return table;
-    }
   }
 
   class SearchPage {
@@ -252,8 +104,10 @@
       this.syncControls();
       try {
         const pagefind = import(`${this.base}pagefind/pagefind.js`);
+        // What both themes' search pages share (the built-in theme's static/search-index.js).
+        this.index = import(`${this.base}search-index.js`);
         const config = await this.loadFacetConfig();
-        this.pf = await openIndex(this.base, pagefind, config.shards);
+        this.pf = await (await this.index).openIndex(this.base, pagefind, config.shards);
         this.totals = (await this.pf.filters()) || {};
         this.buildFacets(config.facets);
       } catch (err) {
@@ -712,26 +566,9 @@
 
     /** The query with each word the index does not know replaced by its closest known word, or null. */
     async suggest(term) {
-      if (!this.words) {
-        this.words = fetch(`${this.base}pagefind/words.json`)
-          .then((r) => (r.ok ? r.json() : []))
-          .catch(() => []);
-      }
-      const words = await this.words;
-      const known = new Set(words.map(([w]) => w));
-      let changed = false;
-      const parts = term
-        .toLowerCase()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((w) => {
-          if (known.has(w) || w.length < 3) return w;
-          const best = closestWord(w, words);
-          if (!best) return w;
-          changed = true;
-          return best;
-        });
-      return changed ? parts.join(" ") : null;
+      if (!this.words) this.words = this.index.then((index) => index.loadWords(this.base));
+      const [index, words] = await Promise.all([this.index, this.words]);
+      return index.correct(term, words);
     }
 
     setStatus(text) {
