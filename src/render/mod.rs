@@ -193,21 +193,20 @@ struct Done {
 }
 
 /// Takes a job's output from the memo when it would render the same
-/// ([`Memoized::still_valid`]), else renders it again, recording what it reads.
-/// `None` when the job renders nothing (a taxonomy without its template).
+/// ([`Memoized::still_valid`]), else renders it again, recording what it reads. `path` is
+/// the job's output path. `None` when the job renders nothing (a taxonomy without its template).
 #[allow(clippy::too_many_arguments)]
 fn render_unless_memoized(
     site: &Site,
     values: &Values,
     set: &TemplateSet,
-    job: &Job,
+    (job, path): (&Job, String),
     site_fp: u64,
     inc: &Incremental<'_>,
     missing: &[(String, String)],
     metrics: &Metrics,
 ) -> Option<Done> {
     let fp = job_fingerprint(site, job, site_fp, inc);
-    let path = output_path(&job_path(site, job));
     if let Some(old) = inc.memo.get(&path) {
         if old.still_valid(fp, values, inc.fingerprints) {
             // Debug builds (the test suite) check the promise behind that: the page would
@@ -257,23 +256,28 @@ pub fn render_patch(
     let metrics = &Metrics::default();
     // Besides the pages showing what changed: every page that read something a patch can
     // change through the site functions (whether it still returns the same is checked per page).
-    let affected = |job: &Job| {
+    let affected = |(job, path): &(Job, String)| {
         let shows_a_change = match *job {
             Job::Page(id) => pages.contains(&id),
             Job::SectionPage { section, .. } => pages.contains(&section),
             Job::Taxonomy(t) | Job::TermPage { tax: t, .. } => taxonomies.contains(&t),
             Job::Search => false,
         };
-        shows_a_change
-            || inc
-                .memo
-                .get(&output_path(&job_path(site, job)))
-                .is_none_or(|m| m.reads.iter().any(deps::patch_may_change))
+        shows_a_change || inc.memo.get(path).is_none_or(|m| m.reads.iter().any(deps::patch_may_change))
     };
-    let jobs: Vec<Job> = all_jobs(site).into_par_iter().filter(affected).collect();
+    let jobs: Vec<(Job, String)> = all_jobs(site)
+        .into_par_iter()
+        .map(|job| {
+            let path = output_path(&job_path(site, &job));
+            (job, path)
+        })
+        .filter(affected)
+        .collect();
     let done: Vec<Done> = jobs
-        .par_iter()
-        .filter_map(|job| render_unless_memoized(site, &values, set, job, site_fp, &inc, &missing, metrics))
+        .into_par_iter()
+        .filter_map(|(job, path)| {
+            render_unless_memoized(site, &values, set, (&job, path), site_fp, &inc, &missing, metrics)
+        })
         .filter(|d| !d.reused)
         .collect();
     let mut outputs = Vec::new();
@@ -339,7 +343,10 @@ pub fn render_site(
         Some(inc) => {
             let done: Vec<Option<Done>> = jobs
                 .par_iter()
-                .map(|job| render_unless_memoized(site, &values, set, job, site_fp, inc, &missing, metrics))
+                .map(|job| {
+                    let path = output_path(&job_path(site, job));
+                    render_unless_memoized(site, &values, set, (job, path), site_fp, inc, &missing, metrics)
+                })
                 .collect();
             let mut memo = RenderMemo::with_capacity(done.len());
             let mut results = Vec::with_capacity(done.len());
