@@ -21,11 +21,7 @@ pub fn per_year(id: &str, title: &str, counts: &BTreeMap<i32, usize>, i18n: &Tra
     let total = top + height + bottom;
     let values: Vec<String> = years.iter().map(|(y, n)| format!("{y}: {n}")).collect();
     let label = i18n.t("ui.chart_per_year", &[("title", title.to_string()), ("values", values.join(", "))]);
-    let mut svg = format!(
-        "<figure class=\"chart\"><svg role=\"img\" aria-labelledby=\"{id}-title\" width=\"{width}\" height=\"{total}\" \
-         viewBox=\"0 0 {width} {total}\"><title id=\"{id}-title\">{}</title>",
-        escape(&label)
-    );
+    let mut svg = String::new();
     for (i, (year, n)) in years.iter().enumerate() {
         let x = gap + i * (bar + gap);
         let h = if *n == 0 { 0 } else { (n * height / max).max(2) };
@@ -41,12 +37,19 @@ pub fn per_year(id: &str, title: &str, counts: &BTreeMap<i32, usize>, i18n: &Tra
             short_year(*year, years.len())
         ));
     }
-    svg.push_str("</svg>");
-    svg.push_str(&format!(
-        "<figcaption>{}</figcaption></figure>",
-        escape(&i18n.t("ui.chart_caption", &[("title", title.to_string())]))
-    ));
-    svg
+    let caption = i18n.t("ui.chart_caption", &[("title", title.to_string())]);
+    figure("chart", id, (width, total), &label, &svg, &caption)
+}
+
+/// A picture as a `<figure>`: an SVG of `size` with `body` inside, `role="img"` and `label`
+/// as its text alternative (`<title id="{id}-title">`), then the visible `caption`.
+fn figure(class: &str, id: &str, (width, height): (usize, usize), label: &str, body: &str, caption: &str) -> String {
+    format!(
+        "<figure class=\"{class}\"><svg role=\"img\" aria-labelledby=\"{id}-title\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\"><title id=\"{id}-title\">{}</title>{body}</svg><figcaption>{}</figcaption></figure>",
+        escape(label),
+        escape(caption)
+    )
 }
 
 /// One tile of a tile map: its term's name, its place and what it holds.
@@ -81,11 +84,7 @@ pub fn tile_map(id: &str, title: &str, caption: &str, tiles: &[Tile<'_>], i18n: 
         true => i18n.t("ui.tile_map_empty", &[("title", title.to_string())]),
         false => i18n.t("ui.tile_map", &[("title", title.to_string()), ("values", held.join("; "))]),
     };
-    let mut svg = format!(
-        "<figure class=\"tile-map\"><svg role=\"img\" aria-labelledby=\"{id}-title\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\"><title id=\"{id}-title\">{}</title>",
-        escape(&label)
-    );
+    let mut svg = String::new();
     for t in tiles {
         let (x, y) = (GAP + t.column as usize * (W + GAP), GAP + t.row as usize * (H + GAP));
         let (class, fill, ink) = match t.count {
@@ -109,8 +108,7 @@ pub fn tile_map(id: &str, title: &str, caption: &str, tiles: &[Tile<'_>], i18n: 
         }
         svg.push_str("</g>");
     }
-    svg.push_str(&format!("</svg><figcaption>{}</figcaption></figure>", escape(caption)));
-    svg
+    figure("tile-map", id, (width, height), &label, &svg, caption)
 }
 
 /// A year as its axis label: in full, or `'16` when many bars share the width.
