@@ -359,12 +359,8 @@ pub struct FieldDef {
     #[serde(default)]
     pub taxonomy: Option<String>,
     /// Whether the field's text goes into the page's search record (and so its excerpts).
-    #[serde(default = "yes")]
+    #[serde(default = "default_true")]
     pub search: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 impl FieldDef {
