@@ -194,6 +194,13 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
 }
 
+impl Taxonomy {
+    /// The name of one term for readers: `singular`, else `title`, else the taxonomy's name.
+    pub fn singular(&self) -> &str {
+        self.def.singular.as_deref().or(self.def.title.as_deref()).unwrap_or(&self.name)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Term {
     pub name: String,

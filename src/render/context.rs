@@ -384,7 +384,7 @@ fn full(site: &Site, p: &Page, r: &Rendered, stubs: &[Value]) -> Value {
                     let tax = &site.taxonomies[t];
                     Obj::new()
                         .set("taxonomy", tax.name.as_str())
-                        .set("singular", tax.def.singular.as_deref().or(tax.def.title.as_deref()).unwrap_or(&tax.name))
+                        .set("singular", tax.singular())
                         .set("name", tax.terms[term].name.as_str())
                         .set("url", site.url(&site.term_path(t, term)))
                         .build()
@@ -515,10 +515,7 @@ fn site_value(site: &Site) -> Value {
             Obj::new()
                 .set("name", tax.name.as_str())
                 .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
-                .set(
-                    "singular",
-                    tax.def.singular.clone().or_else(|| tax.def.title.clone()).unwrap_or_else(|| tax.name.clone()),
-                )
+                .set("singular", tax.singular())
                 .set("url", site.url(&site.taxonomy_path(t)))
                 .set("count", tax.terms.len())
                 .build()
@@ -608,7 +605,7 @@ fn taxonomy_value_with(site: &Site, t: usize, stubs: &[Value], with_pages: bool)
     Obj::new()
         .set("name", tax.name.as_str())
         .set("title", tax.def.title.clone().unwrap_or_else(|| tax.name.clone()))
-        .set("singular", tax.def.singular.clone().or_else(|| tax.def.title.clone()).unwrap_or_else(|| tax.name.clone()))
+        .set("singular", tax.singular())
         .set("url", site.url(&site.taxonomy_path(t)))
         .set("terms", terms)
         .build()
