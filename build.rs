@@ -5,11 +5,20 @@
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // Read at run time, not with env!(): a build script compiled for one checkout can be
+    // run again for another (a worktree sharing the target folder), and env! would keep
+    // pointing at the first one.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("themes/default");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
+    assert!(
+        files.iter().any(|f| f.starts_with("templates/")),
+        "the built-in theme is missing: no templates under {}",
+        root.display()
+    );
     let mut out = String::from("&[\n");
     for rel in &files {
         let abs = root.join(rel);
