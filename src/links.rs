@@ -5,13 +5,12 @@
 //! page assets and static files. Generated files (feeds, sitemap, open data, search
 //! index) are not checked; external links are never fetched.
 //!
-//! Runs after `resolve` on the immutable `Site`; the bodies are scanned again for
-//! link positions (the same scan the parse stage made).
+//! Runs after `resolve` on the immutable `Site`, from the links the parse stage found
+//! (`Page::body_links`).
 
 use crate::diagnostic::{Diagnostic, Source, Span, closest};
 use crate::load::StaticFile;
 use crate::model::Site;
-use crate::parse::markdown_scan::scan;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -101,7 +100,7 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
         .filter(|p| !p.implicit && p.body.contains(']'))
         .flat_map_iter(|page| {
             let mut out = Vec::new();
-            for link in scan(&page.body).links {
+            for link in page.body_links.iter() {
                 let Some(target) = target_path(&link.dest, &page.path, base) else {
                     continue;
                 };

@@ -72,7 +72,7 @@ impl Value {
 }
 
 /// A page or a section (list page) of the site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub id: PageId,
     /// Path of the source file relative to `content/`.
@@ -90,6 +90,8 @@ pub struct Page {
     pub fields: IndexMap<String, Value>,
     pub body: std::sync::Arc<str>,
     pub body_line: usize,
+    /// The body's links as written, with where they are (shared with the parse).
+    pub body_links: std::sync::Arc<[crate::parse::markdown_scan::LinkRef]>,
     pub headings: Vec<Heading>,
     /// Body link destinations as written, with the URL path (base-relative) they resolve to.
     pub links: HashMap<String, String>,
@@ -135,6 +137,7 @@ impl Page {
             fields: IndexMap::new(),
             body: std::sync::Arc::from(""),
             body_line: 1,
+            body_links: std::sync::Arc::from([]),
             headings: Vec::new(),
             links: HashMap::new(),
             template,
@@ -201,7 +204,7 @@ impl Taxonomy {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub name: String,
     pub slug: String,
@@ -222,7 +225,7 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CollectionIndex {
     pub section: PageId,
     pub pages: Vec<PageId>,

@@ -59,7 +59,7 @@ pub struct ParsedDoc {
     pub body: Arc<str>,
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
-    pub links: Vec<LinkRef>,
+    pub links: Arc<[LinkRef]>,
     pub headings: Vec<Heading>,
     /// A stand-in for a file that failed to parse: it keeps the page's URL and slug
     /// known (so references to it do not fail too), and is not checked further.
@@ -97,7 +97,7 @@ impl ParsedDoc {
             fields: IndexMap::new(),
             body: Arc::from(""),
             body_line: 1,
-            links: Vec::new(),
+            links: Arc::from([]),
             headings: Vec::new(),
             placeholder: true,
             toml: false,
@@ -228,7 +228,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         fields: IndexMap::new(),
         body: Arc::from(split.body),
         body_line: split.body_line,
-        links: Vec::new(),
+        links: Arc::from([]),
         headings: Vec::new(),
         placeholder: false,
         toml: split.toml,
@@ -257,7 +257,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         take_field(&mut doc, key, v, &mut diags);
     }
     let scan = markdown_scan::scan(&doc.body);
-    doc.links = scan.links;
+    let mut links = scan.links;
     doc.headings = scan.headings;
     if shortcodes::may_contain(&doc.body) {
         match shortcodes::split(&doc.body) {
@@ -266,7 +266,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
                 for p in &pieces {
                     if let shortcodes::Piece::Call(c) = p {
                         for dest in shortcodes::page_args(c) {
-                            doc.links.push(LinkRef { dest: dest.to_string(), line: c.line, col: c.col, len: 2 });
+                            links.push(LinkRef { dest: dest.to_string(), line: c.line, col: c.col, len: 2 });
                         }
                     }
                 }
@@ -279,6 +279,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
             }
         }
     }
+    doc.links = links.into();
     if diags.is_empty() { Ok(doc) } else { Err(diags) }
 }
 

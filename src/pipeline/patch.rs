@@ -96,6 +96,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         *next_version += 1;
         let page = &mut last.site.pages[id];
         page.body = doc.body.clone();
+        page.body_links = doc.links.clone();
         if today.is_some() {
             page.updated = today.clone();
         }

@@ -1,7 +1,8 @@
 //! `serve`'s path through the stages. A [`Rebuilder`] owns what earlier builds made, and each
 //! stage reuses what its inputs say it may: `load` does not read files whose stamps are
 //! unchanged, `parse` keeps each file's parse with a version number, `resolve` reuses the last
-//! site when only page bodies changed, Markdown is keyed by file version, link targets and
+//! site when only page bodies changed and otherwise redoes what the changed documents affect
+//! (`resolve::resolve_again`), Markdown is keyed by file version, link targets and
 //! heading ids, and values and pages are built again only when their fingerprints (or, for
 //! pages, what their site-function calls returned: `render::deps`) changed. New text in
 //! existing pages does not even get that far: `patch.rs` updates the last build.
@@ -74,6 +75,8 @@ pub(super) struct Cache {
 /// What the last successful build resolved and rendered, and what its inputs looked like.
 pub(super) struct LastBuild {
     pub(super) site: Site,
+    /// What `resolve` kept for the next one.
+    pub(super) memo: resolve::Memo,
     /// Everything `resolve` reads, except the page bodies.
     inputs: u64,
     /// Per page: rendered Markdown and its key.
@@ -140,32 +143,33 @@ impl Rebuilder {
         t.lap("parse");
 
         // 3. Resolve; when only page bodies changed since the last good build, its resolved
-        // site is reused.
+        // site is reused, and otherwise updated where the changed documents say.
         let inputs =
             diags.is_empty().then(|| resolve_inputs(&config.source_text, self.drafts, &docs, &assets, &statics));
         let mut warnings = config.warnings.clone();
-        let site = match (cache.last.take(), inputs) {
+        let (site, memo) = match (cache.last.take(), inputs) {
             (Some(mut last), Some(i)) if last.inputs == i => {
                 let dates = cache.dates.as_ref().and_then(|d| d.as_ref());
-                for doc in docs {
+                for doc in &docs {
                     if let Some(&id) = last.site.by_rel.get(&doc.rel) {
                         last.site.pages[id].body = doc.body.clone();
+                        last.site.pages[id].body_links = doc.links.clone();
                         last.site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
                     }
                 }
-                last.site
+                last.memo.bodies_changed(&docs);
+                (last.site, last.memo)
             }
-            _ => {
-                let updated = cache.content_dates(&self.root);
-                let (site, resolve_diags) = resolve::resolve(
-                    &config,
-                    docs,
-                    &assets,
-                    &statics,
-                    &ResolveOptions { drafts: self.drafts, updated },
-                );
+            (last, _) => {
+                let opts = ResolveOptions { drafts: self.drafts, updated: cache.content_dates(&self.root) };
+                let (site, resolve_diags, memo) = match last {
+                    Some(last) if inputs.is_some() => {
+                        resolve::resolve_again(&config, docs, &assets, &statics, &opts, (last.site, last.memo))
+                    }
+                    _ => resolve::resolve_keeping(&config, docs, &assets, &statics, &opts),
+                };
                 take_warnings(resolve_diags, &mut warnings, &mut diags);
-                site
+                (site, memo)
             }
         };
         diags.extend(crate::links::check(&site, &statics));
@@ -223,7 +227,7 @@ impl Rebuilder {
         let (page_count, collection_count) = (site.pages.len(), site.collections.len());
         if let Some(inputs) = inputs {
             cache.last =
-                Some(LastBuild { site, inputs, rendered, content_keys, fingerprints: fps, values, shortcodes });
+                Some(LastBuild { site, memo, inputs, rendered, content_keys, fingerprints: fps, values, shortcodes });
         }
         Ok(Built {
             outputs,

@@ -15,13 +15,16 @@ use crate::parse::{DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
 use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
 use crate::yaml::{Seg, Target};
+
+mod again;
+pub use again::resolve_again;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-/// One page's resolved body links: the link map, the edges (source, target) and errors.
-type LinkResult = (HashMap<String, String>, Vec<(PageId, PageId)>, Vec<Diagnostic>);
+/// One page's resolved body links: the link map, the pages they point to and errors.
+type LinkResult = (HashMap<String, String>, Vec<PageId>, Vec<Diagnostic>);
 /// An incoming reference: (group order, source page, field path, enclosing record).
 type Incoming = (usize, PageId, String, Option<IndexMap<String, Value>>);
 
@@ -45,6 +48,18 @@ pub fn resolve(
     statics: &[StaticFile],
     opts: &ResolveOptions,
 ) -> (Site, Vec<Diagnostic>) {
+    let (site, diags, _) = resolve_keeping(config, docs, assets, statics, opts);
+    (site, diags)
+}
+
+/// [`resolve`], keeping what [`resolve_again`] needs to redo only what changed documents affect.
+pub fn resolve_keeping(
+    config: &Config,
+    docs: Vec<Arc<ParsedDoc>>,
+    assets: &[Asset],
+    statics: &[StaticFile],
+    opts: &ResolveOptions,
+) -> (Site, Vec<Diagnostic>, Memo) {
     let mut diags = Vec::new();
     let (docs, draft_slugs) = leave_out_drafts(config, docs, opts.drafts);
     let mut pages = pages_and_urls(config, &docs, &opts.updated, &mut diags);
@@ -52,19 +67,65 @@ pub fn resolve(
     let home = by_rel["_index.md"];
     diags.extend(duplicate_urls(&pages, &docs));
     let folder_section = assign_parents(&mut pages, home);
-    let extra_terms = check_fields(config, &docs, &mut pages, draft_slugs, &mut diags);
-    let body_edges = resolve_body_links(config, &docs, &mut pages, &by_rel, &mut diags);
+    let extra_terms = check_fields(config, &docs, &mut pages, &draft_slugs, &mut diags);
+    let body_targets = resolve_body_links(config, &docs, &mut pages, &by_rel, &mut diags);
     let asset_outputs = assign_assets(&mut pages, assets, &folder_section, home);
     let (collections, rank) = sort_collections(config, &mut pages, &folder_section);
-    add_backlinks(config, &mut pages, &rank, body_edges);
+    add_backlinks(config, &mut pages, &rank, &body_targets);
     let taxonomies = collect_taxonomies(config, &mut pages, &rank, &extra_terms);
-    for (id, related) in related_pages(&pages).into_iter().enumerate() {
+    let related = RelatedIndex::new(&pages);
+    for (id, related) in related.all(&pages).into_iter().enumerate() {
         (pages[id].related, pages[id].related_shared) = related.into_iter().unzip();
     }
     let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
     // Two sources written to one file, or a file where a folder is needed.
     diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
-    (site, diags)
+    let memo = Memo {
+        incremental: false,
+        clean: diags.is_empty(),
+        inputs: again::inputs_key(config, opts.drafts, assets, statics),
+        docs,
+        draft_slugs,
+        folder_section,
+        asset_outputs,
+        extra_terms,
+        body_targets,
+        related,
+    };
+    (site, diags, memo)
+}
+
+/// What one resolve keeps for the next (`serve`'s rebuilds; see [`resolve_again`]).
+pub struct Memo {
+    /// Whether [`resolve_again`] made it by updating the one before.
+    pub incremental: bool,
+    /// Whether it reported nothing: only then are its results reused.
+    clean: bool,
+    /// Everything it read but the documents: site.yaml, `--drafts`, asset and static paths.
+    inputs: u64,
+    /// The documents of the pages (page `i` is `docs[i]`), drafts left out.
+    docs: Vec<Arc<ParsedDoc>>,
+    draft_slugs: HashSet<(String, String)>,
+    folder_section: HashMap<String, PageId>,
+    asset_outputs: Vec<(String, String)>,
+    /// Per page: the terms its `[taxonomies]` table gave.
+    extra_terms: Vec<Vec<(String, String)>>,
+    /// Per page: the pages its text links to (itself left out).
+    body_targets: Vec<Vec<PageId>>,
+    related: RelatedIndex,
+}
+
+impl Memo {
+    /// The pages kept their front matter, links and headings and only their bodies changed
+    /// (`serve` reused the site as it was): these are the documents now.
+    pub fn bodies_changed(&mut self, docs: &[Arc<ParsedDoc>]) {
+        let now: HashMap<&str, &Arc<ParsedDoc>> = docs.iter().map(|d| (d.rel.as_str(), d)).collect();
+        for d in self.docs.iter_mut() {
+            if let Some(new) = now.get(d.rel.as_str()) {
+                *d = Arc::clone(new);
+            }
+        }
+    }
 }
 
 /// Drafts are left out unless `--drafts`; returns the other documents and the drafts'
@@ -192,63 +253,67 @@ fn check_fields(
     config: &Config,
     docs: &[Arc<ParsedDoc>],
     pages: &mut [Page],
-    draft_slugs: HashSet<(String, String)>,
+    draft_slugs: &HashSet<(String, String)>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<(String, String)>> {
-    let lookup = Lookup::new(pages, draft_slugs);
-    let empty = IndexMap::new();
-    let taxonomy_names: Vec<String> = config.taxonomies.keys().cloned().collect();
-    let checked: Vec<Checked> = docs
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let page = &pages[i];
-            let def = page.collection.as_ref().and_then(|c| config.collections.get(c));
-            let fields = match (def, page.kind) {
-                (Some(d), DocKind::Page | DocKind::Bundle) => &d.fields,
-                (Some(d), DocKind::Section) => &d.section_fields,
-                _ => &empty,
-            };
-            if doc.placeholder {
-                return Checked::default();
-            }
-            let policy = def.and_then(|d| d.unknown_fields).unwrap_or(config.unknown_fields);
-            let way_out = unknown_field_help(page, fields.is_empty());
-            let mut checker = Checker::new(doc, &lookup).with_policy(policy, taxonomy_names.clone(), way_out);
-            let values = checker.check_fields(fields);
-            Checked { values, diags: checker.diags, kept: checker.kept, terms: checker.terms }
-        })
-        .collect();
+    let lookup = Lookup::new(pages, draft_slugs.clone());
+    let checked: Vec<Checked> =
+        docs.par_iter().enumerate().map(|(i, doc)| check_page(config, doc, &pages[i], &lookup)).collect();
     let mut extra_terms: Vec<Vec<(String, String)>> = vec![Vec::new(); pages.len()];
     for (i, c) in checked.into_iter().enumerate() {
-        pages[i].fields = c.values;
-        diags.extend(c.diags);
-        if !c.kept.is_empty() {
-            keep_in_extra(&mut pages[i].common.extra, c.kept);
-        }
-        extra_terms[i] = c.terms;
+        extra_terms[i] = take_checked(&mut pages[i], c, diags);
     }
     extra_terms
 }
 
+/// One page's fields, checked.
+fn check_page(config: &Config, doc: &ParsedDoc, page: &Page, lookup: &Lookup) -> Checked {
+    let empty = IndexMap::new();
+    let def = page.collection.as_ref().and_then(|c| config.collections.get(c));
+    let fields = match (def, page.kind) {
+        (Some(d), DocKind::Page | DocKind::Bundle) => &d.fields,
+        (Some(d), DocKind::Section) => &d.section_fields,
+        _ => &empty,
+    };
+    if doc.placeholder {
+        return Checked::default();
+    }
+    let policy = def.and_then(|d| d.unknown_fields).unwrap_or(config.unknown_fields);
+    let way_out = unknown_field_help(page, fields.is_empty());
+    let taxonomy_names: Vec<String> = config.taxonomies.keys().cloned().collect();
+    let mut checker = Checker::new(doc, lookup).with_policy(policy, taxonomy_names, way_out);
+    let values = checker.check_fields(fields);
+    Checked { values, diags: checker.diags, kept: checker.kept, terms: checker.terms }
+}
+
+/// Puts a page's checked fields in place; returns the terms of its `[taxonomies]` table.
+fn take_checked(page: &mut Page, c: Checked, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+    page.fields = c.values;
+    diags.extend(c.diags);
+    if !c.kept.is_empty() {
+        keep_in_extra(&mut page.common.extra, c.kept);
+    }
+    c.terms
+}
+
 /// Step 3: body links (`@/path.md`, relative `.md` links and `#anchors`), in parallel.
-/// Returns the edges (source, target) they make, for backlinks.
+/// Returns, per page, the pages its links point to (for backlinks).
 fn resolve_body_links(
     config: &Config,
     docs: &[Arc<ParsedDoc>],
     pages: &mut [Page],
     by_rel: &HashMap<String, PageId>,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(PageId, PageId)> {
+) -> Vec<Vec<PageId>> {
     let link_results: Vec<LinkResult> =
         docs.par_iter().enumerate().map(|(i, doc)| resolve_links(config, doc, i, pages, by_rel)).collect();
-    let mut body_edges = Vec::new();
-    for (i, (links, edges, d)) in link_results.into_iter().enumerate() {
+    let mut targets = vec![Vec::new(); pages.len()];
+    for (i, (links, to, d)) in link_results.into_iter().enumerate() {
         pages[i].links = links;
-        body_edges.extend(edges);
+        targets[i] = to;
         diags.extend(d);
     }
-    body_edges
+    targets
 }
 
 /// Step 4: each collection's order gives every page a rank (0 outside collections), and
@@ -298,57 +363,79 @@ fn sort_collections(
 
 /// Step 5: backlinks, from fields (through nested records) and from body links, grouped by
 /// the source's collection and field in the order the model declares them.
-fn add_backlinks(config: &Config, pages: &mut [Page], rank: &[usize], body_edges: Vec<(PageId, PageId)>) {
+fn add_backlinks(config: &Config, pages: &mut [Page], rank: &[usize], body_targets: &[Vec<PageId>]) {
     let mut incoming: Vec<Vec<Incoming>> = vec![Vec::new(); pages.len()];
-    let field_order = field_orders(config);
+    let order = EdgeOrder::new(config);
     for p in pages.iter() {
-        let position = collection_position(config, &p.collection) * 1000;
-        let orders = field_order.get(p.collection.as_deref().unwrap_or_default());
-        for (name, value) in &p.fields {
-            value.visit_refs(name, None, &mut |target, field, record| {
-                let order = position + orders.and_then(|o| o.get(field)).copied().unwrap_or(999);
-                incoming[target].push((order, p.id, field.to_string(), record.cloned()));
-            });
+        outgoing(&order, p, &body_targets[p.id], &mut |target, edge| incoming[target].push(edge));
+    }
+    for (target, edges) in incoming.into_iter().enumerate() {
+        if !edges.is_empty() {
+            pages[target].backlinks = group_backlinks(config, pages, rank, edges);
         }
     }
-    for (source, target) in body_edges {
-        if source == target {
-            continue;
-        }
-        let order = collection_position(config, &pages[source].collection) * 1000 + 999;
-        incoming[target].push((order, source, "body".to_string(), None));
+}
+
+/// Where an incoming reference is listed among a page's backlinks: the source's collection
+/// in the model's order, then its field in the collection's order, text links last.
+struct EdgeOrder<'c> {
+    config: &'c Config,
+    fields: HashMap<String, HashMap<String, usize>>,
+}
+
+impl<'c> EdgeOrder<'c> {
+    fn new(config: &'c Config) -> Self {
+        EdgeOrder { config, fields: field_orders(config) }
     }
-    for (target, mut edges) in incoming.into_iter().enumerate() {
-        if edges.is_empty() {
-            continue;
-        }
-        edges.sort_by(|a, b| {
-            (a.0, &a.2, rank[a.1], &pages[a.1].title, a.1).cmp(&(b.0, &b.2, rank[b.1], &pages[b.1].title, b.1))
+
+    fn of(&self, collection: &Option<String>, field: Option<&str>) -> usize {
+        let position = collection_position(self.config, collection) * 1000;
+        let orders = self.fields.get(collection.as_deref().unwrap_or_default());
+        position + field.and_then(|f| orders.and_then(|o| o.get(f))).copied().unwrap_or(999)
+    }
+}
+
+/// Every reference from page `p` (fields, then `body_targets`, the pages its text links to),
+/// as (target, incoming edge).
+fn outgoing(order: &EdgeOrder, p: &Page, body_targets: &[PageId], out: &mut dyn FnMut(PageId, Incoming)) {
+    for (name, value) in &p.fields {
+        value.visit_refs(name, None, &mut |target, field, record| {
+            out(target, (order.of(&p.collection, Some(field)), p.id, field.to_string(), record.cloned()));
         });
-        let mut groups: Vec<BacklinkGroup> = Vec::new();
-        for (_, source, field, record) in edges {
-            let collection = pages[source].collection.clone();
-            let same = groups.last().is_some_and(|g| g.collection == collection && g.field == field);
-            if !same {
-                let label = field_label(config, collection.as_deref(), &field);
-                groups.push(BacklinkGroup { collection, field, label, links: Vec::new() });
-            }
-            let group = groups.last_mut().expect("pushed above");
-            let link = Backlink { source, record, elsewhere: false };
-            // Sorted, so the same source's links are together: only those can be the same.
-            if !group.links.iter().rev().take_while(|l| l.source == source).any(|l| *l == link) {
-                group.links.push(link);
-            }
-        }
-        let by_field: HashSet<PageId> =
-            groups.iter().filter(|g| g.field != "body").flat_map(|g| g.links.iter().map(|l| l.source)).collect();
-        for g in groups.iter_mut().filter(|g| g.field == "body") {
-            for l in g.links.iter_mut() {
-                l.elsewhere = by_field.contains(&l.source);
-            }
-        }
-        pages[target].backlinks = groups;
     }
+    for &target in body_targets {
+        out(target, (order.of(&p.collection, None), p.id, "body".to_string(), None));
+    }
+}
+
+/// One page's incoming references as sorted groups, each source once per group and record.
+fn group_backlinks(config: &Config, pages: &[Page], rank: &[usize], mut edges: Vec<Incoming>) -> Vec<BacklinkGroup> {
+    edges.sort_by(|a, b| {
+        (a.0, &a.2, rank[a.1], &pages[a.1].title, a.1).cmp(&(b.0, &b.2, rank[b.1], &pages[b.1].title, b.1))
+    });
+    let mut groups: Vec<BacklinkGroup> = Vec::new();
+    for (_, source, field, record) in edges {
+        let collection = pages[source].collection.clone();
+        let same = groups.last().is_some_and(|g| g.collection == collection && g.field == field);
+        if !same {
+            let label = field_label(config, collection.as_deref(), &field);
+            groups.push(BacklinkGroup { collection, field, label, links: Vec::new() });
+        }
+        let group = groups.last_mut().expect("pushed above");
+        let link = Backlink { source, record, elsewhere: false };
+        // Sorted, so the same source's links are together: only those can be the same.
+        if !group.links.iter().rev().take_while(|l| l.source == source).any(|l| *l == link) {
+            group.links.push(link);
+        }
+    }
+    let by_field: HashSet<PageId> =
+        groups.iter().filter(|g| g.field != "body").flat_map(|g| g.links.iter().map(|l| l.source)).collect();
+    for g in groups.iter_mut().filter(|g| g.field == "body") {
+        for l in g.links.iter_mut() {
+            l.elsewhere = by_field.contains(&l.source);
+        }
+    }
+    groups
 }
 
 fn collection_of<'c>(config: &'c Config, rel: &str) -> Option<&'c str> {
@@ -511,6 +598,7 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         collection,
         common,
         body_line: doc.body_line,
+        body_links: doc.links.clone(),
         headings: match config.heading_ids {
             crate::config::HeadingIds::Github => crate::parse::markdown_scan::scan_with(&doc.body, true).headings,
             crate::config::HeadingIds::Innobieb => doc.headings.clone(),
@@ -619,7 +707,7 @@ fn resolve_links(
     let mut diags = Vec::new();
     // (line, errors on it so far): past what a report shows of one line, errors are not quoted.
     let on_line = std::cell::Cell::new((0, 0));
-    for link in &doc.links {
+    for link in doc.links.iter() {
         let dest = link.dest.as_str();
         let (path_part, anchor) = match dest.split_once('#') {
             Some((p, a)) => (p, Some(a)),
@@ -704,7 +792,7 @@ fn resolve_links(
         }
         links.insert(link.dest.clone(), url);
         if target != id {
-            edges.push((id, target));
+            edges.push(target);
         }
     }
     (links, edges, diags)
@@ -1039,45 +1127,73 @@ fn term_names(v: &Value, titles: &[String], out: &mut Vec<String>) {
     }
 }
 
-/// Scores pages by shared features (references out and in, terms), via an inverted
-/// index so the cost is bounded by the posting-list cap, not by pages squared.
-fn related_pages(pages: &[Page]) -> Vec<Vec<(PageId, Shared)>> {
-    #[derive(Hash, PartialEq, Eq, Clone, Copy)]
-    enum Feature {
-        Page(PageId),
-        Term(usize, usize),
-    }
-    let feature_key = |x: &Feature| match x {
+/// What related pages are scored by: each page's features (the pages it references and is
+/// referenced by, its terms) and, per feature, the pages that have it. An inverted index, so
+/// the cost is bounded by the posting-list cap, not by pages squared.
+pub(crate) struct RelatedIndex {
+    /// Per page, sorted by [`feature_key`].
+    features: Vec<Vec<Feature>>,
+    postings: HashMap<Feature, Vec<PageId>>,
+}
+
+#[derive(Hash, PartialEq, Eq, Clone, Copy, Debug)]
+enum Feature {
+    Page(PageId),
+    Term(usize, usize),
+}
+
+fn feature_key(x: &Feature) -> (u8, usize, usize) {
+    match x {
         Feature::Page(i) => (0, *i, 0),
         Feature::Term(t, i) => (1, *t, *i),
-    };
-    let mut features: Vec<Vec<Feature>> = vec![Vec::new(); pages.len()];
-    for p in pages.iter().filter(|p| !p.is_section()) {
-        let f = &mut features[p.id];
-        for v in p.fields.values() {
-            v.visit_refs("", None, &mut |t, _, _| f.push(Feature::Page(t)));
-        }
-        for g in &p.backlinks {
-            f.extend(g.links.iter().map(|l| Feature::Page(l.source)));
-        }
-        f.extend(p.terms.iter().map(|&(t, i)| Feature::Term(t, i)));
-        f.sort_by_key(feature_key);
-        f.dedup();
     }
-    let mut postings: HashMap<Feature, Vec<PageId>> = HashMap::new();
-    for (id, fs) in features.iter().enumerate() {
-        for &f in fs {
-            postings.entry(f).or_default().push(id);
+}
+
+impl RelatedIndex {
+    fn new(pages: &[Page]) -> RelatedIndex {
+        let features: Vec<Vec<Feature>> = pages
+            .par_iter()
+            .map(|p| {
+                let mut f = Vec::new();
+                if p.is_section() {
+                    return f;
+                }
+                for v in p.fields.values() {
+                    v.visit_refs("", None, &mut |t, _, _| f.push(Feature::Page(t)));
+                }
+                for g in &p.backlinks {
+                    f.extend(g.links.iter().map(|l| Feature::Page(l.source)));
+                }
+                f.extend(p.terms.iter().map(|&(t, i)| Feature::Term(t, i)));
+                f.sort_by_key(feature_key);
+                f.dedup();
+                f
+            })
+            .collect();
+        let mut postings: HashMap<Feature, Vec<PageId>> = HashMap::new();
+        for (id, fs) in features.iter().enumerate() {
+            for &f in fs {
+                postings.entry(f).or_default().push(id);
+            }
         }
+        RelatedIndex { features, postings }
     }
-    // What two related pages share, of what made them related: a reference between them,
-    // and the features (pages, terms) both have that are not over-common.
-    let shared = |a: PageId, b: PageId| {
-        // Features are sorted by `feature_key`: a binary search finds one.
-        let has = |p: PageId, f: &Feature| features[p].binary_search_by_key(&feature_key(f), feature_key).is_ok();
-        let mut s = Shared { linked: has(a, &Feature::Page(b)) || has(b, &Feature::Page(a)), ..Shared::default() };
-        let counts = |f: &Feature| postings.get(f).is_some_and(|l| l.len() <= RELATED_MAX_POSTING);
-        for f in features[a].iter().filter(|f| has(b, f) && counts(f)) {
+
+    /// Whether a feature is shared by few enough pages to count.
+    fn counts(&self, f: &Feature) -> bool {
+        self.postings.get(f).is_some_and(|l| l.len() <= RELATED_MAX_POSTING)
+    }
+
+    fn has(&self, p: PageId, f: &Feature) -> bool {
+        self.features[p].binary_search_by_key(&feature_key(f), feature_key).is_ok()
+    }
+
+    /// What two related pages share, of what made them related: a reference between them,
+    /// and the features (pages, terms) both have that are not over-common.
+    fn shared(&self, a: PageId, b: PageId) -> Shared {
+        let mut s =
+            Shared { linked: self.has(a, &Feature::Page(b)) || self.has(b, &Feature::Page(a)), ..Shared::default() };
+        for f in self.features[a].iter().filter(|f| self.has(b, f) && self.counts(f)) {
             match *f {
                 Feature::Page(x) if x != a && x != b => s.pages.push(x),
                 Feature::Term(t, i) => s.terms.push((t, i)),
@@ -1085,46 +1201,50 @@ fn related_pages(pages: &[Page]) -> Vec<Vec<(PageId, Shared)>> {
             }
         }
         s
-    };
-    (0..pages.len())
-        .into_par_iter()
-        .map(|id| {
-            if pages[id].is_section() {
-                return Vec::new();
-            }
-            // Candidates with multiplicity: sorting and counting runs beats hashing here.
-            let mut hits: Vec<PageId> = Vec::new();
-            for f in &features[id] {
-                // A page referenced by this one, or referencing it, is related itself.
-                if let Feature::Page(other) = f {
-                    if !pages[*other].is_section() {
-                        hits.push(*other);
-                        hits.push(*other);
-                    }
-                }
-                match postings.get(f) {
-                    Some(list) if list.len() <= RELATED_MAX_POSTING => hits.extend(list.iter().copied()),
-                    _ => {}
-                }
-            }
-            hits.sort_unstable();
-            let mut ranked: Vec<(u32, PageId)> = Vec::new();
-            for run in hits.chunk_by(|a, b| a == b) {
-                let p = run[0];
-                if p != id && !pages[p].is_section() {
-                    ranked.push((run.len() as u32, p));
+    }
+
+    /// Every page's related pages.
+    fn all(&self, pages: &[Page]) -> Vec<Vec<(PageId, Shared)>> {
+        (0..pages.len()).into_par_iter().map(|id| self.related(pages, id)).collect()
+    }
+
+    /// The pages most related to page `id`, best first, with what each shares with it.
+    fn related(&self, pages: &[Page], id: PageId) -> Vec<(PageId, Shared)> {
+        if pages[id].is_section() {
+            return Vec::new();
+        }
+        // Candidates with multiplicity: sorting and counting runs beats hashing here.
+        let mut hits: Vec<PageId> = Vec::new();
+        for f in &self.features[id] {
+            // A page referenced by this one, or referencing it, is related itself.
+            if let Feature::Page(other) = f {
+                if !pages[*other].is_section() {
+                    hits.push(*other);
+                    hits.push(*other);
                 }
             }
-            let order = |a: &(u32, PageId), b: &(u32, PageId)| {
-                b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)).then(a.1.cmp(&b.1))
-            };
-            // Only the best few are kept: select them, then sort just those.
-            if ranked.len() > RELATED_COUNT {
-                ranked.select_nth_unstable_by(RELATED_COUNT, order);
-                ranked.truncate(RELATED_COUNT);
+            match self.postings.get(f) {
+                Some(list) if list.len() <= RELATED_MAX_POSTING => hits.extend(list.iter().copied()),
+                _ => {}
             }
-            ranked.sort_by(order);
-            ranked.into_iter().map(|(_, p)| (p, shared(id, p))).collect()
-        })
-        .collect()
+        }
+        hits.sort_unstable();
+        let mut ranked: Vec<(u32, PageId)> = Vec::new();
+        for run in hits.chunk_by(|a, b| a == b) {
+            let p = run[0];
+            if p != id && !pages[p].is_section() {
+                ranked.push((run.len() as u32, p));
+            }
+        }
+        let order = |a: &(u32, PageId), b: &(u32, PageId)| {
+            b.0.cmp(&a.0).then_with(|| pages[a.1].title.cmp(&pages[b.1].title)).then(a.1.cmp(&b.1))
+        };
+        // Only the best few are kept: select them, then sort just those.
+        if ranked.len() > RELATED_COUNT {
+            ranked.select_nth_unstable_by(RELATED_COUNT, order);
+            ranked.truncate(RELATED_COUNT);
+        }
+        ranked.sort_by(order);
+        ranked.into_iter().map(|(_, p)| (p, self.shared(id, p))).collect()
+    }
 }

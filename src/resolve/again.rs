@@ -1,0 +1,381 @@
+//! Incremental resolve, for `serve`: after some documents changed, the last resolved site is
+//! updated in place, redoing only what the changed documents affect.
+//!
+//! - The changed pages get a new skeleton, new fields and new body links; every other page
+//!   keeps its own, which depend only on the documents and on what is checked below to be
+//!   unchanged (the set of pages, their URLs and heading ids).
+//! - The orders (collections, sections, taxonomies) are made again: they are cheap and any
+//!   title or date may move a page.
+//! - Backlinks are grouped again only for the pages the changed ones referenced, before or
+//!   now; the others keep theirs (the relative order of unchanged pages cannot change).
+//! - Related pages are scored again only for pages whose features, postings or candidates
+//!   changed ([`RelatedIndex::affected`]).
+//!
+//! Anything else falls back to the full [`resolve_keeping`]: pages added, removed or turned
+//! into drafts, a changed URL, slug or heading id, new terms, and any problem to report (so
+//! that messages are always those of a full resolve). Debug builds check every incremental
+//! result against a full resolve.
+
+use super::*;
+use crate::hash::hash_of;
+
+/// [`resolve_keeping`] for `serve`, given the last site and memo: redoes only what the
+/// documents that changed since (those that are not the same `Arc`) affect, when it can.
+pub fn resolve_again(
+    config: &Config,
+    docs: Vec<Arc<ParsedDoc>>,
+    assets: &[Asset],
+    statics: &[StaticFile],
+    opts: &ResolveOptions,
+    last: (Site, Memo),
+) -> (Site, Vec<Diagnostic>, Memo) {
+    match again(config, &docs, assets, statics, opts, last) {
+        Some((site, memo)) => {
+            #[cfg(debug_assertions)]
+            check_against_full(config, docs, assets, statics, opts, &site);
+            (site, Vec::new(), memo)
+        }
+        None => resolve_keeping(config, docs, assets, statics, opts),
+    }
+}
+
+/// What the memo's results depend on besides the documents.
+pub(super) fn inputs_key(config: &Config, drafts: bool, assets: &[Asset], statics: &[StaticFile]) -> u64 {
+    let assets: Vec<(&str, &std::path::Path)> = assets.iter().map(|a| (a.rel.as_str(), a.abs.as_path())).collect();
+    let statics: Vec<&str> = statics.iter().map(|s| s.rel.as_str()).collect();
+    hash_of(&(&config.source_text, drafts, assets, statics))
+}
+
+fn again(
+    config: &Config,
+    docs: &[Arc<ParsedDoc>],
+    assets: &[Asset],
+    statics: &[StaticFile],
+    opts: &ResolveOptions,
+    (mut site, mut memo): (Site, Memo),
+) -> Option<(Site, Memo)> {
+    // A top-level field named `body` would share the text links' group (see `EdgeOrder`).
+    let body_field = config.collections.values().any(|c| c.fields.contains_key("body"));
+    if !memo.clean || body_field || memo.inputs != inputs_key(config, opts.drafts, assets, statics) {
+        return None;
+    }
+    let (docs, draft_slugs) = leave_out_drafts(config, docs.to_vec(), opts.drafts);
+    if draft_slugs != memo.draft_slugs
+        || docs.len() != memo.docs.len()
+        || docs.iter().zip(&memo.docs).any(|(a, b)| a.rel != b.rel)
+    {
+        return None;
+    }
+    let changed: Vec<PageId> = (0..docs.len()).filter(|&i| !Arc::ptr_eq(&docs[i], &memo.docs[i])).collect();
+    for p in site.pages.iter_mut().take(docs.len()) {
+        p.updated = opts.updated.get(&p.rel).cloned();
+    }
+
+    // 1. The changed pages' skeletons, in place; what later steps fill in is kept for now.
+    let mut diags = Vec::new();
+    let mut before: Vec<PageId> = Vec::new();
+    for &i in &changed {
+        let doc = &docs[i];
+        let mut page = skeleton(config, doc, i, &mut diags);
+        let old = &mut site.pages[i];
+        let ids = |p: &Page| p.headings.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        if (page.kind, &page.collection, &page.slug, &page.path) != (old.kind, &old.collection, &old.slug, &old.path)
+            || ids(&page) != ids(old)
+        {
+            return None;
+        }
+        for v in old.fields.values() {
+            v.visit_refs("", None, &mut |t, _, _| before.push(t));
+        }
+        before.extend(&memo.body_targets[i]);
+        page.updated = old.updated.take();
+        page.body = doc.body.clone();
+        page.parent = old.parent;
+        page.assets = std::mem::take(&mut old.assets);
+        page.backlinks = std::mem::take(&mut old.backlinks);
+        page.related = std::mem::take(&mut old.related);
+        page.related_shared = std::mem::take(&mut old.related_shared);
+        page.pages = std::mem::take(&mut old.pages);
+        page.subsections = std::mem::take(&mut old.subsections);
+        *old = page;
+    }
+
+    // 2. Their fields and body links.
+    let lookup = Lookup::new(&site.pages, draft_slugs.clone());
+    for &i in &changed {
+        let checked = check_page(config, &docs[i], &site.pages[i], &lookup);
+        memo.extra_terms[i] = take_checked(&mut site.pages[i], checked, &mut diags);
+        let (links, targets, d) = resolve_links(config, &docs[i], i, &site.pages, &site.by_rel);
+        site.pages[i].links = links;
+        memo.body_targets[i] = targets;
+        diags.extend(d);
+    }
+    if !diags.is_empty() {
+        return None;
+    }
+
+    // 3. The orders.
+    let (collections, rank) = sort_collections(config, &mut site.pages, &memo.folder_section);
+
+    // 4. Backlinks of every page a changed page referenced, before or now.
+    let order = EdgeOrder::new(config);
+    let is_changed: HashSet<PageId> = changed.iter().copied().collect();
+    let mut incoming: HashMap<PageId, Vec<Incoming>> = before.into_iter().map(|t| (t, Vec::new())).collect();
+    for &i in &changed {
+        outgoing(&order, &site.pages[i], &memo.body_targets[i], &mut |t, _| {
+            incoming.entry(t).or_default();
+        });
+    }
+    for (&target, edges) in incoming.iter_mut() {
+        for g in &site.pages[target].backlinks {
+            let field = (g.field != "body").then_some(g.field.as_str());
+            for l in g.links.iter().filter(|l| !is_changed.contains(&l.source)) {
+                let at = order.of(&site.pages[l.source].collection, field);
+                edges.push((at, l.source, g.field.clone(), l.record.clone()));
+            }
+        }
+    }
+    for &i in &changed {
+        outgoing(&order, &site.pages[i], &memo.body_targets[i], &mut |t, edge| {
+            incoming.get_mut(&t).expect("every target has an entry").push(edge)
+        });
+    }
+    let mut targets: Vec<(PageId, Vec<Incoming>)> = incoming.into_iter().collect();
+    targets.sort_by_key(|(t, _)| *t);
+    for (target, edges) in targets {
+        site.pages[target].backlinks = group_backlinks(config, &site.pages, &rank, edges);
+    }
+
+    // 5. Taxonomies; then related pages, where they may have changed.
+    let old_terms = term_lists(&site.taxonomies);
+    let taxonomies = collect_taxonomies(config, &mut site.pages, &rank, &memo.extra_terms);
+    let index = RelatedIndex::new(&site.pages);
+    let redo: Vec<PageId> = if term_lists(&taxonomies) == old_terms {
+        index.affected(&memo.related, &changed)
+    } else {
+        (0..site.pages.len()).collect()
+    };
+    let related: Vec<(PageId, Vec<(PageId, Shared)>)> =
+        redo.into_par_iter().map(|id| (id, index.related(&site.pages, id))).collect();
+    for (id, r) in related {
+        (site.pages[id].related, site.pages[id].related_shared) = r.into_iter().unzip();
+    }
+    memo.related = index;
+    site.collections = collections;
+    site.taxonomies = taxonomies;
+    site.config = config.clone();
+
+    diags.extend(crate::collisions::check(&site, &docs, &memo.asset_outputs, statics));
+    if !diags.is_empty() {
+        return None;
+    }
+    memo.docs = docs;
+    memo.incremental = true;
+    Some((site, memo))
+}
+
+/// Each taxonomy's terms (name and slug), in order: what term indices mean.
+fn term_lists(taxonomies: &[Taxonomy]) -> Vec<Vec<(&str, &str)>> {
+    taxonomies.iter().map(|t| t.terms.iter().map(|x| (x.name.as_str(), x.slug.as_str())).collect()).collect()
+}
+
+impl RelatedIndex {
+    /// The pages whose related pages may differ between `old` and this index (term indices
+    /// meaning the same terms in both), when `changed` pages may also have new titles: the
+    /// pages whose features changed or that changed, everything that has one of those pages
+    /// as a feature or shares a counted feature with it, before or now.
+    fn affected(&self, old: &RelatedIndex, changed: &[PageId]) -> Vec<PageId> {
+        let mut moved: Vec<PageId> = changed.to_vec();
+        moved.extend((0..self.features.len()).filter(|&p| self.features[p] != old.features[p]));
+        moved.sort_unstable();
+        moved.dedup();
+        let mut out: HashSet<PageId> = moved.iter().copied().collect();
+        let members = |f: &Feature| {
+            let (new, was) = (self.postings.get(f), old.postings.get(f));
+            new.into_iter().chain(was).flatten().copied()
+        };
+        for &p in &moved {
+            out.extend(members(&Feature::Page(p)));
+            for f in self.features[p].iter().chain(&old.features[p]) {
+                if let Feature::Page(q) = f {
+                    out.insert(*q);
+                }
+                if self.counts(f) || old.counts(f) {
+                    out.extend(members(f));
+                }
+            }
+        }
+        let mut out: Vec<PageId> = out.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Debug builds: the incremental result must be what a full resolve makes.
+#[cfg(debug_assertions)]
+fn check_against_full(
+    config: &Config,
+    docs: Vec<Arc<ParsedDoc>>,
+    assets: &[Asset],
+    statics: &[StaticFile],
+    opts: &ResolveOptions,
+    site: &Site,
+) {
+    let (full, diags, _) = resolve_keeping(config, docs, assets, statics, opts);
+    assert!(diags.is_empty(), "an incremental resolve missed problems a full one reports: {diags:?}");
+    if let Some(what) = difference(site, &full) {
+        panic!("an incremental resolve differs from a full one: {what}");
+    }
+}
+
+/// Where two resolved sites differ, if they do (the configuration is not compared).
+#[cfg(any(debug_assertions, test))]
+fn difference(a: &Site, b: &Site) -> Option<String> {
+    if a.pages.len() != b.pages.len() {
+        return Some(format!("{} pages against {}", a.pages.len(), b.pages.len()));
+    }
+    if let Some((x, y)) = a.pages.iter().zip(&b.pages).find(|(x, y)| x != y) {
+        return Some(format!("page content/{}:\n{x:#?}\nagainst\n{y:#?}", x.rel));
+    }
+    if a.home != b.home || a.by_rel != b.by_rel {
+        return Some("the page index".into());
+    }
+    if a.collections != b.collections {
+        return Some("the collections".into());
+    }
+    let terms = |s: &Site| s.taxonomies.iter().map(|t| (t.name.clone(), t.terms.clone())).collect::<Vec<_>>();
+    if terms(a) != terms(b) {
+        return Some("the taxonomies".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::SourceFile;
+
+    /// xorshift: deterministic, so a failure replays.
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    fn parsed(rel: &str, text: &str) -> Option<Arc<ParsedDoc>> {
+        let file = SourceFile { rel: rel.into(), text: text.into(), stamp: None, fresh: true };
+        crate::parse::parse(&file).ok().map(Arc::new)
+    }
+
+    /// One edit of a document's front matter or text: a new title (which moves it in
+    /// title orders), a reference to another page of the same collection, a new year, or a
+    /// link in the text to some page.
+    fn edit(rng: &mut Rng, text: &str, slugs: &HashMap<String, Vec<String>>, rels: &[String]) -> String {
+        let Some(end) = text[3..].find("\n---").map(|e| e + 3) else { return text.to_string() };
+        let (front, body) = text.split_at(end);
+        match rng.below(4) {
+            0 => {
+                let word = ["Aa", "Mm", "Zz", "Nieuw"][rng.below(4)];
+                let front = front
+                    .lines()
+                    .map(|l| match l.strip_prefix("title: ") {
+                        Some(t) => format!("title: \"{word} {}\"", t.trim_matches('"')),
+                        None => l.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                format!("{front}{body}")
+            }
+            1 => {
+                // A word of the front matter that is some collection's slug.
+                let words: Vec<(usize, &str, &Vec<String>)> = front
+                    .match_indices(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    .fold(Vec::<(usize, usize)>::new(), |mut runs, (i, _)| {
+                        match runs.last_mut() {
+                            Some((start, len)) if *start + *len == i => *len += 1,
+                            _ => runs.push((i, 1)),
+                        }
+                        runs
+                    })
+                    .into_iter()
+                    .filter_map(|(i, len)| {
+                        let w = &front[i..i + len];
+                        let mut holders = slugs.values().filter(|list| list.iter().any(|s| s == w));
+                        match (holders.next(), holders.next()) {
+                            (Some(list), None) if list.len() > 1 => Some((i, w, list)),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                if words.is_empty() {
+                    return text.to_string();
+                }
+                let (at, word, list) = words[rng.below(words.len())];
+                let other = &list[rng.below(list.len())];
+                format!("{}{other}{}{body}", &front[..at], &front[at + word.len()..])
+            }
+            2 => match front.find("\ndate: 20") {
+                Some(at) => {
+                    let year = 2010 + rng.below(16);
+                    format!("{}\ndate: {year}{}{body}", &front[..at], &front[at + 11..])
+                }
+                None => text.to_string(),
+            },
+            _ => format!("{front}{body}\nZie ook [deze pagina](@/{}).\n", rels[rng.below(rels.len())]),
+        }
+    }
+
+    #[test]
+    fn edits_resolved_incrementally_give_what_a_full_resolve_gives() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = Config::load(root).expect("the bundled site.yaml loads");
+        let (sources, diags) = crate::load::load(&config);
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut texts: Vec<(String, String)> =
+            sources.content.iter().map(|f| (f.rel.clone(), f.text.clone())).collect();
+        let mut docs: Vec<Arc<ParsedDoc>> = texts.iter().map(|(r, t)| parsed(r, t).expect("parses")).collect();
+        let opts = ResolveOptions { drafts: false, updated: Default::default() };
+        let resolve_full =
+            |docs: &[Arc<ParsedDoc>]| resolve_keeping(&config, docs.to_vec(), &sources.assets, &sources.statics, &opts);
+        let (mut site, diags, mut memo) = resolve_full(&docs);
+        assert!(diags.is_empty(), "{diags:?}");
+        let mut slugs: HashMap<String, Vec<String>> = HashMap::new();
+        for p in site.pages.iter().filter(|p| !p.is_section()) {
+            if let Some(c) = &p.collection {
+                slugs.entry(c.clone()).or_default().push(p.slug.clone());
+            }
+        }
+        let rels: Vec<String> = site.pages.iter().filter(|p| !p.implicit).map(|p| p.rel.clone()).collect();
+        let mut rng = Rng(0x5eed_2026_1203);
+        let (steps, mut incremental) = (40, 0);
+        for step in 0..steps {
+            let before = (texts.clone(), docs.clone());
+            for _ in 0..1 + rng.below(2) {
+                let i = rng.below(texts.len());
+                let new = edit(&mut rng, &texts[i].1, &slugs, &rels);
+                if let Some(doc) = parsed(&texts[i].0, &new) {
+                    texts[i].1 = new;
+                    docs[i] = doc;
+                }
+            }
+            let (again, diags, next) =
+                resolve_again(&config, docs.clone(), &sources.assets, &sources.statics, &opts, (site, memo));
+            let (full, full_diags, _) = resolve_full(&docs);
+            assert_eq!(diags.len(), full_diags.len(), "step {step}");
+            if let Some(what) = difference(&again, &full) {
+                panic!("step {step}: {what}");
+            }
+            incremental += usize::from(next.incremental);
+            (site, memo) = (again, next);
+            if !diags.is_empty() {
+                // An edit the model rejects: take it back (the next resolve is a full one).
+                (texts, docs) = before;
+            }
+        }
+        assert!(incremental * 3 >= steps * 2, "only {incremental} of {steps} resolves were incremental");
+    }
+}
