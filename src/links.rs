@@ -97,7 +97,7 @@ pub fn check(site: &Site, statics: &[StaticFile]) -> Vec<Diagnostic> {
     let mut diags: Vec<Diagnostic> = site
         .pages
         .par_iter()
-        .filter(|p| !p.implicit && p.body.contains(']'))
+        .filter(|p| !p.implicit && !p.body_links.is_empty())
         .flat_map_iter(|page| {
             let mut out = Vec::new();
             for link in page.body_links.iter() {

@@ -90,7 +90,8 @@ pub struct Page {
     pub fields: IndexMap<String, Value>,
     pub body: std::sync::Arc<str>,
     pub body_line: usize,
-    /// The body's links as written, with where they are (shared with the parse).
+    /// The body's links as written, with where they are (shared with the parse); with the
+    /// `@/` arguments of shortcodes.
     pub body_links: std::sync::Arc<[crate::parse::markdown_scan::LinkRef]>,
     pub headings: Vec<Heading>,
     /// Body link destinations as written, with the URL path (base-relative) they resolve to.

@@ -695,6 +695,16 @@ fn new_text_re_renders_only_the_pages_that_read_the_page_through_get_page() {
     // links to her), and the pages next to Ann and N1 (Bob, N2: `page.previous`/`next`
     // hold their stubs).
     assert_eq!(server.pages_rendered_last(2), 6, "of {all}");
+    // `resolve` updated the last site instead of starting over (`-v` says so).
+    let resolves: Vec<String> = server
+        .stderr_lines()
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| l.starts_with("resolve"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(resolves.len(), 2, "{resolves:?}");
+    assert!(resolves[0].starts_with("resolve ") && resolves[1].starts_with("resolve (incremental) "), "{resolves:?}");
     wait_for_search(&events, &e["version"]);
     assert!(assert_served_equals_fresh_build(&site, &server, "after edits", &mut BTreeMap::new()));
 }

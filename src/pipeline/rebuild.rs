@@ -67,8 +67,8 @@ pub(super) struct Cache {
     pub(super) rendered_pages: render::RenderMemo,
     pub(super) data: render::data::DataMemo,
     pub(super) records: crate::search::RecordMemo,
-    /// The last successful build: its resolved site (reused when only page bodies changed)
-    /// and what `patch` needs to update it.
+    /// The last successful build: its resolved site (reused as it is when only page bodies
+    /// changed, updated by `resolve::resolve_again` otherwise) and what `patch` needs.
     pub(super) last: Option<LastBuild>,
 }
 
@@ -144,8 +144,7 @@ impl Rebuilder {
 
         // 3. Resolve; when only page bodies changed since the last good build, its resolved
         // site is reused, and otherwise updated where the changed documents say.
-        let inputs =
-            diags.is_empty().then(|| resolve_inputs(&config.source_text, self.drafts, &docs, &assets, &statics));
+        let inputs = diags.is_empty().then(|| resolve_inputs(&config, self.drafts, &docs, &assets, &statics));
         let mut warnings = config.warnings.clone();
         let (site, memo) = match (cache.last.take(), inputs) {
             (Some(mut last), Some(i)) if last.inputs == i => {
@@ -173,7 +172,7 @@ impl Rebuilder {
             }
         };
         diags.extend(crate::links::check(&site, &statics));
-        t.lap("resolve");
+        t.lap(if memo.incremental { "resolve (incremental)" } else { "resolve" });
 
         let (template_hash, compiled) = compile_templates(&templates, &config, cache.templates.take(), &mut diags);
         let mut set = match compiled {
@@ -256,26 +255,19 @@ impl Cache {
     }
 }
 
-/// Fingerprint of what `resolve` reads from the documents, leaving out the bodies
-/// (which it only moves into the pages).
+/// Fingerprint of what `resolve` reads, leaving out the page bodies (which it only moves
+/// into the pages).
 fn resolve_inputs(
-    config_text: &str,
+    config: &crate::config::Config,
     drafts: bool,
     docs: &[Arc<ParsedDoc>],
     assets: &[load::Asset],
     statics: &[load::StaticFile],
 ) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (config_text, drafts, docs.len()).hash(&mut h);
+    let mut h = crate::hash::hasher();
+    (resolve::inputs_key(config, drafts, assets, statics), docs.len()).hash(&mut h);
     for d in docs {
         d.resolve_key().hash(&mut h);
-    }
-    for a in assets {
-        (&a.rel, &a.abs).hash(&mut h);
-    }
-    // Static files only for the collisions with pages checked in `resolve`.
-    for s in statics {
-        s.rel.hash(&mut h);
     }
     h.finish()
 }

@@ -147,9 +147,9 @@ pub fn build(
     memo: Option<(&super::fingerprint::Fingerprints, &mut ValueMemo)>,
 ) -> Values {
     use rayon::prelude::*;
-    let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
     let (stubs, full) = match memo {
         None => {
+            let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
             let stubs: Vec<Value> =
                 site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &|id| links[id].clone())).collect();
             let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
@@ -161,7 +161,8 @@ pub fn build(
                 .pages
                 .par_iter()
                 .map(|p| {
-                    let make = || stub(site, p, &rendered[p.id], &|id| links[id].clone());
+                    // Only changed stubs are made, so their links are made when needed.
+                    let make = || stub(site, p, &rendered[p.id], &|id| link_value(site, &site.pages[id]));
                     match old(p) {
                         Some((fp, v, _, _)) if *fp == fps.stub[p.id] => reuse(v, make, "stub", &p.rel),
                         _ => make(),

@@ -17,7 +17,7 @@ use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
 use crate::yaml::{Seg, Target};
 
 mod again;
-pub use again::resolve_again;
+pub use again::{inputs_key, resolve_again};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -90,6 +90,7 @@ pub fn resolve_keeping(
         asset_outputs,
         extra_terms,
         body_targets,
+        rank,
         related,
     };
     (site, diags, memo)
@@ -98,7 +99,7 @@ pub fn resolve_keeping(
 /// What one resolve keeps for the next (`serve`'s rebuilds; see [`resolve_again`]).
 pub struct Memo {
     /// Whether [`resolve_again`] made it by updating the one before.
-    pub incremental: bool,
+    pub(crate) incremental: bool,
     /// Whether it reported nothing: only then are its results reused.
     clean: bool,
     /// Everything it read but the documents: site.yaml, `--drafts`, asset and static paths.
@@ -112,6 +113,8 @@ pub struct Memo {
     extra_terms: Vec<Vec<(String, String)>>,
     /// Per page: the pages its text links to (itself left out).
     body_targets: Vec<Vec<PageId>>,
+    /// Per page: its place in its collection's order (0 outside collections).
+    rank: Vec<usize>,
     related: RelatedIndex,
 }
 
@@ -119,6 +122,7 @@ impl Memo {
     /// The pages kept their front matter, links and headings and only their bodies changed
     /// (`serve` reused the site as it was): these are the documents now.
     pub fn bodies_changed(&mut self, docs: &[Arc<ParsedDoc>]) {
+        self.incremental = true;
         let now: HashMap<&str, &Arc<ParsedDoc>> = docs.iter().map(|d| (d.rel.as_str(), d)).collect();
         for d in self.docs.iter_mut() {
             if let Some(new) = now.get(d.rel.as_str()) {
