@@ -93,6 +93,8 @@ pub struct Page {
     /// The body's links as written, with where they are (shared with the parse); with the
     /// `@/` arguments of shortcodes.
     pub body_links: std::sync::Arc<[crate::parse::markdown_scan::LinkRef]>,
+    /// Whether the body may hold shortcode calls (`ParsedDoc::shortcodes`).
+    pub shortcodes: bool,
     pub headings: Vec<Heading>,
     /// Body link destinations as written, with the URL path (base-relative) they resolve to.
     pub links: HashMap<String, String>,
@@ -139,6 +141,7 @@ impl Page {
             body: std::sync::Arc::from(""),
             body_line: 1,
             body_links: std::sync::Arc::from([]),
+            shortcodes: false,
             headings: Vec::new(),
             links: HashMap::new(),
             template,

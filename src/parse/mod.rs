@@ -60,6 +60,8 @@ pub struct ParsedDoc {
     /// 1-based line of the body's first line in the file.
     pub body_line: usize,
     pub links: Arc<[LinkRef]>,
+    /// Whether the body may hold shortcode calls (`{{` or `{%`; see `shortcodes::may_contain`).
+    pub shortcodes: bool,
     pub headings: Vec<Heading>,
     /// A stand-in for a file that failed to parse: it keeps the page's URL and slug
     /// known (so references to it do not fail too), and is not checked further.
@@ -100,6 +102,7 @@ impl ParsedDoc {
             links: Arc::from([]),
             headings: Vec::new(),
             placeholder: true,
+            shortcodes: false,
             toml: false,
         }
     }
@@ -231,6 +234,7 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
         links: Arc::from([]),
         headings: Vec::new(),
         placeholder: false,
+        shortcodes: false,
         toml: split.toml,
     };
     let mut diags = Vec::new();
@@ -259,7 +263,8 @@ pub fn parse(file: &SourceFile) -> Result<ParsedDoc, Vec<Diagnostic>> {
     let scan = markdown_scan::scan(&doc.body);
     let mut links = scan.links;
     doc.headings = scan.headings;
-    if shortcodes::may_contain(&doc.body) {
+    doc.shortcodes = shortcodes::may_contain(&doc.body);
+    if doc.shortcodes {
         match shortcodes::split(&doc.body) {
             // `@/` arguments are links to check (and backlinks), like Markdown links.
             Ok(pieces) => {

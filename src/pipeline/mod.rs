@@ -117,7 +117,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
     t.lap("templates");
 
     // 4. Markdown. The sources are not needed after this: freed before rendering.
-    let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+    let shortcodes = site.pages.iter().any(|p| p.shortcodes);
     let mut rendered = markdown_all(&site, &mut set, shortcodes, |set, p| render_page_markdown(&site, set, p))
         .map_err(|d| fail(d, &t))?;
     let mut site = site;
@@ -297,7 +297,7 @@ pub(crate) fn render_page_markdown(
     p: &crate::model::Page,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let i18n = &site.config.i18n;
-    if !crate::parse::shortcodes::may_contain(&p.body) {
+    if !p.shortcodes {
         return Ok(markdown::render(&p.body, &p.links, &p.headings, i18n));
     }
     let expander = render::shortcodes::Expander::new(site, set, p);

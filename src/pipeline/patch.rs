@@ -60,7 +60,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         file.stamp = stamp;
         let doc = parse::parse(&file).ok()?;
         // Shortcodes are expanded by the full path (their templates may read anything).
-        if crate::parse::shortcodes::may_contain(&doc.body) {
+        if doc.shortcodes {
             return None;
         }
         match cache.parsed.get(rel.as_str()).map(|f| &f.result) {
@@ -97,6 +97,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         let page = &mut last.site.pages[id];
         page.body = doc.body.clone();
         page.body_links = doc.links.clone();
+        page.shortcodes = doc.shortcodes;
         if today.is_some() {
             page.updated = today.clone();
         }

@@ -153,6 +153,7 @@ impl Rebuilder {
                     if let Some(&id) = last.site.by_rel.get(&doc.rel) {
                         last.site.pages[id].body = doc.body.clone();
                         last.site.pages[id].body_links = doc.links.clone();
+                        last.site.pages[id].shortcodes = doc.shortcodes;
                         last.site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
                     }
                 }
@@ -185,7 +186,7 @@ impl Rebuilder {
         t.lap("templates");
 
         // 4. Markdown, where its key changed.
-        let shortcodes = site.pages.iter().any(|p| crate::parse::shortcodes::may_contain(&p.body));
+        let shortcodes = site.pages.iter().any(|p| p.shortcodes);
         let (rendered, content_keys) = match markdown_cached(&site, &mut set, template_hash, shortcodes, cache) {
             Ok(r) => r,
             Err(d) => {
@@ -346,7 +347,7 @@ fn markdown_cached(
 pub(super) fn markdown_key(version: u64, p: &crate::model::Page, template_hash: u64, words: u64) -> u64 {
     let mut links: Vec<(&String, &String)> = p.links.iter().collect();
     links.sort();
-    let templates = crate::parse::shortcodes::may_contain(&p.body).then_some(template_hash);
+    let templates = p.shortcodes.then_some(template_hash);
     let ids: Vec<&String> = p.headings.iter().map(|h| &h.id).collect();
     hash_of(&(version, &p.rel, p.implicit, links, ids, templates, words))
 }

@@ -224,7 +224,7 @@ impl Expander<'_> {
     /// The summary of a linked page (HTML), rendered from its Markdown; none when it has
     /// shortcodes of its own (they are not expanded inside another page's shortcode).
     fn summary_of(&self, p: &Page) -> Value {
-        if crate::parse::shortcodes::may_contain(&p.body) || p.body.trim().is_empty() {
+        if p.shortcodes || p.body.trim().is_empty() {
             return Value::none();
         }
         let r = crate::markdown::render(&p.body, &p.links, &p.headings, &self.site.config.i18n);

@@ -603,6 +603,7 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
         common,
         body_line: doc.body_line,
         body_links: doc.links.clone(),
+        shortcodes: doc.shortcodes,
         headings: match config.heading_ids {
             crate::config::HeadingIds::Github => crate::parse::markdown_scan::scan_with(&doc.body, true).headings,
             crate::config::HeadingIds::Innobieb => doc.headings.clone(),
