@@ -827,3 +827,34 @@ fn text_edits_in_a_git_site(not_found_page: bool) {
     wait_for_search(&events, &version);
     assert!(assert_served_equals_fresh_build(&site, &server, "after text edits", &mut BTreeMap::new()));
 }
+
+#[test]
+fn a_pages_warning_is_shown_after_every_rebuild_and_does_not_stop_incremental_resolves() {
+    let site = common::Fixture::empty();
+    site.write("site.yaml", "title: T\nbase_url: /\nunknown_fields: warn\ncollections:\n  notes: {}\n");
+    site.write(
+        "templates/page.html",
+        "<!DOCTYPE html><title>{{ page.title }}</title><h1>{{ page.title }}</h1>{{ page.content }}",
+    );
+    site.write("content/notes/a.md", "---\ntitle: A\ncolour: blue\n---\nA.\n");
+    site.write("content/notes/b.md", "---\ntitle: B\n---\nB.\n");
+    let server = Server::start(&site.root, &["-v"]);
+    let events = server.events();
+    let count = |lines: &[String]| lines.iter().filter(|l| l.trim() == "1 warning").count();
+    assert_eq!(count(&server.stderr_lines()), 1, "{:?}", server.stderr_lines());
+
+    // A new title elsewhere: resolved incrementally, and A's warning is shown again.
+    site.write("content/notes/b.md", "---\ntitle: Bee\n---\nB.\n");
+    assert_eq!(next_build_event(&events)["type"], "built");
+    server.pages_rendered_last(1);
+    let lines = server.stderr_lines();
+    assert!(lines.iter().any(|l| l.trim().starts_with("resolve (incremental)")), "{lines:?}");
+    assert_eq!(count(&lines), 2, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("colour")), "{lines:?}");
+
+    // New text only (the patch path): still shown.
+    site.write("content/notes/b.md", "---\ntitle: Bee\n---\nB, again.\n");
+    assert_eq!(next_build_event(&events)["type"], "built");
+    server.pages_rendered_last(2);
+    assert_eq!(count(&server.stderr_lines()), 3, "{:?}", server.stderr_lines());
+}

@@ -12,7 +12,7 @@
 //! `tests/serve.rs` compares the served site with a fresh build after random edits.
 
 use super::rebuild::{Cache, Parsed, markdown_key};
-use super::{Built, Failed, Timer, finish_failed};
+use super::{Built, Failed, Timer, finish_failed, sorted};
 use crate::load::{self, Stamp};
 use crate::model::PageId;
 use crate::render::fingerprint::{self as fp, Fingerprints};
@@ -156,7 +156,8 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         timings: t.take(),
         template_metrics: result.metrics,
         patch: true,
-        warnings: Vec::new(),
+        // The warnings stay what they were (site.yaml and the front matter are unchanged).
+        warnings: sorted(site.config.warnings.iter().chain(last.memo.warnings()).cloned().collect()),
     }))
 }
 

@@ -158,6 +158,7 @@ impl Rebuilder {
                     }
                 }
                 last.memo.bodies_changed(&docs);
+                warnings.extend(last.memo.warnings().cloned());
                 (last.site, last.memo)
             }
             (last, _) => {

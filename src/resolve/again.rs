@@ -14,8 +14,9 @@
 //!   changed ([`RelatedIndex::affected`]).
 //!
 //! Anything else falls back to the full [`resolve_keeping`]: pages added, removed or turned
-//! into drafts, a changed URL, slug or heading id, and any problem to report, warnings too
-//! (so that messages are always those of a full resolve). When the taxonomies' terms
+//! into drafts, a changed URL, slug or heading id, and any error (so that error messages are
+//! always those of a full resolve). Warnings (of fields, `unknown_fields: warn`) are kept per
+//! page and given again. When the taxonomies' terms
 //! changed (term indices then mean other terms), every page's related pages are scored again. Debug builds check every incremental
 //! result against a full resolve.
 
@@ -34,9 +35,11 @@ pub fn resolve_again(
 ) -> (Site, Vec<Diagnostic>, Memo) {
     match again(config, &docs, assets, statics, opts, last) {
         Some((site, memo)) => {
+            // The only problems left are warnings of fields, in page order like a full resolve's.
+            let warnings: Vec<Diagnostic> = memo.warnings.iter().flatten().cloned().collect();
             #[cfg(debug_assertions)]
-            check_against_full(config, docs, assets, statics, opts, &site);
-            (site, Vec::new(), memo)
+            check_against_full(config, docs, assets, statics, opts, &site, &warnings);
+            (site, warnings, memo)
         }
         None => resolve_keeping(config, docs, assets, statics, opts),
     }
@@ -109,13 +112,13 @@ fn again(
     let lookup = Lookup::new(&site.pages, draft_slugs.clone());
     for &i in &changed {
         let checked = check_page(config, &docs[i], &site.pages[i], &lookup);
-        memo.extra_terms[i] = take_checked(&mut site.pages[i], checked, &mut diags);
+        (memo.extra_terms[i], memo.warnings[i]) = take_checked(&mut site.pages[i], checked, &mut diags);
         let (links, targets, d) = resolve_links(config, &docs[i], i, &site.pages, &site.by_rel);
         site.pages[i].links = links;
         memo.body_targets[i] = targets;
         diags.extend(d);
     }
-    if !diags.is_empty() {
+    if diags.iter().any(|d| !d.warning) {
         return None;
     }
 
@@ -179,7 +182,7 @@ fn again(
     site.config = config.clone();
 
     diags.extend(crate::collisions::check(&site, &docs, &memo.asset_outputs, statics));
-    if !diags.is_empty() {
+    if diags.iter().any(|d| !d.warning) {
         return None;
     }
     memo.docs = docs;
@@ -233,9 +236,11 @@ fn check_against_full(
     statics: &[StaticFile],
     opts: &ResolveOptions,
     site: &Site,
+    warnings: &[Diagnostic],
 ) {
     let (full, diags, _) = resolve_keeping(config, docs, assets, statics, opts);
-    assert!(diags.is_empty(), "an incremental resolve missed problems a full one reports: {diags:?}");
+    let shown = |d: &[Diagnostic]| d.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>();
+    assert_eq!(shown(&diags), shown(warnings), "an incremental resolve's problems differ from a full one's");
     if let Some(what) = difference(site, &full) {
         panic!("an incremental resolve differs from a full one: {what}");
     }
@@ -397,7 +402,8 @@ mod tests {
             let (site, diags, memo) =
                 resolve_again(&b.config, b.docs.clone(), &b.sources.assets, &b.sources.statics, &b.opts, last);
             let (full, full_diags, _) = self.full();
-            assert_eq!(diags.len(), full_diags.len(), "{what}");
+            let shown = |d: &[Diagnostic]| d.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+            assert_eq!(shown(&diags), shown(&full_diags), "{what}");
             if let Some(difference) = difference(&site, &full) {
                 panic!("{what}: {difference}");
             }
@@ -459,5 +465,30 @@ mod tests {
         let text = format!("{}{date}{}", &b.texts[i].1[..at], &b.texts[i].1[end..]);
         assert!(b.set(i, text));
         assert_eq!(b.again("the move"), (Vec::new(), true));
+    }
+
+    #[test]
+    fn warnings_of_unchanged_pages_are_given_again_and_do_not_stop_incremental_resolves() {
+        let mut b = Bundled::new();
+        b.config.unknown_fields = crate::config::UnknownFields::Warn;
+        for c in b.config.collections.values_mut() {
+            c.unknown_fields = None;
+        }
+        let (site, diags, memo) = b.full();
+        assert!(diags.is_empty(), "{diags:?}");
+        b.last = Some((site, memo));
+        let first = b.index("over.md");
+        let with_key = b.texts[first].1.replacen("---\n", "---\nonbekend: ja\n", 1);
+        assert!(b.set(first, with_key));
+        let (diags, _) = b.again("an unknown key");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].warning && diags[0].to_string().contains("onbekend"), "{diags:?}");
+        // Another page changes: the warning is still there, from the memo.
+        let other = (0..b.texts.len()).find(|&i| b.texts[i].0.starts_with("personen/")).expect("people");
+        let renamed = b.texts[other].1.replacen("title: \"", "title: \"Aa ", 1);
+        assert!(b.set(other, renamed));
+        let (diags, incremental) = b.again("a new title elsewhere");
+        assert!(incremental);
+        assert_eq!(diags.len(), 1, "{diags:?}");
     }
 }

@@ -25,6 +25,8 @@ use std::sync::Arc;
 
 /// One page's resolved body links: the link map, the pages they point to and errors.
 type LinkResult = (HashMap<String, String>, Vec<PageId>, Vec<Diagnostic>);
+/// Terms a page's `[taxonomies]` table gives: (taxonomy, term).
+type Terms = Vec<(String, String)>;
 /// An incoming reference: (group order, source page, field path, enclosing record).
 type Incoming = (usize, PageId, String, Option<IndexMap<String, Value>>);
 
@@ -67,7 +69,7 @@ pub fn resolve_keeping(
     let home = by_rel["_index.md"];
     diags.extend(duplicate_urls(&pages, &docs));
     let folder_section = assign_parents(&mut pages, home);
-    let extra_terms = check_fields(config, &docs, &mut pages, &draft_slugs, &mut diags);
+    let (extra_terms, warnings) = check_fields(config, &docs, &mut pages, &draft_slugs, &mut diags);
     let body_targets = resolve_body_links(config, &docs, &mut pages, &by_rel, &mut diags);
     let asset_outputs = assign_assets(&mut pages, assets, &folder_section, home);
     let (collections, rank) = sort_collections(config, &mut pages, &folder_section);
@@ -82,7 +84,8 @@ pub fn resolve_keeping(
     diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
     let memo = Memo {
         incremental: false,
-        clean: diags.is_empty(),
+        clean: diags.iter().all(|d| d.warning),
+        warnings,
         inputs: again::inputs_key(config, opts.drafts, assets, statics),
         docs,
         draft_slugs,
@@ -100,8 +103,10 @@ pub fn resolve_keeping(
 pub struct Memo {
     /// Whether [`resolve_again`] made it by updating the one before.
     pub(crate) incremental: bool,
-    /// Whether it reported nothing: only then are its results reused.
+    /// Whether it reported no errors (warnings may be): only then are its results reused.
     clean: bool,
+    /// Per page: the warnings of its fields (the only warnings `resolve` gives).
+    warnings: Vec<Vec<Diagnostic>>,
     /// Everything it read but the documents: site.yaml, `--drafts`, asset and static paths.
     inputs: u64,
     /// The documents of the pages (page `i` is `docs[i]`), drafts left out.
@@ -119,6 +124,11 @@ pub struct Memo {
 }
 
 impl Memo {
+    /// The warnings the site's pages have (those of their fields).
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.warnings.iter().flatten()
+    }
+
     /// The pages kept their front matter, links and headings and only their bodies changed
     /// (`serve` reused the site as it was): these are the documents now.
     pub fn bodies_changed(&mut self, docs: &[Arc<ParsedDoc>]) {
@@ -259,15 +269,16 @@ fn check_fields(
     pages: &mut [Page],
     draft_slugs: &HashSet<(String, String)>,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Vec<(String, String)>> {
+) -> (Vec<Terms>, Vec<Vec<Diagnostic>>) {
     let lookup = Lookup::new(pages, draft_slugs.clone());
     let checked: Vec<Checked> =
         docs.par_iter().enumerate().map(|(i, doc)| check_page(config, doc, &pages[i], &lookup)).collect();
-    let mut extra_terms: Vec<Vec<(String, String)>> = vec![Vec::new(); pages.len()];
+    let mut extra_terms: Vec<Terms> = vec![Vec::new(); pages.len()];
+    let mut warnings: Vec<Vec<Diagnostic>> = vec![Vec::new(); pages.len()];
     for (i, c) in checked.into_iter().enumerate() {
-        extra_terms[i] = take_checked(&mut pages[i], c, diags);
+        (extra_terms[i], warnings[i]) = take_checked(&mut pages[i], c, diags);
     }
-    extra_terms
+    (extra_terms, warnings)
 }
 
 /// One page's fields, checked.
@@ -290,14 +301,16 @@ fn check_page(config: &Config, doc: &ParsedDoc, page: &Page, lookup: &Lookup) ->
     Checked { values, diags: checker.diags, kept: checker.kept, terms: checker.terms }
 }
 
-/// Puts a page's checked fields in place; returns the terms of its `[taxonomies]` table.
-fn take_checked(page: &mut Page, c: Checked, diags: &mut Vec<Diagnostic>) -> Vec<(String, String)> {
+/// Puts a page's checked fields in place, and its problems in `diags`; returns the terms of
+/// its `[taxonomies]` table and its warnings.
+fn take_checked(page: &mut Page, c: Checked, diags: &mut Vec<Diagnostic>) -> (Vec<(String, String)>, Vec<Diagnostic>) {
     page.fields = c.values;
+    let warnings = c.diags.iter().filter(|d| d.warning).cloned().collect();
     diags.extend(c.diags);
     if !c.kept.is_empty() {
         keep_in_extra(&mut page.common.extra, c.kept);
     }
-    c.terms
+    (c.terms, warnings)
 }
 
 /// Step 3: body links (`@/path.md`, relative `.md` links and `#anchors`), in parallel.
