@@ -386,9 +386,11 @@ mod tests {
             self.texts.iter().position(|(r, _)| r == rel).expect("a document of the site")
         }
 
-        /// Replaces document `i`; false when the new text does not parse.
+        /// Replaces document `i`; false when the new text does not parse. Like `serve` in a
+        /// git work tree, it counts as changed today.
         fn set(&mut self, i: usize, text: String) -> bool {
             let Some(doc) = parsed(&self.texts[i].0, &text) else { return false };
+            self.opts.updated.insert(self.texts[i].0.clone(), "2026-12-03".to_string());
             self.texts[i].1 = text;
             self.docs[i] = doc;
             true
