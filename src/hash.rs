@@ -1,12 +1,16 @@
 //! 64-bit hashes for cache keys and fingerprints (`parse`, `render::fingerprint`, `serve`).
 //!
-//! `DefaultHasher::new()` has fixed keys, so a hash is the same for the same value within
-//! one build of the binary; it is never written to the output.
+//! foldhash (the hash of `hashbrown`) with a fixed seed: the same value hashes the same within
+//! one build of the binary, and several times faster than std's SipHash on the output bytes and
+//! page models that `serve` fingerprints on every rebuild. Hashes are never written to the output.
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
-pub fn hasher() -> std::collections::hash_map::DefaultHasher {
-    std::collections::hash_map::DefaultHasher::new()
+/// What [`hasher`] returns.
+pub type FixedHasher = foldhash::quality::FoldHasher<'static>;
+
+pub fn hasher() -> FixedHasher {
+    foldhash::quality::FixedState::with_seed(0x1bb0_b1eb).build_hasher()
 }
 
 /// A 64-bit hash of anything hashable (stable within one process run).

@@ -71,7 +71,7 @@ pub fn open_data(site: &Site, mut memo: Option<&mut DataMemo>) -> Vec<Output> {
 /// target's path), title, date, description, and the paths of the pages that reference it.
 fn collection_fingerprint(site: &Site, ids: &[crate::model::PageId]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     (&site.config.base_url, ids.len()).hash(&mut h);
     for &id in ids {
         let p = &site.pages[id];

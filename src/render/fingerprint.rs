@@ -97,7 +97,7 @@ pub fn full_fp(site: &Site, p: &Page, content: u64, stub: &[u64]) -> u64 {
             }
         }
     }
-    let ids = |h: &mut std::collections::hash_map::DefaultHasher, list: &[PageId]| {
+    let ids = |h: &mut crate::hash::FixedHasher, list: &[PageId]| {
         list.len().hash(h);
         for &i in list {
             stub[i].hash(h);

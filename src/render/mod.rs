@@ -123,7 +123,7 @@ fn job_template<'a>(site: &'a Site, job: &Job) -> &'a str {
 /// Fingerprint of the small site-wide value every page sees.
 fn site_fingerprint(values: &Values) -> u64 {
     use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     fingerprint::hash_tera(&values.site, &mut h);
     h.finish()
 }
@@ -132,7 +132,7 @@ fn site_fingerprint(values: &Values) -> u64 {
 fn job_fingerprint(site: &Site, job: &Job, site_fp: u64, inc: &Incremental<'_>) -> u64 {
     use std::hash::{Hash, Hasher};
     let fps = inc.fingerprints;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::hasher();
     (site_fp, inc.templates).hash(&mut h);
     match *job {
         Job::Page(id) => (1u8, fps.full[id]).hash(&mut h),
