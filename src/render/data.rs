@@ -32,7 +32,7 @@ pub fn open_data(site: &Site, mut memo: Option<&mut DataMemo>) -> Vec<Output> {
                 }
             }
         }
-        let records: Vec<J> = idx
+        let records: Vec<Vec<u8>> = idx
             .pages
             .par_iter()
             .map(|&id| {
@@ -44,7 +44,7 @@ pub fn open_data(site: &Site, mut memo: Option<&mut DataMemo>) -> Vec<Output> {
                     .flat_map(|g| g.links.iter().map(|l| site.permalink(&site.pages[l.source].path)))
                     .map(J::String)
                     .collect();
-                json!({
+                let record = json!({
                     "slug": p.slug,
                     "title": p.title,
                     "url": site.permalink(&p.path),
@@ -52,11 +52,11 @@ pub fn open_data(site: &Site, mut memo: Option<&mut DataMemo>) -> Vec<Output> {
                     "description": p.common.description,
                     "fields": fields,
                     "referenced_by": backlinks,
-                })
+                });
+                serde_json::to_vec_pretty(&record).unwrap_or_default()
             })
             .collect();
-        let doc = json!({ "collection": name, "records": records });
-        let bytes = std::sync::Arc::new(pretty(&doc));
+        let bytes = std::sync::Arc::new(collection_file(name, &records));
         if let (Some(m), Some(fp)) = (memo.as_deref_mut(), fp) {
             m.insert(name.clone(), (fp, bytes.clone()));
         }
@@ -90,6 +90,34 @@ fn collection_fingerprint(site: &Site, ids: &[crate::model::PageId]) -> u64 {
     h.finish()
 }
 
+/// `{"collection": name, "records": [...]}` as `serde_json::to_vec_pretty` writes it (and a
+/// newline), from the records each written that way on their own (in parallel): their lines
+/// are indented by two levels. JSON strings hold no raw newlines, so lines are lines.
+fn collection_file(name: &str, records: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.iter().map(|r| r.len() + r.len() / 8).sum::<usize>() + 64);
+    out.extend_from_slice(b"{\n  \"collection\": ");
+    out.extend_from_slice(&serde_json::to_vec(name).unwrap_or_default());
+    if records.is_empty() {
+        out.extend_from_slice(b",\n  \"records\": []\n}\n");
+        return out;
+    }
+    out.extend_from_slice(b",\n  \"records\": [\n");
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        for (j, line) in r.split(|&b| b == b'\n').enumerate() {
+            if j > 0 {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(b"\n  ]\n}\n");
+    out
+}
+
 fn pretty(v: &J) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
     bytes.push(b'\n');
@@ -106,5 +134,23 @@ fn json_value(site: &Site, v: &Value) -> J {
         Value::List(items) => J::Array(items.iter().map(|i| json_value(site, i)).collect()),
         Value::Record(fields) => J::Object(fields.iter().map(|(k, v)| (k.clone(), json_value(site, v))).collect()),
         Value::Ref(id) => J::String(site.permalink(&site.pages[*id].path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_collection_file_is_what_serde_json_writes_for_the_whole_document() {
+        let records = vec![
+            json!({"slug": "a", "fields": {"x": [1, {"y": "line\nbreak"}], "e": {}, "l": []}, "referenced_by": []}),
+            json!({"slug": "b", "title": "\"quoted\"", "fields": {}}),
+        ];
+        let parts: Vec<Vec<u8>> = records.iter().map(|r| serde_json::to_vec_pretty(r).unwrap()).collect();
+        let whole = pretty(&json!({ "collection": "notes", "records": records }));
+        assert_eq!(String::from_utf8(collection_file("notes", &parts)).unwrap(), String::from_utf8(whole).unwrap());
+        let empty = pretty(&json!({ "collection": "n\u{e9}", "records": [] }));
+        assert_eq!(collection_file("n\u{e9}", &[]), empty);
     }
 }
