@@ -5,9 +5,9 @@
 use std::path::Path;
 
 fn main() {
-    // Read at run time, not with env!(): a build script compiled for one checkout can be
-    // run again for another (a worktree sharing the target folder), and env! would keep
-    // pointing at the first one.
+    // Read at run time, not with env!(), which fixes the path when the build script is
+    // compiled: once, with a target folder shared by two checkouts (a git worktree), that
+    // embedded an empty theme. The assert below makes such a build fail instead.
     let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let root = Path::new(&manifest).join("themes/default");
     println!("cargo:rerun-if-changed={}", root.display());

@@ -1,8 +1,9 @@
 //! 64-bit hashes for cache keys and fingerprints (`parse`, `render::fingerprint`, `serve`).
 //!
 //! foldhash (the hash of `hashbrown`) with a fixed seed: the same value hashes the same within
-//! one build of the binary, and several times faster than std's SipHash on the output bytes and
-//! page models that `serve` fingerprints on every rebuild. Hashes are never written to the output.
+//! one build of the binary, and faster than std's SipHash on what `serve` hashes on every
+//! rebuild (the bytes of re-rendered pages, every page's model). Hashes are never written to
+//! the output.
 
 use std::hash::{BuildHasher, Hash, Hasher};
 

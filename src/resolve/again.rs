@@ -16,8 +16,8 @@
 //! Anything else falls back to the full [`resolve_keeping`]: pages added, removed or turned
 //! into drafts, a changed URL, slug or heading id, and any error (so that error messages are
 //! always those of a full resolve). Warnings (of fields, `unknown_fields: warn`) are kept per
-//! page and given again. When the taxonomies' terms
-//! changed (term indices then mean other terms), every page's related pages are scored again. Debug builds check every incremental
+//! page and given again. When the taxonomies' terms changed (term indices then mean other
+//! terms), every page's related pages are scored again. Debug builds check every incremental
 //! result against a full resolve.
 
 use super::*;

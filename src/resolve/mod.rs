@@ -15,13 +15,13 @@ use crate::parse::{DocKind, ParsedDoc};
 use crate::schema::{Checker, RefLookup};
 use crate::slug::{MAX_SEGMENT_BYTES, check_user_slug, slugify};
 use crate::yaml::{Seg, Target};
-
-mod again;
-pub use again::{inputs_key, resolve_again};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+
+mod again;
+pub use again::{inputs_key, resolve_again};
 
 /// One page's resolved body links: the link map, the pages they point to and errors.
 type LinkResult = (HashMap<String, String>, Vec<PageId>, Vec<Diagnostic>);
@@ -115,7 +115,7 @@ pub struct Memo {
     folder_section: HashMap<String, PageId>,
     asset_outputs: Vec<(String, String)>,
     /// Per page: the terms its `[taxonomies]` table gave.
-    extra_terms: Vec<Vec<(String, String)>>,
+    extra_terms: Vec<Terms>,
     /// Per page: the pages its text links to (itself left out).
     body_targets: Vec<Vec<PageId>>,
     /// Per page: its place in its collection's order (0 outside collections).
@@ -262,7 +262,8 @@ fn assign_parents(pages: &mut [Page], home: PageId) -> HashMap<String, PageId> {
 }
 
 /// Step 2: every page's fields, checked against its collection's schema (in parallel), with
-/// references resolved. Returns the terms each page's `[taxonomies]` table gave.
+/// references resolved. Returns, per page, the terms its `[taxonomies]` table gave and the
+/// warnings of its fields.
 fn check_fields(
     config: &Config,
     docs: &[Arc<ParsedDoc>],
@@ -303,7 +304,7 @@ fn check_page(config: &Config, doc: &ParsedDoc, page: &Page, lookup: &Lookup) ->
 
 /// Puts a page's checked fields in place, and its problems in `diags`; returns the terms of
 /// its `[taxonomies]` table and its warnings.
-fn take_checked(page: &mut Page, c: Checked, diags: &mut Vec<Diagnostic>) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+fn take_checked(page: &mut Page, c: Checked, diags: &mut Vec<Diagnostic>) -> (Terms, Vec<Diagnostic>) {
     page.fields = c.values;
     let warnings = c.diags.iter().filter(|d| d.warning).cloned().collect();
     diags.extend(c.diags);
