@@ -158,6 +158,16 @@ impl Page {
         }
     }
 
+    /// Takes what the page has of its document's body: the text (shared, not copied; link
+    /// errors quote it from here), its links and whether it may hold shortcodes. The one place
+    /// for it: a page made from a document, and a page whose text changed (the patch path,
+    /// `serve` reusing the last site) take it the same way.
+    pub fn take_body(&mut self, doc: &crate::parse::ParsedDoc) {
+        self.body = doc.body.clone();
+        self.body_links = doc.links.clone();
+        self.shortcodes = doc.shortcodes;
+    }
+
     pub fn is_section(&self) -> bool {
         self.kind == DocKind::Section
     }

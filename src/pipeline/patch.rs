@@ -95,9 +95,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
     for (id, stamp, doc) in fresh {
         *next_version += 1;
         let page = &mut last.site.pages[id];
-        page.body = doc.body.clone();
-        page.body_links = doc.links.clone();
-        page.shortcodes = doc.shortcodes;
+        page.take_body(&doc);
         if today.is_some() {
             page.updated = today.clone();
         }

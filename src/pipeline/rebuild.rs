@@ -151,9 +151,7 @@ impl Rebuilder {
                 let dates = cache.dates.as_ref().and_then(|d| d.as_ref());
                 for doc in &docs {
                     if let Some(&id) = last.site.by_rel.get(&doc.rel) {
-                        last.site.pages[id].body = doc.body.clone();
-                        last.site.pages[id].body_links = doc.links.clone();
-                        last.site.pages[id].shortcodes = doc.shortcodes;
+                        last.site.pages[id].take_body(doc);
                         last.site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
                     }
                 }

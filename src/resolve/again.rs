@@ -97,7 +97,6 @@ fn again(
         }
         before.extend(&memo.body_targets[i]);
         page.updated = old.updated.take();
-        page.body = doc.body.clone();
         page.parent = old.parent;
         page.assets = std::mem::take(&mut old.assets);
         page.backlinks = std::mem::take(&mut old.backlinks);

@@ -175,10 +175,8 @@ fn pages_and_urls(
     let section_folders: HashSet<String> =
         docs.iter().filter(|d| d.kind == DocKind::Section).map(|d| folder_of(&d.rel).to_string()).collect();
     for doc in docs.iter() {
-        // The body is shared with the page (no copy); link errors quote it from there.
         let mut page = skeleton(config, doc, pages.len(), diags);
         page.updated = updated.get(&doc.rel).cloned();
-        page.body = doc.body.clone();
         pages.push(page);
     }
     for (name, def) in &config.collections {
@@ -612,19 +610,19 @@ fn skeleton(config: &Config, doc: &ParsedDoc, id: PageId, diags: &mut Vec<Diagno
     }
     let paginate_by =
         if doc.kind == DocKind::Section { def.and_then(|d| d.paginate_by).or(config.paginate_by) } else { None };
-    Page {
+    let mut page = Page {
         collection,
         common,
         body_line: doc.body_line,
-        body_links: doc.links.clone(),
-        shortcodes: doc.shortcodes,
         headings: match config.heading_ids {
             crate::config::HeadingIds::Github => crate::parse::markdown_scan::scan_with(&doc.body, true).headings,
             crate::config::HeadingIds::Innobieb => doc.headings.clone(),
         },
         paginate_by,
         ..Page::new(id, doc.rel.clone(), doc.kind, title, slug, path, template)
-    }
+    };
+    page.take_body(doc);
+    page
 }
 
 /// `/oud/pad/` -> `oud/pad/index.html`; `/oud.html` -> `oud.html`. Rejects anything
