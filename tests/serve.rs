@@ -449,7 +449,7 @@ fn assert_served_equals_fresh_build(
 
 #[test]
 fn after_random_edits_the_served_site_equals_a_fresh_build() {
-    random_edits(kb(), PAGE_TEMPLATE, 0x5eed_1234);
+    random_edits(kb(), PAGE_TEMPLATE, 0x5eed_1234, false);
 }
 
 /// A page template; `{V}` is replaced by a version number when the random edits change it.
@@ -500,15 +500,32 @@ fn after_random_edits_a_theme_that_calls_every_site_function_serves_what_a_fresh
     for (path, text) in SITE_FUNCTION_THEME {
         site.write(path, text);
     }
-    random_edits(site, SITE_FUNCTION_PAGE, 0x0ddba11);
+    random_edits(site, SITE_FUNCTION_PAGE, 0x0ddba11, false);
+}
+
+/// The same with every changed page left for later (rendered in the background, or when it
+/// is requested): what is served is still what a fresh build makes.
+#[test]
+fn after_random_edits_with_every_page_left_for_later_the_served_site_equals_a_fresh_build() {
+    let site = kb();
+    site.write("themes/t/templates/page.html", &SITE_FUNCTION_PAGE.replace("{V}", ""));
+    for (path, text) in SITE_FUNCTION_THEME {
+        site.write(path, text);
+    }
+    random_edits(site, SITE_FUNCTION_PAGE, 0x1a7e, true);
 }
 
 /// Random edits of the kb fixture, renames, deletions, broken files and template changes (to
 /// `page_template`) while `serve` runs; after each step the served site must equal a fresh build.
-fn random_edits(site: TestSite, page_template: &str, default_seed: u64) {
+/// `later`: every changed page is left for later (rendered when requested or in the background).
+fn random_edits(site: TestSite, page_template: &str, default_seed: u64, later: bool) {
     let seed: u64 = std::env::var("INNOBIEB_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(default_seed);
     let steps: usize = std::env::var("INNOBIEB_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(24);
-    let server = Server::start(&site.root, &[]);
+    let server = if later {
+        Server::start_with(&site.root, &["-v"], &[("INNOBIEB_RENDER_NOW", "0")])
+    } else {
+        Server::start(&site.root, &[])
+    };
     let events = server.events();
     let mut rng = Rng(seed);
     let mut previous = BTreeMap::new();
@@ -622,6 +639,11 @@ fn random_edits(site: TestSite, page_template: &str, default_seed: u64) {
         }
         let ok = assert_served_equals_fresh_build(&site, &server, &label, &mut previous);
         assert_eq!(ok, e["type"] == "built", "{label}: server said {e}, fresh build ok = {ok}");
+    }
+    if later {
+        let lines = server.stderr_lines();
+        let left = lines.iter().filter(|l| l.contains(" left for later)")).count();
+        assert!(left >= 3, "only {left} builds left pages for later: {lines:?}");
     }
 }
 
@@ -841,6 +863,8 @@ fn a_pages_warning_is_shown_after_every_rebuild_and_does_not_stop_incremental_re
     let server = Server::start(&site.root, &["-v"]);
     let events = server.events();
     let count = |lines: &[String]| lines.iter().filter(|l| l.trim() == "1 warning").count();
+    // The first build's lines on stderr may arrive after its URL on stdout.
+    server.pages_rendered_last(0);
     assert_eq!(count(&server.stderr_lines()), 1, "{:?}", server.stderr_lines());
 
     // A new title elsewhere: resolved incrementally, and A's warning is shown again.
@@ -857,4 +881,114 @@ fn a_pages_warning_is_shown_after_every_rebuild_and_does_not_stop_incremental_re
     assert_eq!(next_build_event(&events)["type"], "built");
     server.pages_rendered_last(2);
     assert_eq!(count(&server.stderr_lines()), 3, "{:?}", server.stderr_lines());
+}
+
+/// Twenty notes that show the person they name, each slow to render (a long empty loop),
+/// so that rendering them all takes a while; `extra` goes into the notes' template.
+fn slow_notes(extra: &str) -> TestSite {
+    let site = common::Fixture::empty();
+    site.write(
+        "site.yaml",
+        "title: T\nbase_url: /\ncollections:\n  people: {}\n  notes:\n    fields:\n      person: { type: reference, to: people }\n",
+    );
+    site.write(
+        "templates/page.html",
+        &format!(
+            "<!DOCTYPE html><title>{{{{ page.title }}}}</title><h1>{{{{ page.title }}}}</h1>\
+{{% if page.fields.person %}}<p>By {{{{ page.fields.person.title }}}}</p>{extra}\
+{{% for i in range(end=60000) %}}{{% endfor %}}{{% endif %}}"
+        ),
+    );
+    site.write("content/people/ann.md", "---\ntitle: Ann\n---\n");
+    for i in 1..=20 {
+        site.write(&format!("content/notes/n{i:02}.md"), &format!("---\ntitle: N{i}\nperson: ann\n---\nNote {i}.\n"));
+    }
+    site
+}
+
+/// The build's event and the last "(N pages rendered, M left for later)" line.
+fn left_for_later(server: &Server, builds_before: usize) -> (usize, String) {
+    let rendered = server.pages_rendered_last(builds_before);
+    let line = server.stderr_lines().into_iter().filter(|l| l.contains(" pages rendered")).nth(builds_before);
+    (rendered, line.unwrap_or_default())
+}
+
+#[test]
+fn a_page_still_left_for_later_is_rendered_when_it_is_requested() {
+    let site = slow_notes("");
+    let server = Server::start_with(&site.root, &["-v"], &[("INNOBIEB_RENDER_NOW", "0")]);
+    let events = server.events();
+    server.pages_rendered_last(0);
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    // The note rendered last in the background is asked for first: it is rendered for the
+    // request, and shows the new title.
+    let page = server.get("/notes/n20/").text();
+    assert!(page.contains("<p>By Ann Archer</p>"), "{page}");
+    let (rendered, line) = left_for_later(&server, 1);
+    assert_eq!(rendered, 0, "{line}");
+    // Ann's page, the twenty notes, and the lists of people and of notes.
+    assert!(line.contains(", 23 left for later)"), "{line}");
+    // The others follow in the background; then the served site is what a fresh build makes.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server.stdout_lines().iter().any(|l| l.starts_with("Rendered 23 more pages in ")) {
+        assert!(Instant::now() < deadline, "{:?}", server.stdout_lines());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after the background", &mut BTreeMap::new()));
+}
+
+#[test]
+fn a_page_open_in_a_browser_is_rendered_before_the_build_is_published() {
+    let site = slow_notes("");
+    let server = Server::start_with(&site.root, &["-v"], &[("INNOBIEB_RENDER_NOW", "0")]);
+    let tab = server.events_of("/notes/n20/");
+    server.pages_rendered_last(0);
+    // The tab's stream is open before the edit (its hello has arrived).
+    assert_eq!(tab.recv_timeout(Duration::from_secs(30)).unwrap()["type"], "hello");
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\n");
+    // The first event already tells the tab that its page changed.
+    let e = next_build_event(&tab);
+    assert_eq!(e["type"], "built", "{e}");
+    // (Open data is not a page: it is always made at once.)
+    assert_eq!(changed_paths(&e), ["/data/people.json", "/notes/n20/"]);
+    let (rendered, line) = left_for_later(&server, 1);
+    assert_eq!(rendered, 1, "{line}");
+    assert!(line.contains(", 22 left for later)"), "{line}");
+}
+
+#[test]
+fn when_a_page_left_for_later_fails_the_last_good_version_is_served_again() {
+    // A note whose person is called "Boom" reads a field that does not exist: an error.
+    let site =
+        slow_notes("{% if page.fields.person.title == \"Boom\" %}{{ page.fields.person.nothing.here }}{% endif %}");
+    let server = Server::start_with(&site.root, &["-v"], &[("INNOBIEB_RENDER_NOW", "0")]);
+    let events = server.events();
+    server.pages_rendered_last(0);
+    site.write("content/people/ann.md", "---\ntitle: Boom\n---\n");
+    // Published with every page left for later, then the errors of all twenty notes at once.
+    assert_eq!(next_build_event(&events)["type"], "built");
+    let e = loop {
+        let e = next_build_event(&events);
+        if e["type"] == "errors" {
+            break e;
+        }
+    };
+    let errors = e["errors"].as_array().unwrap();
+    let text: String = errors.iter().map(|d| d["rendered"].as_str().unwrap_or("").to_string()).collect();
+    assert_eq!(errors.len(), 1, "{text}");
+    assert!(text.contains("(while rendering content/notes/n01.md and 19 other page(s))"), "{text}");
+    assert!(server.stderr_lines().iter().any(|l| l == "The last good version is still being served."));
+    // Every page is the last good one again, Ann's too (it rendered fine before the notes failed).
+    assert!(server.get("/people/ann/").text().contains("<h1>Ann</h1>"));
+    assert!(server.get("/notes/n01/").text().contains("<p>By Ann</p>"));
+    // The fix is a build of its own, rendered and served in full.
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\n");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert!(server.get("/notes/n01/").text().contains("<p>By Ann Archer</p>"));
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "after the fix", &mut BTreeMap::new()));
 }

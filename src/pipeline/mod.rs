@@ -50,6 +50,9 @@ pub struct BuildOptions {
 pub struct Built {
     /// The files of the site (empty when they were written to `BuildOptions::output`).
     pub outputs: Vec<Output>,
+    /// In `serve`: output paths of pages left for later (`Rebuilder::defer_rendering`);
+    /// they are not in `outputs`.
+    pub pending: Vec<String>,
     /// In `serve`: the search index still to build (off the reload path).
     pub search: Option<crate::search::Deferred>,
     /// What was written, when `BuildOptions::output` was given.
@@ -151,7 +154,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
     // The template values (held by the site functions) are not needed while the search
     // index is finished: free them before it grows.
     drop(set);
-    let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, write_error } = result;
+    let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, write_error, .. } = result;
     diags.extend(diagnostics);
     t.lap("render");
     if let Some(thread) = search_thread {
@@ -185,6 +188,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
     }
     Ok(Built {
         outputs,
+        pending: Vec::new(),
         search: None,
         written,
         collection_count: site.collections.len(),
@@ -336,6 +340,12 @@ fn dedupe_outputs(outputs: &mut Vec<Output>) {
     let mut seen = std::collections::HashSet::with_capacity(outputs.len());
     outputs.retain(|o| seen.insert(o.path.clone()));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+/// Drops `value` on a thread of its own: freeing the values of thousands of pages takes
+/// tens of milliseconds that a rebuild need not wait for.
+fn drop_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("innobieb-free".into()).spawn(move || drop(value));
 }
 
 fn sorted(mut warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {

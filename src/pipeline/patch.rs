@@ -23,7 +23,12 @@ use std::sync::Arc;
 
 /// Patches the last build for changed content files (relative to `content/`). `None`
 /// when the change is not one a patch can handle; the caller then builds in full.
-pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<Result<Built, Failed>> {
+pub(super) fn patch(
+    root: &Path,
+    cache: &mut Cache,
+    rels: &[String],
+    defer: Option<render::Defer<'_>>,
+) -> Option<Result<Built, Failed>> {
     let mut t = Timer::new(false);
     if rels.is_empty() || cache.templates.is_none() {
         return None;
@@ -82,6 +87,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         data,
         records,
         last,
+        deferred,
         ..
     } = cache;
     let last_build = last;
@@ -124,7 +130,7 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         value_memo,
     );
     let values = Arc::new(values);
-    last.values = values.clone();
+    let retired = std::mem::replace(&mut last.values, values.clone());
     // Only the edited pages' records change: a record shows no other page's text.
     let record_fps: Vec<(PageId, u64)> =
         changed.iter().map(|&id| (id, fp::record_fp(last.fingerprints.stub[id], last.content_keys[id]))).collect();
@@ -134,9 +140,15 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
     // 4. Render what changed. Feeds, the sitemap, redirects and open data show no page text
     // (checked above: their templates call no site functions, and no page's date changed).
     let pages: HashSet<PageId> = full_changed.iter().copied().collect();
-    let incremental =
-        render::Incremental { fingerprints: &last.fingerprints, templates: *template_hash, memo: rendered_pages, data };
+    let incremental = render::Incremental {
+        fingerprints: &last.fingerprints,
+        templates: *template_hash,
+        memo: rendered_pages,
+        data,
+        defer,
+    };
     let result = render::render_patch(site, values, set, incremental, &pages, &taxonomies_changed);
+    super::drop_elsewhere(retired);
     let (collection_count, page_count) = (site.collections.len(), site.pages.len());
     t.lap("render");
     if !result.diagnostics.is_empty() {
@@ -145,8 +157,10 @@ pub(super) fn patch(root: &Path, cache: &mut Cache, rels: &[String]) -> Option<R
         *last_build = None;
         return Some(finish_failed(result.diagnostics, t));
     }
+    *deferred = result.deferred;
     Some(Ok(Built {
         outputs: result.outputs,
+        pending: deferred.as_ref().map(|d| d.paths().map(str::to_string).collect()).unwrap_or_default(),
         search,
         written: None,
         collection_count,

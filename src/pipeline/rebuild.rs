@@ -23,10 +23,11 @@ use crate::parse::{self, ParsedDoc};
 use crate::render::{self, TemplateSet};
 use crate::resolve::{self, ResolveOptions};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// `serve`'s builds of one site, each reusing what the earlier ones made.
 pub struct Rebuilder {
@@ -34,6 +35,8 @@ pub struct Rebuilder {
     /// The local address the site is served at.
     base_url: String,
     drafts: bool,
+    /// How many changed pages a rebuild renders before it is published (`defer_rendering`).
+    render_now: Option<usize>,
     cache: Cache,
 }
 
@@ -70,6 +73,10 @@ pub(super) struct Cache {
     /// The last successful build: its resolved site (reused as it is when only page bodies
     /// changed, updated by `resolve::resolve_again` otherwise) and what `patch` needs.
     pub(super) last: Option<LastBuild>,
+    /// The pages of the last build left for later (`Rebuilder::render_later`), and the
+    /// problems found rendering them so far (reported when the last one is done).
+    pub(super) deferred: Option<render::Deferred>,
+    late_problems: Vec<Diagnostic>,
 }
 
 /// What the last successful build resolved and rendered, and what its inputs looked like.
@@ -91,7 +98,109 @@ pub(super) struct LastBuild {
 impl Rebuilder {
     /// Builds of the site in `root`, served at `base_url`; nothing is built yet.
     pub fn new(root: PathBuf, base_url: String, drafts: bool) -> Rebuilder {
-        Rebuilder { root, base_url, drafts, cache: Cache::default() }
+        Rebuilder { root, base_url, drafts, render_now: None, cache: Cache::default() }
+    }
+
+    /// Lets rebuilds publish before every changed page is rendered: when more than `limit`
+    /// pages must be rendered again, only those at the paths a rebuild is given as open are
+    /// rendered at once, the rest are left for [`Rebuilder::render_later`]. The first build, and the first after site.yaml changed or
+    /// a build failed, render everything (their problems are reported before anything is served).
+    pub fn defer_rendering(&mut self, limit: usize) {
+        self.render_now = Some(limit);
+    }
+
+    /// How many pages of the last build are left to render.
+    pub fn pending(&self) -> usize {
+        self.cache.deferred.as_ref().map_or(0, render::Deferred::len)
+    }
+
+    /// Renders the pages the last build left for later, in parallel on a thread of its own,
+    /// and hands them to `publish` as they are done (a few dozen at a time, from that
+    /// thread). Meanwhile `wait` is called again and again on this thread: it waits a little
+    /// for something to do, may render single pages at once with the function it is given
+    /// (a request for a pending page: it renders on this thread and publishes before it
+    /// returns; a page already published is not rendered again), and returns false to stop
+    /// the rendering (a file changed), which keeps the pages not yet rendered for later.
+    /// `None` when pages are left, else what the whole deferred rendering found: no
+    /// problems, or every one. Then the last build counts as failed: the next one starts
+    /// over, as after any failed build.
+    pub fn render_later(
+        &mut self,
+        publish: &(dyn Fn(Vec<crate::output::Output>, Vec<String>) + Sync),
+        mut wait: impl FnMut(&dyn Fn(&str)) -> bool,
+    ) -> Option<Vec<Diagnostic>> {
+        const CHUNK: usize = 64;
+        let cache = &mut self.cache;
+        let deferred = cache.deferred.as_mut()?;
+        let (Some(last), Some((_, set))) = (cache.last.as_ref(), cache.templates.as_ref()) else {
+            cache.deferred = None;
+            return None;
+        };
+        let (site, values, fps) = (&last.site, &*last.values, &last.fingerprints);
+        let stop = AtomicBool::new(false);
+        let done: Mutex<Vec<render::LateDone>> = Mutex::default();
+        let published: Mutex<HashSet<String>> = Mutex::default();
+        let list = &*deferred;
+        // Publishes rendered pages, unless they were published already.
+        let hand_over = |rendered: Vec<render::LateDone>| {
+            let Ok(mut seen) = published.lock() else { return };
+            let fresh: Vec<render::LateDone> = rendered.into_iter().filter(|d| seen.insert(d.path.clone())).collect();
+            drop(seen);
+            let mut outputs = Vec::with_capacity(fresh.len());
+            let mut paths = Vec::with_capacity(fresh.len());
+            let mut kept = Vec::with_capacity(fresh.len());
+            for mut d in fresh {
+                paths.push(d.path.clone());
+                outputs.extend(d.output.take());
+                kept.push(d);
+            }
+            publish(outputs, paths);
+            if let Ok(mut all) = done.lock() {
+                all.extend(kept);
+            }
+        };
+        std::thread::scope(|scope| {
+            let background = scope.spawn(|| {
+                for chunk in list.jobs().chunks(CHUNK) {
+                    let rendered: Vec<render::LateDone> = chunk
+                        .par_iter()
+                        .filter(|_| !stop.load(Ordering::Relaxed))
+                        .filter(|j| published.lock().is_ok_and(|seen| !seen.contains(j.path())))
+                        .map(|j| list.render(j, site, values, set, fps))
+                        .collect();
+                    hand_over(rendered);
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                }
+            });
+            let by_path: HashMap<&str, &render::DeferredJob> = list.jobs().iter().map(|j| (j.path(), j)).collect();
+            let now = |path: &str| {
+                if let Some(job) = by_path.get(path) {
+                    if published.lock().is_ok_and(|seen| !seen.contains(path)) {
+                        hand_over(vec![list.render(job, site, values, set, fps)]);
+                    }
+                }
+            };
+            while !background.is_finished() {
+                if !wait(&now) {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+        });
+        let done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        let problems = deferred.finish(done, &mut cache.rendered_pages, set);
+        cache.late_problems.extend(problems);
+        if !deferred.is_empty() {
+            return None;
+        }
+        cache.deferred = None;
+        let failed = sorted(std::mem::take(&mut cache.late_problems));
+        if !failed.is_empty() {
+            cache.last = None;
+        }
+        Some(failed)
     }
 
     /// Forgets what is known about a content file (path relative to `content/`), so the
@@ -115,17 +224,25 @@ impl Rebuilder {
     /// Builds the site again. `changed` lists the content files (relative to `content/`) the
     /// watcher reported, when nothing else changed: if they are existing pages whose new text
     /// leaves their front matter, links and headings as they were, the last build is patched
-    /// ([`Built::patch`]); anything else is a full build that reuses what it can.
-    pub fn rebuild(&mut self, changed: Option<&[String]>) -> Result<Built, Failed> {
+    /// ([`Built::patch`]); anything else is a full build that reuses what it can. `open`: the
+    /// output paths of pages open in a browser, rendered at once (see `defer_rendering`).
+    /// Pages the last build left for later are considered again.
+    pub fn rebuild(&mut self, changed: Option<&[String]>, open: &HashSet<String>) -> Result<Built, Failed> {
+        // A left page has no memo entry: whatever this build changes, it renders it again.
+        self.cache.deferred = None;
+        self.cache.late_problems.clear();
+        let defer =
+            self.render_now.filter(|_| self.cache.last.is_some()).map(|limit| render::Defer { limit, first: open });
         if let Some(rels) = changed {
-            if let Some(result) = patch::patch(&self.root, &mut self.cache, rels) {
+            let defer = defer.as_ref().map(|d| render::Defer { limit: d.limit, first: d.first });
+            if let Some(result) = patch::patch(&self.root, &mut self.cache, rels, defer) {
                 return result;
             }
         }
-        self.full()
+        self.full(defer)
     }
 
-    fn full(&mut self) -> Result<Built, Failed> {
+    fn full(&mut self, defer: Option<render::Defer<'_>>) -> Result<Built, Failed> {
         let cache = &mut self.cache;
         let mut t = Timer::new(false);
         let mut diags = Vec::new();
@@ -145,6 +262,8 @@ impl Rebuilder {
         // 3. Resolve; when only page bodies changed since the last good build, its resolved
         // site is reused, and otherwise updated where the changed documents say.
         let inputs = diags.is_empty().then(|| resolve_inputs(&config, self.drafts, &docs, &assets, &statics));
+        // The last build's values, freed on another thread once the templates hold new ones.
+        let retired = cache.last.as_ref().map(|l| l.values.clone());
         let mut warnings = config.warnings.clone();
         let (site, memo) = match (cache.last.take(), inputs) {
             (Some(mut last), Some(i)) if last.inputs == i => {
@@ -211,10 +330,12 @@ impl Rebuilder {
             templates: template_hash,
             memo: &mut cache.rendered_pages,
             data: &mut cache.data,
+            defer,
         };
         let result = render::render_site(&site, values.clone(), &mut set, Some(incremental), None);
+        super::drop_elsewhere(retired);
         cache.templates = Some((template_hash, set));
-        let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, .. } = result;
+        let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, deferred, .. } = result;
         diags.extend(diagnostics);
         t.lap("render");
         if !diags.is_empty() {
@@ -227,9 +348,11 @@ impl Rebuilder {
         if let Some(inputs) = inputs {
             cache.last =
                 Some(LastBuild { site, memo, inputs, rendered, content_keys, fingerprints: fps, values, shortcodes });
+            cache.deferred = deferred;
         }
         Ok(Built {
             outputs,
+            pending: cache.deferred.as_ref().map(|d| d.paths().map(str::to_string).collect()).unwrap_or_default(),
             search,
             written: None,
             collection_count,

@@ -79,6 +79,101 @@ pub struct Incremental<'a> {
     pub templates: u64,
     pub memo: &'a mut RenderMemo,
     pub data: &'a mut data::DataMemo,
+    /// Render only some of the pages that changed now, and leave the others for later.
+    pub defer: Option<Defer<'a>>,
+}
+
+/// Which of the pages that must be rendered again are rendered before a rebuild is
+/// published: all of them when they are at most `limit`, else only those at the `first`
+/// output paths (pages open in a browser). The rest are left for later ([`Deferred`]).
+pub struct Defer<'a> {
+    pub limit: usize,
+    pub first: &'a std::collections::HashSet<String>,
+}
+
+/// Pages an incremental render left for later, with their job fingerprints: they have no
+/// entry in the memo until they are rendered ([`Deferred::render`], [`Deferred::finish`]),
+/// so the next build considers them again whatever it changes.
+pub struct Deferred {
+    /// In job order.
+    jobs: Vec<DeferredJob>,
+    missing: Vec<(String, String)>,
+}
+
+/// A page left for later: its job, output path and job fingerprint.
+pub struct DeferredJob {
+    job: Job,
+    path: String,
+    fp: u64,
+}
+
+impl DeferredJob {
+    /// The output path (`a/index.html`).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A page left for later, rendered: its output to publish, and what goes into the memo.
+pub struct LateDone {
+    pub path: String,
+    pub output: Option<Output>,
+    memo: Option<Memoized>,
+    failure: Option<templates::Failure>,
+}
+
+impl Deferred {
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    pub fn jobs(&self) -> &[DeferredJob] {
+        &self.jobs
+    }
+
+    /// The output paths still to render.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.jobs.iter().map(DeferredJob::path)
+    }
+
+    /// Renders one of its jobs with the values and templates of the build that left it
+    /// (recording what the page reads through the site functions).
+    pub fn render(
+        &self,
+        job: &DeferredJob,
+        site: &Site,
+        values: &Values,
+        set: &TemplateSet,
+        fingerprints: &fingerprint::Fingerprints,
+    ) -> LateDone {
+        let metrics = &Metrics::default();
+        let done = render_recording(site, values, set, &job.job, job.fp, fingerprints, &self.missing, metrics);
+        let path = job.path.clone();
+        match done {
+            Some(Done { result: Ok(o), memo, .. }) => LateDone { path, output: Some(o), memo, failure: None },
+            Some(Done { result: Err(e), .. }) => LateDone { path, output: None, memo: None, failure: Some(e) },
+            None => LateDone { path, output: None, memo: None, failure: None },
+        }
+    }
+
+    /// Takes rendered jobs off the list, puts them in the memo, and returns the problems of
+    /// those that failed.
+    pub fn finish(&mut self, done: Vec<LateDone>, memo: &mut RenderMemo, set: &TemplateSet) -> Vec<Diagnostic> {
+        let paths: std::collections::HashSet<&str> = done.iter().map(|d| d.path.as_str()).collect();
+        self.jobs.retain(|j| !paths.contains(j.path.as_str()));
+        let mut failures = Vec::new();
+        for d in done {
+            if let Some(m) = d.memo {
+                memo.insert(d.path, m);
+            }
+            failures.extend(d.failure);
+        }
+        templates::template_errors(failures, set)
+    }
 }
 
 /// Every rendering job of the site, in a fixed order.
@@ -192,39 +287,51 @@ struct Done {
     reused: bool,
 }
 
-/// Takes a job's output from the memo when it would render the same
-/// ([`Memoized::still_valid`]), else renders it again, recording what it reads. `path` is
-/// the job's output path. `None` when the job renders nothing (a taxonomy without its template).
-#[allow(clippy::too_many_arguments)]
-fn render_unless_memoized(
+/// The job's output from the memo when it would render the same ([`Memoized::still_valid`]
+/// with its fingerprint `fp`); `None` when it must be rendered again.
+fn reused(
     site: &Site,
     values: &Values,
     set: &TemplateSet,
-    (job, path): (&Job, String),
-    site_fp: u64,
+    (job, path): (&Job, &str),
+    fp: u64,
     inc: &Incremental<'_>,
+    missing: &[(String, String)],
+) -> Option<Done> {
+    let old = inc.memo.get(path)?;
+    if !old.still_valid(fp, values, inc.fingerprints) {
+        return None;
+    }
+    // Debug builds (the test suite) check the promise behind that: the page would render to
+    // the same bytes.
+    if cfg!(debug_assertions) {
+        if let Some(Ok(Output { data: OutputData::Bytes(b), .. })) =
+            render_job(site, values, &set.tera, job, missing, &Metrics::default())
+        {
+            assert!(*b == **old.bytes, "{path} was kept from the last build but renders differently now");
+        }
+    }
+    let memo = Memoized { fp, reads: old.reads.clone(), reads_fp: old.reads_fp, bytes: old.bytes.clone() };
+    let result = Ok(Output { path: path.to_string(), data: OutputData::Shared(old.bytes.clone()) });
+    Some(Done { result, memo: Some(memo), reused: true })
+}
+
+/// Renders a job, recording what it reads through the site functions, and makes its memo
+/// entry (job fingerprint `fp`). `None` when the job renders nothing (a taxonomy without
+/// its template).
+#[allow(clippy::too_many_arguments)]
+fn render_recording(
+    site: &Site,
+    values: &Values,
+    set: &TemplateSet,
+    job: &Job,
+    fp: u64,
+    fingerprints: &fingerprint::Fingerprints,
     missing: &[(String, String)],
     metrics: &Metrics,
 ) -> Option<Done> {
-    let fp = job_fingerprint(site, job, site_fp, inc);
-    if let Some(old) = inc.memo.get(&path) {
-        if old.still_valid(fp, values, inc.fingerprints) {
-            // Debug builds (the test suite) check the promise behind that: the page would
-            // render to the same bytes.
-            if cfg!(debug_assertions) {
-                if let Some(Ok(Output { data: OutputData::Bytes(b), .. })) =
-                    render_job(site, values, &set.tera, job, missing, &Metrics::default())
-                {
-                    assert!(*b == **old.bytes, "{path} was kept from the last build but renders differently now");
-                }
-            }
-            let memo = Memoized { fp, reads: old.reads.clone(), reads_fp: old.reads_fp, bytes: old.bytes.clone() };
-            let result = Ok(Output { path, data: OutputData::Shared(old.bytes.clone()) });
-            return Some(Done { result, memo: Some(memo), reused: true });
-        }
-    }
     let (r, reads) = deps::recording(|| render_job(site, values, &set.tera, job, missing, metrics));
-    let reads_fp = deps::reads_fingerprint(&reads, &values.lookup, inc.fingerprints);
+    let reads_fp = deps::reads_fingerprint(&reads, &values.lookup, fingerprints);
     let reads: Arc<[deps::Read]> = reads.into();
     Some(match r? {
         Ok(Output { path, data: OutputData::Bytes(b) }) => {
@@ -234,6 +341,52 @@ fn render_unless_memoized(
         }
         other => Done { result: other, memo: None, reused: false },
     })
+}
+
+/// The incremental render of `jobs` (with their output paths): each is taken from the memo
+/// when it would render the same, else rendered, now or (as `inc.defer` says) later.
+/// Returns what was done and the jobs left for later. When a page
+/// rendered now fails, the others are rendered too, so that every problem is reported at once.
+#[allow(clippy::too_many_arguments)]
+fn render_jobs(
+    site: &Site,
+    values: &Values,
+    set: &TemplateSet,
+    jobs: Vec<(Job, String)>,
+    site_fp: u64,
+    inc: &Incremental<'_>,
+    missing: &[(String, String)],
+    metrics: &Metrics,
+) -> (Vec<Done>, Vec<DeferredJob>) {
+    let checked: Vec<Result<Done, (Job, String, u64)>> = jobs
+        .into_par_iter()
+        .map(|(job, path)| {
+            let fp = job_fingerprint(site, &job, site_fp, inc);
+            reused(site, values, set, (&job, &path), fp, inc, missing).ok_or((job, path, fp))
+        })
+        .collect();
+    let mut done = Vec::with_capacity(checked.len());
+    let mut now = Vec::new();
+    for c in checked {
+        match c {
+            Ok(d) => done.push(d),
+            Err(dirty) => now.push(dirty),
+        }
+    }
+    let mut later = Vec::new();
+    if let Some(defer) = inc.defer.as_ref().filter(|d| now.len() > d.limit) {
+        (now, later) = now.into_iter().partition(|(_, path, _)| defer.first.contains(path));
+    }
+    let render = |(job, _, fp): (Job, String, u64)| {
+        render_recording(site, values, set, &job, fp, inc.fingerprints, missing, metrics)
+    };
+    let rendered: Vec<Done> = now.into_par_iter().filter_map(render).collect();
+    let failed = rendered.iter().any(|d| d.result.is_err());
+    done.extend(rendered);
+    if failed {
+        done.extend(std::mem::take(&mut later).into_par_iter().filter_map(render).collect::<Vec<_>>());
+    }
+    (done, later.into_iter().map(|(job, path, fp)| DeferredJob { job, path, fp }).collect())
 }
 
 /// Renders the pages of an earlier build that a patch (`pipeline::patch`) affected: those
@@ -273,16 +426,13 @@ pub fn render_patch(
         })
         .filter(affected)
         .collect();
-    let done: Vec<Done> = jobs
-        .into_par_iter()
-        .filter_map(|(job, path)| {
-            render_unless_memoized(site, &values, set, (&job, path), site_fp, &inc, &missing, metrics)
-        })
-        .filter(|d| !d.reused)
-        .collect();
+    let (done, later) = render_jobs(site, &values, set, jobs, site_fp, &inc, &missing, metrics);
+    for j in &later {
+        inc.memo.remove(&j.path);
+    }
     let mut outputs = Vec::new();
     let mut failures = Vec::new();
-    for Done { result, memo, .. } in done {
+    for Done { result, memo, .. } in done.into_iter().filter(|d| !d.reused) {
         match result {
             Ok(o) => {
                 if let Some(m) = memo {
@@ -299,6 +449,7 @@ pub fn render_patch(
         diagnostics: templates::template_errors(failures, set),
         metrics: Metrics(std::sync::Mutex::new(metrics)).slowest(),
         write_error: None,
+        deferred: (!later.is_empty()).then_some(Deferred { jobs: later, missing }),
     }
 }
 
@@ -320,6 +471,7 @@ pub fn render_site(
     // Missing templates are reported once per template, naming a page that uses it.
     let (missing, mut diags) = missing_templates(site, set);
     let site_fp = site_fingerprint(&values);
+    let mut deferred = None;
     let (results, new_memo): (Vec<JobResult>, Option<RenderMemo>) = match &incremental {
         // A one-off build streams rendered pages straight to the output stage's staging
         // folder instead of holding them all in memory.
@@ -341,16 +493,20 @@ pub fn render_site(
             None,
         ),
         Some(inc) => {
-            let done: Vec<Option<Done>> = jobs
-                .par_iter()
+            let jobs: Vec<(Job, String)> = jobs
+                .into_par_iter()
                 .map(|job| {
-                    let path = output_path(&job_path(site, job));
-                    render_unless_memoized(site, &values, set, (job, path), site_fp, inc, &missing, metrics)
+                    let path = output_path(&job_path(site, &job));
+                    (job, path)
                 })
                 .collect();
+            let (done, later) = render_jobs(site, &values, set, jobs, site_fp, inc, &missing, metrics);
+            if !later.is_empty() {
+                deferred = Some(Deferred { jobs: later, missing: missing.clone() });
+            }
             let mut memo = RenderMemo::with_capacity(done.len());
             let mut results = Vec::with_capacity(done.len());
-            for Done { result, memo: m, .. } in done.into_iter().flatten() {
+            for Done { result, memo: m, .. } in done {
                 if let (Ok(o), Some(m)) = (&result, m) {
                     memo.insert(o.path.clone(), m);
                 }
@@ -390,6 +546,7 @@ pub fn render_site(
         diagnostics: diags,
         metrics: Metrics(std::sync::Mutex::new(metrics)).slowest(),
         write_error: write_error.into_inner().unwrap_or(None),
+        deferred,
     }
 }
 
@@ -401,6 +558,8 @@ pub struct RenderResult {
     pub metrics: Vec<TemplateMetric>,
     /// The first failure to write a streamed page.
     pub write_error: Option<OutputError>,
+    /// The pages left for later (`Incremental::defer`).
+    pub deferred: Option<Deferred>,
 }
 
 /// The site path a job renders to.

@@ -24,6 +24,9 @@ pub const MAX_CONNECTIONS: usize = 256;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
 /// An event stream sends a comment this often, so that closed tabs are noticed.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long a request for a pending page waits for the build thread (busy with a rebuild)
+/// before what is there is served.
+const RENDER_WAIT: Duration = Duration::from_secs(30);
 /// Where a request path leads.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Target {
@@ -179,15 +182,15 @@ pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>
     } else {
         uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| uri.to_string())
     };
-    if url == EVENTS_PATH {
-        return events(&shared);
+    if let Some(query) = url.strip_prefix(EVENTS_PATH).filter(|q| q.is_empty() || q.starts_with('?')) {
+        return events(&shared, page_of(query));
     }
     if url == SCRIPT_PATH {
         return ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], shared.script().to_string())
             .into_response();
     }
-    let state = shared.snapshot();
-    let target = resolve_path(&url, &|p| state.files.contains_key(p));
+    let mut state = shared.snapshot();
+    let target = resolve_path(&url, &|p| state.has(p));
     let (status, path) = match target {
         Target::File(p) => (StatusCode::OK, Some(p)),
         Target::Redirect(to) => {
@@ -201,6 +204,11 @@ pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>
         }
         Target::BadRequest(why) => return text(StatusCode::BAD_REQUEST, format!("bad request: {why}\n")),
     };
+    // A page the last rebuild left for later is rendered before it is served.
+    if let Some(rx) = path.as_deref().filter(|p| state.pending.contains(*p)).and_then(|p| shared.request_render(p)) {
+        let _ = tokio::task::spawn_blocking(move || rx.recv_timeout(RENDER_WAIT)).await;
+        state = shared.snapshot();
+    }
     let body: Vec<u8> = match path.as_deref().and_then(|p| state.files.get(p)) {
         Some(Served::Bytes(b)) => b.to_vec(),
         Some(Served::File(f)) => {
@@ -227,10 +235,20 @@ pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>
         .into_response()
 }
 
-/// The live-reload stream: the current state first, then every message broadcast, and a
-/// comment after a quiet spell (a failed write means the tab is gone).
-fn events(shared: &Shared) -> Response {
-    let Some(rx) = shared.subscribe(MAX_STREAMS) else {
+/// The output path of the page an event stream's tab shows, from its query
+/// (`?page=%2Fa%2F`: the page's URL path, encoded); empty when it names none.
+pub fn page_of(query: &str) -> String {
+    let value = query.trim_start_matches('?').split('&').find_map(|kv| kv.strip_prefix("page=")).unwrap_or("");
+    match percent_decode(value).map(|path| resolve_path(&path, &|_| true)) {
+        Some(Target::File(p)) => p,
+        _ => String::new(),
+    }
+}
+
+/// The live-reload stream of a tab showing `page`: the current state first, then every
+/// message broadcast, and a comment after a quiet spell (a failed write means the tab is gone).
+fn events(shared: &Shared, page: String) -> Response {
+    let Some(rx) = shared.subscribe(MAX_STREAMS, page) else {
         return text(StatusCode::SERVICE_UNAVAILABLE, "too many open event streams\n".into());
     };
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {

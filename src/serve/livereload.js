@@ -114,7 +114,8 @@
   }
   var lastVersion = null;
   function connect() {
-    var es = new EventSource("/__innobieb/events");
+    // The page it shows: the server renders it first when it changes.
+    var es = new EventSource("/__innobieb/events?page=" + encodeURIComponent(location.pathname));
     es.onmessage = function (e) {
       var msg = JSON.parse(e.data);
       if (msg.type === "hello") {

@@ -6,6 +6,12 @@
 //! version online and shows the errors in the terminal and as a browser overlay.
 //! Live reload uses Server-Sent Events; the script is injected into served
 //! HTML responses only, never into `build` output.
+//!
+//! One thread (the watch loop) owns the `Rebuilder`. When an edit changes many pages (a
+//! title shown on hundreds of them), a rebuild renders the pages open in a browser and a
+//! few others, publishes, and leaves the rest pending: the watch loop renders them between
+//! its messages, and a request for a pending page asks it (`Message::Render`) to render that
+//! page first. A request never sees a page older than the version it asks.
 
 pub mod classify;
 pub mod http;
@@ -14,7 +20,7 @@ pub mod state;
 use crate::console::{EXIT_INTERNAL, Verbosity, print_diagnostics, print_timings};
 use crate::pipeline::Rebuilder;
 use notify::{RecursiveMode, Watcher};
-use state::{Shared, errors_json};
+use state::{Message, Shared, State, errors_json};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -60,10 +66,14 @@ pub fn run(opts: ServeOptions) -> i32 {
     let host = if ip.is_unspecified() { "127.0.0.1".to_string() } else { ip.to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };
     let base_url = format!("http://{host}:{port}/");
-    // Watch before the first build, so that nothing saved from now on is missed.
-    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    // Watch before the first build, so that nothing saved from now on is missed. File
+    // changes and requests for pending pages reach the watch loop through one channel.
+    let (tx, rx) = std::sync::mpsc::channel::<Message>();
+    let files = tx.clone();
     let mut watcher = if opts.watch {
-        match notify::recommended_watcher(tx) {
+        match notify::recommended_watcher(move |e| {
+            let _ = files.send(Message::Files(e));
+        }) {
             Ok(mut w) => {
                 watch_all(&mut w, &opts.root);
                 Some(w)
@@ -82,7 +92,17 @@ pub fn run(opts: ServeOptions) -> i32 {
         shared: shared.clone(),
         search: SearchWorker::start(shared.clone()),
         verbosity: opts.verbosity,
+        late: None,
+        stash: None,
+        waiting: Vec::new(),
     };
+    // Without watching there are no rebuilds: every page is rendered by the first build.
+    if opts.watch {
+        session.pipeline.defer_rendering(render_now());
+        shared.set_renderer(tx);
+    } else {
+        drop(tx);
+    }
     session.rebuild(false, None);
     println!("Serving {} at {base_url} (Ctrl-C to stop)", opts.root.display());
 
@@ -127,16 +147,71 @@ struct Session {
     shared: Arc<Shared>,
     search: SearchWorker,
     verbosity: Verbosity,
+    /// While pages of the last build are still to render.
+    late: Option<Late>,
+    /// The first change of a burst that stopped the rendering of pending pages.
+    stash: Option<Vec<PathBuf>>,
+    /// Requests for pending pages that came while a burst of changes was collected: answered
+    /// by the build that follows (rendered first if they are still pending then).
+    waiting: Vec<(String, std::sync::mpsc::SyncSender<()>)>,
+}
+
+/// Pages of the last build being rendered after it was published.
+struct Late {
+    started: Instant,
+    rendered: usize,
+    changed: usize,
+    /// The last version whose pages all rendered: served again if one of these fails.
+    good: Arc<State>,
+}
+
+/// Up to how many changed pages a rebuild renders before it is published: 64 (about 10 ms
+/// of work), or `INNOBIEB_RENDER_NOW` (0: leave every page but the open ones for later).
+/// More, and only the pages open in a browser are rendered at once.
+fn render_now() -> usize {
+    std::env::var("INNOBIEB_RENDER_NOW").ok().and_then(|v| v.parse().ok()).unwrap_or(64)
+}
+
+fn is_change(e: &notify::Event) -> bool {
+    !matches!(e.kind, notify::EventKind::Access(_))
 }
 
 fn watch_loop(
     watcher: &mut notify::RecommendedWatcher,
-    rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    rx: &std::sync::mpsc::Receiver<Message>,
     root: &Path,
     session: &mut Session,
 ) -> i32 {
     let root_abs = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    while let Some(paths) = next_batch(rx) {
+    loop {
+        let first = match session.stash.take() {
+            Some(paths) => paths,
+            // Pending pages are rendered until something else is to be done.
+            None if session.pipeline.pending() > 0 => {
+                if !session.render_later(rx) {
+                    return 0;
+                }
+                continue;
+            }
+            None => {
+                // Nothing is pending: every page is as new as it gets.
+                for (path, answer) in std::mem::take(&mut session.waiting) {
+                    session.shared.publish_later(Vec::new(), &[path]);
+                    let _ = answer.send(());
+                }
+                match rx.recv() {
+                    Ok(Message::Render(path, answer)) => {
+                        session.shared.publish_later(Vec::new(), &[path]);
+                        let _ = answer.send(());
+                        continue;
+                    }
+                    Ok(Message::Files(Ok(e))) if is_change(&e) => e.paths,
+                    Ok(Message::Files(_)) => continue,
+                    Err(_) => return 0,
+                }
+            }
+        };
+        let Some(paths) = next_batch(first, rx, session) else { return 0 };
         let mut changes = classify::classify(&root_abs, &paths);
         if changes.is_empty() {
             let abs: Vec<PathBuf> = paths.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
@@ -174,32 +249,25 @@ fn watch_loop(
             || content_files.iter().any(|f| !f.ends_with(".md")));
         session.rebuild(changes.css_only, only_pages.then_some(content_files.as_slice()));
     }
-    0
 }
 
-/// Waits for the next burst of changes and returns its paths. Editors save in
-/// bursts and `git checkout` touches many files: a burst ends after a short quiet
-/// spell (or a maximum wait), so it becomes one rebuild. Reads (`Access` events,
-/// which the build itself causes) are not changes.
-fn next_batch(rx: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>) -> Option<Vec<PathBuf>> {
+/// Collects the burst of changes that began with `first` and returns its paths. Editors
+/// save in bursts and `git checkout` touches many files: a burst ends after a short quiet
+/// spell (or a maximum wait), so it becomes one rebuild. Reads (`Access` events, which the
+/// build itself causes) are not changes. Requests for pending pages are answered meanwhile.
+fn next_batch(
+    first: Vec<PathBuf>,
+    rx: &std::sync::mpsc::Receiver<Message>,
+    session: &mut Session,
+) -> Option<Vec<PathBuf>> {
     const QUIET: Duration = Duration::from_millis(10);
     const MAX_WAIT: Duration = Duration::from_millis(400);
-    let is_change = |e: &notify::Event| !matches!(e.kind, notify::EventKind::Access(_));
-    let mut paths = Vec::new();
-    loop {
-        match rx.recv() {
-            Ok(Ok(e)) if is_change(&e) => {
-                paths.extend(e.paths);
-                break;
-            }
-            Ok(_) => continue,
-            Err(_) => return None,
-        }
-    }
+    let mut paths = first;
     let start = Instant::now();
     while start.elapsed() < MAX_WAIT {
         match rx.recv_timeout(QUIET) {
-            Ok(Ok(e)) if is_change(&e) => paths.extend(e.paths),
+            Ok(Message::Files(Ok(e))) if is_change(&e) => paths.extend(e.paths),
+            Ok(Message::Render(path, answer)) => session.waiting.push((path, answer)),
             Ok(_) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
@@ -287,14 +355,27 @@ impl Session {
     fn rebuild(&mut self, css_only: bool, changed: Option<&[String]>) {
         let (shared, search_worker, verbosity) = (&self.shared, &self.search, self.verbosity);
         let start = Instant::now();
-        match self.pipeline.rebuild(changed) {
+        let open = shared.open_pages();
+        // The last version whose pages all rendered (this one, unless it still has pending pages).
+        let good = match self.late.take() {
+            Some(late) => late.good,
+            None => shared.snapshot(),
+        };
+        match self.pipeline.rebuild(changed, &open) {
             Ok(built) => {
                 let pages = built.page_count;
                 let timings = built.timings.clone();
                 let rendered: usize = built.template_metrics.iter().map(|m| m.2).sum();
                 let patched = built.patch;
-                let diff =
-                    if built.patch { shared.publish_patch(built.outputs) } else { shared.publish(built.outputs) };
+                let pending = built.pending.len();
+                let diff = if built.patch {
+                    shared.publish_patch(built.outputs, built.pending)
+                } else {
+                    shared.publish(built.outputs, built.pending)
+                };
+                if pending > 0 {
+                    self.late = Some(Late { started: Instant::now(), rendered: 0, changed: 0, good });
+                }
                 let version = shared.snapshot().version;
                 // Open tabs reload everything only when pages disappeared or very many changed.
                 let all =
@@ -312,8 +393,9 @@ impl Session {
                     search_worker.request(version, search);
                 }
                 if verbosity >= Verbosity::Normal {
+                    let later = if pending > 0 { format!(", {pending} pages still rendering") } else { String::new() };
                     println!(
-                        "Built {pages} pages in {:.0} ms ({} files changed)",
+                        "Built {pages} pages in {:.0} ms ({} files changed{later})",
                         start.elapsed().as_secs_f64() * 1000.0,
                         diff.changed.len() + diff.removed.len()
                     );
@@ -322,7 +404,8 @@ impl Session {
                 crate::console::print_warnings(&built.warnings, false);
                 print_timings(&timings, verbosity);
                 if verbosity == Verbosity::Verbose {
-                    eprintln!("  ({rendered} pages rendered{})", if patched { ", patched" } else { "" });
+                    let later = if pending > 0 { format!(", {pending} left for later") } else { String::new() };
+                    eprintln!("  ({rendered} pages rendered{}{later})", if patched { ", patched" } else { "" });
                 }
             }
             Err(failed) => {
@@ -332,6 +415,76 @@ impl Session {
                 shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
             }
         }
+    }
+
+    /// Renders pending pages and publishes them as they are done (tabs showing one that
+    /// changed reload), answering requests for pending pages at once, until none is left or
+    /// a file changes (kept in `stash`). After the last one: done, or (when some failed) the
+    /// last good version is served again with the problems. False when the channel closed.
+    fn render_later(&mut self, rx: &std::sync::mpsc::Receiver<Message>) -> bool {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::mpsc::RecvTimeoutError;
+        let (shared, stash) = (&self.shared, &mut self.stash);
+        let (rendered, changed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let publish = |outputs: Vec<crate::output::Output>, paths: Vec<String>| {
+            rendered.fetch_add(outputs.len(), Ordering::Relaxed);
+            let diff = shared.publish_later(outputs, &paths);
+            if !diff.changed.is_empty() {
+                changed.fetch_add(diff.changed.len(), Ordering::Relaxed);
+                let version = shared.snapshot().version;
+                shared.broadcast(&serde_json::json!({
+                    "type": "built", "version": version, "paths": diff.changed, "all": false, "css_only": false,
+                }));
+            }
+        };
+        let mut waiting = std::mem::take(&mut self.waiting).into_iter();
+        let mut open = true;
+        let result = self.pipeline.render_later(&publish, |now| {
+            if let Some((path, answer)) = waiting.next() {
+                now(&path);
+                let _ = answer.send(());
+                return true;
+            }
+            match rx.recv_timeout(Duration::from_millis(2)) {
+                Ok(Message::Render(path, answer)) => {
+                    now(&path);
+                    let _ = answer.send(());
+                    true
+                }
+                Ok(Message::Files(Ok(e))) if is_change(&e) => {
+                    *stash = Some(e.paths);
+                    false
+                }
+                Ok(Message::Files(_)) | Err(RecvTimeoutError::Timeout) => true,
+                Err(RecvTimeoutError::Disconnected) => {
+                    open = false;
+                    false
+                }
+            }
+        });
+        self.waiting.extend(waiting);
+        if let Some(late) = self.late.as_mut() {
+            late.rendered += rendered.into_inner();
+            late.changed += changed.into_inner();
+        }
+        let Some(failed) = result else { return open };
+        let Some(late) = self.late.take() else { return open };
+        if failed.is_empty() {
+            if self.verbosity >= Verbosity::Normal {
+                println!(
+                    "Rendered {} more pages in {:.0} ms ({} files changed)",
+                    late.rendered,
+                    late.started.elapsed().as_secs_f64() * 1000.0,
+                    late.changed
+                );
+            }
+        } else {
+            print_diagnostics(&failed);
+            eprintln!("The last good version is still being served.");
+            self.shared.restore(&late.good, failed.clone());
+            self.shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed) }));
+        }
+        open
     }
 }
 

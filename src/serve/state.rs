@@ -1,11 +1,12 @@
 //! What the dev server serves: the last good build in memory, the current
 //! errors, and the subscribers to live-reload events. Held behind one `Shared`
-//! handle (no globals), swapped whole after each rebuild.
+//! handle (no globals), swapped whole after each rebuild. Pages a rebuild left for later
+//! are marked pending: a request for one asks the build thread to render it first.
 
 use crate::diagnostic::Diagnostic;
 use crate::hash::hash_of as hash;
 use crate::output::{Output, OutputData};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc;
@@ -56,19 +57,41 @@ impl Captured {
 }
 
 /// One consistent version of the site.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct State {
     pub files: HashMap<String, Served>,
     /// Content hash per path, to tell which files a rebuild changed.
     pub hashes: HashMap<String, u64>,
+    /// Output paths of pages this version has not rendered yet (`Rebuilder::render_later`):
+    /// `files` holds what an earlier version made of them, if anything.
+    pub pending: HashSet<String>,
     pub errors: Vec<Diagnostic>,
     pub version: u64,
+}
+
+impl State {
+    /// Whether this version has a file at `path` (rendered or still pending).
+    pub fn has(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.pending.contains(path)
+    }
+}
+
+/// What wakes `serve`'s build thread.
+pub enum Message {
+    /// A file change the watcher saw.
+    Files(notify::Result<notify::Event>),
+    /// A request for a page that is still pending: render it now (if it is still left for
+    /// later), publish it, then answer.
+    Render(String, std::sync::mpsc::SyncSender<()>),
 }
 
 #[derive(Default)]
 pub struct Shared {
     state: RwLock<Arc<State>>,
-    subscribers: Mutex<Vec<mpsc::UnboundedSender<String>>>,
+    /// Open event streams, with the output path of the page each one shows.
+    subscribers: Mutex<Vec<(mpsc::UnboundedSender<String>, String)>>,
+    /// Where requests for pending pages go (the build thread).
+    renderer: Mutex<Option<std::sync::mpsc::Sender<Message>>>,
     /// The site's real root: served static files must stay inside it.
     root: PathBuf,
     /// The live-reload script, with the error overlay's texts in the site's language.
@@ -121,8 +144,25 @@ impl Shared {
         self.state.read().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// Installs a successful build; returns what changed.
-    pub fn publish(&self, outputs: Vec<Output>) -> Diff {
+    /// Sends requests for pending pages to `renderer`.
+    pub fn set_renderer(&self, renderer: std::sync::mpsc::Sender<Message>) {
+        if let Ok(mut r) = self.renderer.lock() {
+            *r = Some(renderer);
+        }
+    }
+
+    /// Asks the build thread to render the pending page at `path` now. The answer comes once
+    /// it is published (or was not pending any more); `None` without a build thread.
+    pub fn request_render(&self, path: &str) -> Option<std::sync::mpsc::Receiver<()>> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let renderer = self.renderer.lock().ok()?.clone()?;
+        renderer.send(Message::Render(path.to_string(), tx)).ok()?;
+        Some(rx)
+    }
+
+    /// Installs a successful build; returns what changed. `pending`: output paths of pages
+    /// it left for later; they keep what the last version served until they are rendered.
+    pub fn publish(&self, outputs: Vec<Output>, pending: Vec<String>) -> Diff {
         // Hashing reads the last version only to reuse known hashes: done outside the lock.
         let old = self.snapshot();
         let hashed: Vec<(String, Served, u64)> = {
@@ -147,20 +187,28 @@ impl Shared {
             files.insert(path.clone(), served);
             hashes.insert(path, h);
         }
+        let pending: HashSet<String> = pending.into_iter().collect();
+        for path in &pending {
+            if let (Some(f), Some(&h)) = (guard.files.get(path), guard.hashes.get(path)) {
+                files.insert(path.clone(), f.clone());
+                hashes.insert(path.clone(), h);
+            }
+        }
         for path in guard.hashes.keys() {
-            if !hashes.contains_key(path) {
+            if !hashes.contains_key(path) && !pending.contains(path) {
                 diff.removed.push(url_of(path));
             }
         }
         diff.changed.sort();
         diff.removed.sort();
         let version = guard.version + 1;
-        *guard = Arc::new(State { files, hashes, errors: Vec::new(), version });
+        *guard = Arc::new(State { files, hashes, pending, errors: Vec::new(), version });
         diff
     }
 
     /// Installs the files a patched build changed (`Built::patch`); all others stay.
-    pub fn publish_patch(&self, outputs: Vec<Output>) -> Diff {
+    /// `pending`: as for [`Shared::publish`].
+    pub fn publish_patch(&self, outputs: Vec<Output>, pending: Vec<String>) -> Diff {
         let old = self.snapshot();
         let prepared: Vec<(String, Served, u64)> = outputs
             .into_iter()
@@ -183,8 +231,48 @@ impl Shared {
         }
         diff.changed.sort();
         let version = guard.version + 1;
-        *guard = Arc::new(State { files, hashes, errors: Vec::new(), version });
+        let pending = pending.into_iter().collect();
+        *guard = Arc::new(State { files, hashes, pending, errors: Vec::new(), version });
         diff
+    }
+
+    /// Installs pages the build thread rendered later (`Rebuilder::render_later`) into the
+    /// current version; `paths` are no longer pending. Returns what changed.
+    pub fn publish_later(&self, outputs: Vec<Output>, paths: &[String]) -> Diff {
+        let old = self.snapshot();
+        let prepared: Vec<(String, Served, u64)> = outputs
+            .into_iter()
+            .map(|o| {
+                let (served, h) = served(&o.path, o.data, &old, &self.root);
+                (o.path, served, h)
+            })
+            .collect();
+        drop(old);
+        let mut diff = Diff::default();
+        let Ok(mut guard) = self.state.write() else { return diff };
+        // In place, unless a request holds this version (then it is copied).
+        let state = Arc::make_mut(&mut guard);
+        for (path, served, h) in prepared {
+            if state.hashes.insert(path.clone(), h) != Some(h) {
+                diff.changed.push(url_of(&path));
+            }
+            state.files.insert(path, served);
+        }
+        for p in paths {
+            state.pending.remove(p);
+        }
+        diff.changed.sort();
+        diff
+    }
+
+    /// Goes back to `before` (a version whose pages all rendered) with `errors`: pages left
+    /// for later failed to render, so the version they belong to was not good after all.
+    pub fn restore(&self, before: &State, errors: Vec<Diagnostic>) {
+        if let Ok(mut guard) = self.state.write() {
+            let version = guard.version + 1;
+            let (files, hashes) = (before.files.clone(), before.hashes.clone());
+            *guard = Arc::new(State { files, hashes, pending: HashSet::new(), errors, version });
+        }
     }
 
     /// Replaces the search index files (under `pagefind/`) of version `version`.
@@ -204,23 +292,31 @@ impl Shared {
             next_hashes.insert(o.path.clone(), h);
             next_files.insert(o.path, served);
         }
-        let errors = guard.errors.clone();
-        *guard = Arc::new(State { files: next_files, hashes: next_hashes, errors, version });
+        let (errors, pending) = (guard.errors.clone(), guard.pending.clone());
+        *guard = Arc::new(State { files: next_files, hashes: next_hashes, pending, errors, version });
         true
     }
 
-    /// Keeps the last good files and records the errors.
+    /// Keeps the last good files and records the errors. Pages still pending keep what
+    /// they showed (the failed build forgot which pages its predecessor left for later).
     /// Read and written under one lock: a search index published meanwhile is kept.
     pub fn set_errors(&self, errors: Vec<Diagnostic>) {
         if let Ok(mut guard) = self.state.write() {
-            let next =
-                State { files: guard.files.clone(), hashes: guard.hashes.clone(), errors, version: guard.version };
-            *guard = Arc::new(next);
+            let state = Arc::make_mut(&mut guard);
+            state.errors = errors;
+            state.pending.clear();
         }
     }
 
-    /// A new event stream; it first receives the current state. `None` when too many are open.
-    pub fn subscribe(&self, max: usize) -> Option<mpsc::UnboundedReceiver<String>> {
+    /// The output paths of the pages open event streams show (`index.html`, `a/index.html`).
+    pub fn open_pages(&self) -> HashSet<String> {
+        let Ok(subs) = self.subscribers.lock() else { return HashSet::new() };
+        subs.iter().map(|(_, path)| path.clone()).collect()
+    }
+
+    /// A new event stream for a tab showing the output path `page`; it first receives the
+    /// current state. `None` when too many are open.
+    pub fn subscribe(&self, max: usize, page: String) -> Option<mpsc::UnboundedReceiver<String>> {
         let (tx, rx) = mpsc::unbounded_channel();
         let state = self.snapshot();
         let hello =
@@ -228,11 +324,11 @@ impl Shared {
         tx.send(hello.to_string()).ok()?;
         let mut subs = self.subscribers.lock().ok()?;
         // Closed streams are found by sending them a message they ignore.
-        subs.retain(|s| s.send("{\"type\":\"ping\"}".into()).is_ok());
+        subs.retain(|(s, _)| s.send("{\"type\":\"ping\"}".into()).is_ok());
         if subs.len() >= max {
             return None;
         }
-        subs.push(tx);
+        subs.push((tx, page));
         Some(rx)
     }
 
@@ -240,7 +336,7 @@ impl Shared {
     pub fn broadcast(&self, msg: &serde_json::Value) {
         let text = msg.to_string();
         if let Ok(mut subs) = self.subscribers.lock() {
-            subs.retain(|s| s.send(text.clone()).is_ok());
+            subs.retain(|(s, _)| s.send(text.clone()).is_ok());
         }
     }
 }
@@ -307,7 +403,7 @@ mod tests {
     #[test]
     fn a_search_index_published_while_errors_are_recorded_is_kept() {
         let shared = Arc::new(Shared::default());
-        shared.publish(vec![output("index.html", "home")]);
+        shared.publish(vec![output("index.html", "home")], Vec::new());
         let version = shared.snapshot().version;
         let rounds = Arc::new(AtomicU64::new(0));
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));

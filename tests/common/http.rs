@@ -12,14 +12,22 @@ pub struct Server {
     pub port: u16,
     /// What the server printed on stderr so far, line by line.
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// The same for stdout.
+    out: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// Starts `innobieb serve --port 0` in `root` and waits for its URL.
     pub fn start(root: &Path, extra: &[&str]) -> Server {
+        Server::start_with(root, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables.
+    pub fn start_with(root: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_innobieb"))
             .args(["serve", "--port", "0"])
             .args(extra)
+            .envs(env.iter().copied())
             .current_dir(root)
             .env("NO_COLOR", "1")
             // The search index waits for a short quiet spell, not the editor's 1.5 s.
@@ -30,8 +38,11 @@ impl Server {
             .expect("start serve");
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
+        let out = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let out_lines = out.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                out_lines.lock().expect("log").push(line.clone());
                 if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
                     let port: u16 = rest
                         .trim_end_matches(|c: char| !c.is_ascii_digit())
@@ -56,7 +67,12 @@ impl Server {
             }
         });
         let port = rx.recv_timeout(Duration::from_secs(60)).expect("serve printed its URL");
-        Server { child, port, log }
+        Server { child, port, log, out }
+    }
+
+    /// The lines the server printed on stdout so far.
+    pub fn stdout_lines(&self) -> Vec<String> {
+        self.out.lock().expect("log").clone()
     }
 
     /// The lines the server printed on stderr so far.
@@ -92,8 +108,17 @@ impl Server {
 
     /// Opens the live-reload event stream; messages arrive on the returned channel.
     pub fn events(&self) -> mpsc::Receiver<serde_json::Value> {
+        self.events_of("")
+    }
+
+    /// The event stream of a tab showing the page at `page` (`/a/`), as the live-reload
+    /// script opens it.
+    pub fn events_of(&self, page: &str) -> mpsc::Receiver<serde_json::Value> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        stream.write_all(b"GET /__innobieb/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("write");
+        let query = if page.is_empty() { String::new() } else { format!("?page={}", page.replace('/', "%2F")) };
+        stream
+            .write_all(format!("GET /__innobieb/events{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+            .expect("write");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
