@@ -147,7 +147,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
         },
         None => None,
     };
-    let values = Arc::new(render::context::build(&site, &rendered, None));
+    let values = Arc::new(render::context::build(&site, &rendered));
     drop(rendered);
     t.lap("values");
     let result = render::render_site(&site, values, &mut set, None, staging.as_ref());
@@ -279,7 +279,7 @@ fn markdown_all(
 ) -> Result<Vec<Rendered>, Vec<Diagnostic>> {
     if shortcodes && set.shortcodes_read_site {
         let blank = vec![Rendered::default(); site.pages.len()];
-        render::templates::register_site_functions(&mut set.tera, Arc::new(render::context::build(site, &blank, None)));
+        render::templates::register_site_functions(&mut set.tera, Arc::new(render::context::build(site, &blank)));
     }
     let set = &*set;
     let results: Vec<Result<Rendered, Vec<Diagnostic>>> = site.pages.par_iter().map(|p| render(set, p)).collect();

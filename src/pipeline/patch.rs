@@ -98,9 +98,11 @@ pub(super) fn patch(
     let mut changed: Vec<PageId> = Vec::with_capacity(fresh.len());
     let i18n = last.site.config.i18n.clone();
     let words = crate::hash::hash_of(&*i18n);
+    // The last build's values were detached when this rebuild began: site and texts are ours.
+    let (site, texts) = (Arc::make_mut(&mut last.site), Arc::make_mut(&mut last.rendered));
     for (id, stamp, doc) in fresh {
         *next_version += 1;
-        let page = &mut last.site.pages[id];
+        let page = &mut site.pages[id];
         page.take_body(&doc);
         if today.is_some() {
             page.updated = today.clone();
@@ -109,7 +111,7 @@ pub(super) fn patch(
         let rendered = markdown::render(&page.body, &page.links, &page.headings, &i18n);
         parsed.insert(page.rel.clone(), Parsed { stamp, version: *next_version, result: Ok(Arc::new(doc)) });
         md_cache.insert(page.rel.clone(), (key, rendered.clone()));
-        last.rendered[id] = rendered;
+        texts[id] = rendered;
         last.content_keys[id] = key;
         changed.push(id);
     }
@@ -120,16 +122,14 @@ pub(super) fn patch(
     let site = &last.site;
     let (stubs_changed, full_changed, taxonomies_changed) =
         refingerprint(site, &last.rendered, &last.content_keys, &mut last.fingerprints, &changed);
-    let mut values = (*last.values).clone();
-    render::context::patch(
-        &mut values,
-        site,
-        &last.rendered,
+    let source = render::context::Source { site: last.site.clone(), rendered: last.rendered.clone() };
+    let values = Arc::new(render::context::patch(
+        &last.values,
+        source,
         &last.fingerprints,
         (&stubs_changed, &full_changed, &taxonomies_changed),
         value_memo,
-    );
-    let values = Arc::new(values);
+    ));
     let retired = std::mem::replace(&mut last.values, values.clone());
     // Only the edited pages' records change: a record shows no other page's text.
     let record_fps: Vec<(PageId, u64)> =

@@ -81,13 +81,14 @@ pub(super) struct Cache {
 
 /// What the last successful build resolved and rendered, and what its inputs looked like.
 pub(super) struct LastBuild {
-    pub(super) site: Site,
+    /// Shared with the values, which make full values from it when pages render.
+    pub(super) site: Arc<Site>,
     /// What `resolve` kept for the next one.
     pub(super) memo: resolve::Memo,
     /// Everything `resolve` reads, except the page bodies.
     inputs: u64,
     /// Per page: rendered Markdown and its key.
-    pub(super) rendered: Vec<Rendered>,
+    pub(super) rendered: Arc<Vec<Rendered>>,
     pub(super) content_keys: Vec<u64>,
     pub(super) fingerprints: render::fingerprint::Fingerprints,
     pub(super) values: Arc<render::context::Values>,
@@ -136,7 +137,7 @@ impl Rebuilder {
             cache.deferred = None;
             return None;
         };
-        let (site, values, fps) = (&last.site, &*last.values, &last.fingerprints);
+        let (site, values, fps) = (&*last.site, &*last.values, &last.fingerprints);
         let stop = AtomicBool::new(false);
         let done: Mutex<Vec<render::LateDone>> = Mutex::default();
         let published: Mutex<HashSet<String>> = Mutex::default();
@@ -230,6 +231,10 @@ impl Rebuilder {
     pub fn rebuild(&mut self, changed: Option<&[String]>, open: &HashSet<String>) -> Result<Built, Failed> {
         // A left page has no memo entry: whatever this build changes, it renders it again.
         self.cache.deferred = None;
+        // Nothing renders with the last build's values from here on: the site may change.
+        if let Some(last) = &self.cache.last {
+            last.values.detach();
+        }
         self.cache.late_problems.clear();
         let defer =
             self.render_now.filter(|_| self.cache.last.is_some()).map(|limit| render::Defer { limit, first: open });
@@ -268,10 +273,11 @@ impl Rebuilder {
         let (site, memo) = match (cache.last.take(), inputs) {
             (Some(mut last), Some(i)) if last.inputs == i => {
                 let dates = cache.dates.as_ref().and_then(|d| d.as_ref());
+                let site = Arc::make_mut(&mut last.site);
                 for doc in &docs {
-                    if let Some(&id) = last.site.by_rel.get(&doc.rel) {
-                        last.site.pages[id].take_body(doc);
-                        last.site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
+                    if let Some(&id) = site.by_rel.get(&doc.rel) {
+                        site.pages[id].take_body(doc);
+                        site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
                     }
                 }
                 last.memo.bodies_changed(&docs);
@@ -282,12 +288,13 @@ impl Rebuilder {
                 let opts = ResolveOptions { drafts: self.drafts, updated: cache.content_dates(&self.root) };
                 let (site, resolve_diags, memo) = match last {
                     Some(last) if inputs.is_some() => {
-                        resolve::resolve_again(&config, docs, &assets, &statics, &opts, (last.site, last.memo))
+                        let site = Arc::try_unwrap(last.site).unwrap_or_else(|shared| (*shared).clone());
+                        resolve::resolve_again(&config, docs, &assets, &statics, &opts, (site, last.memo))
                     }
                     _ => resolve::resolve_keeping(&config, docs, &assets, &statics, &opts),
                 };
                 take_warnings(resolve_diags, &mut warnings, &mut diags);
-                (site, memo)
+                (Arc::new(site), memo)
             }
         };
         diags.extend(crate::links::check(&site, &statics));
@@ -323,7 +330,9 @@ impl Rebuilder {
         t.lap("search records");
 
         // 6. Values and pages, where their fingerprints changed.
-        let values = Arc::new(render::context::build(&site, &rendered, Some((&fps, &mut cache.values))));
+        let rendered = Arc::new(rendered);
+        let source = render::context::Source { site: site.clone(), rendered: rendered.clone() };
+        let values = Arc::new(render::context::build_reusing(source, &fps, &mut cache.values));
         t.lap("values");
         let incremental = render::Incremental {
             fingerprints: &fps,

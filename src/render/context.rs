@@ -36,12 +36,14 @@ pub fn opt_str(s: Option<&str>) -> Value {
 }
 
 /// Everything the render stage precomputes about the site.
-#[derive(Clone)]
 pub struct Values {
     /// Per page: title, URL, date, summary and fields with references as small links.
     pub stubs: Vec<Value>,
-    /// Per page: the full value (content, backlinks, related, deep references).
-    pub full: Vec<Value>,
+    /// Per page: the full value (content, backlinks, related, deep references), made when
+    /// first asked for ([`Values::full`]) where `build_reusing` left it empty.
+    full: Vec<Slot>,
+    /// What the full values left empty are made from, until [`Values::detach`].
+    source: std::sync::RwLock<Option<Source>>,
     pub site: Value,
     /// Collection name -> its pages as stubs, sorted.
     pub collections: indexmap::IndexMap<String, Value>,
@@ -51,6 +53,42 @@ pub struct Values {
     /// names, terms without pages, tiles. It depends only on the resolved site, so patched
     /// values share it.
     pub lookup: std::sync::Arc<Lookup>,
+}
+
+/// A page's full value, shared between builds whose fingerprint of it is the same.
+type Slot = std::sync::Arc<std::sync::OnceLock<Value>>;
+
+/// What a page's full value is made from: in `serve`, where most full values that changed
+/// are not needed before the rebuild is published, they are made when a page renders.
+#[derive(Clone)]
+pub struct Source {
+    pub site: std::sync::Arc<Site>,
+    pub rendered: std::sync::Arc<Vec<Rendered>>,
+}
+
+impl Values {
+    /// Page `id`'s full value, made now if it has not been.
+    pub fn full(&self, id: PageId) -> Value {
+        self.full[id]
+            .get_or_init(|| {
+                let source = self.source.read().unwrap_or_else(|e| e.into_inner());
+                match source.as_ref() {
+                    Some(s) => full(&s.site, &s.site.pages[id], &s.rendered[id], &self.stubs),
+                    // Values are detached only when a rebuild begins, after the last render.
+                    None => {
+                        debug_assert!(false, "the full value of page {id} was asked for after `detach`");
+                        Value::none()
+                    }
+                }
+            })
+            .clone()
+    }
+
+    /// Lets go of the site the full values are made from, so that a rebuild may change it.
+    /// Values not made by then are never asked for (the next build has values of its own).
+    pub fn detach(&self) {
+        *self.source.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 pub struct Lookup {
@@ -136,57 +174,62 @@ impl Lookup {
     }
 }
 
-/// Values of an earlier build, by page source path: (stub fingerprint, stub, full fingerprint, full).
-pub type ValueMemo = std::collections::HashMap<String, (u64, Value, u64, Value)>;
+/// Values of an earlier build, by page source path: (stub fingerprint, stub, full
+/// fingerprint, full value, made or not).
+pub type ValueMemo = std::collections::HashMap<String, (u64, Value, u64, Slot)>;
 
-/// Builds every value. With a memo (in `serve`), a page whose fingerprints are
-/// unchanged reuses its values from the previous build instead of building them.
-pub fn build(
-    site: &Site,
-    rendered: &[Rendered],
-    memo: Option<(&super::fingerprint::Fingerprints, &mut ValueMemo)>,
-) -> Values {
+/// Builds every value (a one-off build renders every page: all are needed).
+pub fn build(site: &Site, rendered: &[Rendered]) -> Values {
     use rayon::prelude::*;
-    let (stubs, full) = match memo {
-        None => {
-            let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
-            let stubs: Vec<Value> =
-                site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &|id| links[id].clone())).collect();
-            let full: Vec<Value> = site.pages.par_iter().map(|p| full(site, p, &rendered[p.id], &stubs)).collect();
-            (stubs, full)
-        }
-        Some((fps, memo)) => {
-            let old = |p: &Page| memo.get(&p.rel);
-            let stubs: Vec<Value> = site
-                .pages
-                .par_iter()
-                .map(|p| {
-                    // Only changed stubs are made, so their links are made when needed.
-                    let make = || stub(site, p, &rendered[p.id], &|id| link_value(site, &site.pages[id]));
-                    match old(p) {
-                        Some((fp, v, _, _)) if *fp == fps.stub[p.id] => reuse(v, make, "stub", &p.rel),
-                        _ => make(),
-                    }
-                })
-                .collect();
-            let full: Vec<Value> = site
-                .pages
-                .par_iter()
-                .map(|p| {
-                    let make = || full(site, p, &rendered[p.id], &stubs);
-                    match old(p) {
-                        Some((_, _, fp, v)) if *fp == fps.full[p.id] => reuse(v, make, "value", &p.rel),
-                        _ => make(),
-                    }
-                })
-                .collect();
-            memo.clear();
-            for p in &site.pages {
-                memo.insert(p.rel.clone(), (fps.stub[p.id], stubs[p.id].clone(), fps.full[p.id], full[p.id].clone()));
+    let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
+    let stubs: Vec<Value> =
+        site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &|id| links[id].clone())).collect();
+    let full: Vec<Slot> =
+        site.pages.par_iter().map(|p| std::sync::Arc::new(full(site, p, &rendered[p.id], &stubs).into())).collect();
+    finish(site, stubs, full, None)
+}
+
+/// Builds the values of `serve`'s site: a page whose fingerprints are unchanged since the
+/// previous build reuses its values; the other stubs are built now, the other full values
+/// when a page renders (most pages are rendered after the rebuild is published).
+pub fn build_reusing(source: Source, fps: &super::fingerprint::Fingerprints, memo: &mut ValueMemo) -> Values {
+    use rayon::prelude::*;
+    let (site, rendered) = (&*source.site, &*source.rendered);
+    let old = |p: &Page| memo.get(&p.rel);
+    let stubs: Vec<Value> = site
+        .pages
+        .par_iter()
+        .map(|p| {
+            // Only changed stubs are made, so their links are made when needed.
+            let make = || stub(site, p, &rendered[p.id], &|id| link_value(site, &site.pages[id]));
+            match old(p) {
+                Some((fp, v, _, _)) if *fp == fps.stub[p.id] => reuse(v, make, "stub", &p.rel),
+                _ => make(),
             }
-            (stubs, full)
-        }
-    };
+        })
+        .collect();
+    let full: Vec<Slot> = site
+        .pages
+        .par_iter()
+        .map(|p| match old(p) {
+            Some((_, _, fp, slot)) if *fp == fps.full[p.id] => {
+                if let Some(v) = slot.get() {
+                    reuse(v, || full(site, p, &rendered[p.id], &stubs), "value", &p.rel);
+                }
+                slot.clone()
+            }
+            _ => Slot::default(),
+        })
+        .collect();
+    memo.clear();
+    for p in &site.pages {
+        memo.insert(p.rel.clone(), (fps.stub[p.id], stubs[p.id].clone(), fps.full[p.id], full[p.id].clone()));
+    }
+    finish(site, stubs, full, Some(source.clone()))
+}
+
+/// The values of the site with these stubs and full values.
+fn finish(site: &Site, stubs: Vec<Value>, full: Vec<Slot>, source: Option<Source>) -> Values {
     let collections =
         site.collections.keys().map(|name| (name.clone(), collection_value(site, name, &stubs))).collect();
     let taxonomies = (0..site.taxonomies.len()).map(|t| taxonomy_value(site, t, &stubs)).collect();
@@ -194,6 +237,7 @@ pub fn build(
         site: site_value(site),
         stubs,
         full,
+        source: std::sync::RwLock::new(source),
         collections,
         taxonomies,
         lookup: std::sync::Arc::new(Lookup::of(site)),
@@ -215,23 +259,33 @@ fn collection_value(site: &Site, name: &str, stubs: &[Value]) -> Value {
     Value::from(pages.iter().map(|&i| stubs[i].clone()).collect::<Vec<_>>())
 }
 
-/// Updates the values of an earlier build after page texts changed (`pipeline::patch`):
-/// the stubs of `stubs_changed`, then the full values of `full_changed`, the collections
-/// that list a changed stub and the `taxonomies_changed`. The memo is kept in step.
+/// The values of an earlier build, updated after page texts changed (`pipeline::patch`):
+/// the stubs of `stubs_changed`, then the full values of `full_changed` (made when a page
+/// renders), the collections that list a changed stub and the `taxonomies_changed`. The
+/// memo is kept in step.
 pub fn patch(
-    values: &mut Values,
-    site: &Site,
-    rendered: &[Rendered],
+    old: &Values,
+    source: Source,
     fps: &super::fingerprint::Fingerprints,
     (stubs_changed, full_changed, taxonomies_changed): (&[PageId], &[PageId], &[usize]),
     memo: &mut ValueMemo,
-) {
+) -> Values {
+    let (site, rendered) = (&*source.site, &*source.rendered);
+    let mut values = Values {
+        stubs: old.stubs.clone(),
+        full: old.full.clone(),
+        source: std::sync::RwLock::new(Some(source.clone())),
+        site: old.site.clone(),
+        collections: old.collections.clone(),
+        taxonomies: old.taxonomies.clone(),
+        lookup: old.lookup.clone(),
+    };
     for &id in stubs_changed {
         let p = &site.pages[id];
         values.stubs[id] = stub(site, p, &rendered[id], &|i| link_value(site, &site.pages[i]));
     }
     for &id in full_changed {
-        values.full[id] = full(site, &site.pages[id], &rendered[id], &values.stubs);
+        values.full[id] = Slot::default();
     }
     let mut collections: Vec<&str> =
         stubs_changed.iter().filter_map(|&id| site.pages[id].collection.as_deref()).collect();
@@ -249,6 +303,7 @@ pub fn patch(
         let p = &site.pages[id];
         memo.insert(p.rel.clone(), (fps.stub[id], values.stubs[id].clone(), fps.full[id], values.full[id].clone()));
     }
+    values
 }
 
 /// The smallest view of a page: enough to link to it.

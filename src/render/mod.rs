@@ -586,13 +586,14 @@ fn render_job(
     let (template, path, source) = match *job {
         Job::Page(id) => {
             let p = &site.pages[id];
-            ctx.insert_value("page", values.full[id].clone());
+            ctx.insert_value("page", values.full(id));
             (p.template.clone(), p.path.clone(), format!("content/{}", p.rel))
         }
         Job::SectionPage { section, index, total } => {
             let p = &site.pages[section];
-            ctx.insert_value("page", values.full[section].clone());
-            ctx.insert_value("section", values.full[section].clone());
+            let value = values.full(section);
+            ctx.insert_value("page", value.clone());
+            ctx.insert_value("section", value);
             let path = paginated_path(&p.path, index);
             ctx.insert_value("paginator", paginator(site, &p.path, &p.pages, p.paginate_by, index, total, values));
             (p.template.clone(), path, format!("content/{}", p.rel))

@@ -410,7 +410,7 @@ pub fn register_site_functions(tera: &mut Tera, values: Arc<Values>) {
         let key = path.trim_start_matches("@/");
         note(|| Read::Page(key.to_string()));
         match r.by_rel.get(key) {
-            Some(&id) => Ok(v.full[id].clone()),
+            Some(&id) => Ok(v.full(id)),
             None => Err(tera::Error::message(format!(
                 "get_page: no page at `{path}` (paths are relative to content/, such as `{}`)",
                 crate::diagnostic::example_page(r.by_rel.keys().map(String::as_str))
