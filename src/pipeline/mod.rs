@@ -147,8 +147,9 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
         },
         None => None,
     };
-    let values = Arc::new(render::context::build(&site, &rendered));
-    drop(rendered);
+    let site = Arc::new(site);
+    let source = render::context::Source { site: site.clone(), rendered: Arc::new(rendered) };
+    let values = Arc::new(render::context::build_once(source));
     t.lap("values");
     let result = render::render_site(&site, values, &mut set, None, staging.as_ref());
     // The template values (held by the site functions) are not needed while the search

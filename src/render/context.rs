@@ -44,6 +44,11 @@ pub struct Values {
     full: Vec<Slot>,
     /// What the full values left empty are made from, until [`Values::detach`].
     source: std::sync::RwLock<Option<Source>>,
+    /// Whether a page's own render keeps the full value it made (`serve`, which reuses it in
+    /// the next build). A one-off build renders each page once: it keeps only the values
+    /// other pages ask for (`get_page`) and those of sections (rendered once per page of
+    /// their list), so that the values of every page are never all in memory at once.
+    keep_own: bool,
     pub site: Value,
     /// Collection name -> its pages as stubs, sorted.
     pub collections: indexmap::IndexMap<String, Value>,
@@ -82,6 +87,26 @@ impl Values {
                 }
             })
             .clone()
+    }
+
+    /// Page `id`'s full value for its own render (see `keep_own`).
+    pub fn own(&self, id: PageId) -> Value {
+        if let Some(v) = self.full[id].get() {
+            return v.clone();
+        }
+        if self.keep_own {
+            return self.full(id);
+        }
+        let source = self.source.read().unwrap_or_else(|e| e.into_inner());
+        match source.as_ref() {
+            Some(s) if !s.site.pages[id].is_section() => {
+                full(&s.site, &s.site.pages[id], &s.rendered[id], &self.stubs)
+            }
+            _ => {
+                drop(source);
+                self.full(id)
+            }
+        }
     }
 
     /// Lets go of the site the full values are made from, so that a rebuild may change it.
@@ -178,15 +203,29 @@ impl Lookup {
 /// fingerprint, full value, made or not).
 pub type ValueMemo = std::collections::HashMap<String, (u64, Value, u64, Slot)>;
 
-/// Builds every value (a one-off build renders every page: all are needed).
+/// Builds every value at once (for shortcodes, which see every page while the Markdown of
+/// the pages is being rendered).
 pub fn build(site: &Site, rendered: &[Rendered]) -> Values {
     use rayon::prelude::*;
-    let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
-    let stubs: Vec<Value> =
-        site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &|id| links[id].clone())).collect();
+    let stubs = stubs(site, rendered);
     let full: Vec<Slot> =
         site.pages.par_iter().map(|p| std::sync::Arc::new(full(site, p, &rendered[p.id], &stubs).into())).collect();
-    finish(site, stubs, full, None)
+    finish(site, stubs, full, None, true)
+}
+
+/// The values of a one-off build: the stubs now, full values as pages render.
+pub fn build_once(source: Source) -> Values {
+    let site = source.site.clone();
+    let stubs = stubs(&site, &source.rendered);
+    let full = std::iter::repeat_with(Slot::default).take(site.pages.len()).collect();
+    finish(&site, stubs, full, Some(source), false)
+}
+
+/// Every page's stub.
+fn stubs(site: &Site, rendered: &[Rendered]) -> Vec<Value> {
+    use rayon::prelude::*;
+    let links: Vec<Value> = site.pages.iter().map(|p| link_value(site, p)).collect();
+    site.pages.par_iter().map(|p| stub(site, p, &rendered[p.id], &|id| links[id].clone())).collect()
 }
 
 /// Builds the values of `serve`'s site: a page whose fingerprints are unchanged since the
@@ -225,11 +264,11 @@ pub fn build_reusing(source: Source, fps: &super::fingerprint::Fingerprints, mem
     for p in &site.pages {
         memo.insert(p.rel.clone(), (fps.stub[p.id], stubs[p.id].clone(), fps.full[p.id], full[p.id].clone()));
     }
-    finish(site, stubs, full, Some(source.clone()))
+    finish(site, stubs, full, Some(source.clone()), true)
 }
 
 /// The values of the site with these stubs and full values.
-fn finish(site: &Site, stubs: Vec<Value>, full: Vec<Slot>, source: Option<Source>) -> Values {
+fn finish(site: &Site, stubs: Vec<Value>, full: Vec<Slot>, source: Option<Source>, keep_own: bool) -> Values {
     let collections =
         site.collections.keys().map(|name| (name.clone(), collection_value(site, name, &stubs))).collect();
     let taxonomies = (0..site.taxonomies.len()).map(|t| taxonomy_value(site, t, &stubs)).collect();
@@ -238,6 +277,7 @@ fn finish(site: &Site, stubs: Vec<Value>, full: Vec<Slot>, source: Option<Source
         stubs,
         full,
         source: std::sync::RwLock::new(source),
+        keep_own,
         collections,
         taxonomies,
         lookup: std::sync::Arc::new(Lookup::of(site)),
@@ -275,6 +315,7 @@ pub fn patch(
         stubs: old.stubs.clone(),
         full: old.full.clone(),
         source: std::sync::RwLock::new(Some(source.clone())),
+        keep_own: true,
         site: old.site.clone(),
         collections: old.collections.clone(),
         taxonomies: old.taxonomies.clone(),

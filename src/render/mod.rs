@@ -586,12 +586,12 @@ fn render_job(
     let (template, path, source) = match *job {
         Job::Page(id) => {
             let p = &site.pages[id];
-            ctx.insert_value("page", values.full(id));
+            ctx.insert_value("page", values.own(id));
             (p.template.clone(), p.path.clone(), format!("content/{}", p.rel))
         }
         Job::SectionPage { section, index, total } => {
             let p = &site.pages[section];
-            let value = values.full(section);
+            let value = values.own(section);
             ctx.insert_value("page", value.clone());
             ctx.insert_value("section", value);
             let path = paginated_path(&p.path, index);
