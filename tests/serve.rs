@@ -886,6 +886,11 @@ fn a_pages_warning_is_shown_after_every_rebuild_and_does_not_stop_incremental_re
 /// Twenty notes that show the person they name, each slow to render (a long empty loop),
 /// so that rendering them all takes a while; `extra` goes into the notes' template.
 fn slow_notes(extra: &str) -> TestSite {
+    slower_notes(extra, 60_000)
+}
+
+/// [`slow_notes`] with `steps` steps in each note's loop.
+fn slower_notes(extra: &str, steps: usize) -> TestSite {
     let site = common::Fixture::empty();
     site.write(
         "site.yaml",
@@ -896,7 +901,8 @@ fn slow_notes(extra: &str) -> TestSite {
         &format!(
             "<!DOCTYPE html><title>{{{{ page.title }}}}</title><h1>{{{{ page.title }}}}</h1>\
 {{% if page.fields.person %}}<p>By {{{{ page.fields.person.title }}}}</p>{extra}\
-{{% for i in range(end=60000) %}}{{% endfor %}}{{% endif %}}"
+{{% for i in range(end={outer}) %}}{{% for j in range(end=4000) %}}{{% endfor %}}{{% endfor %}}{{% endif %}}",
+            outer = steps / 4000
         ),
     );
     site.write("content/people/ann.md", "---\ntitle: Ann\n---\n");
@@ -991,4 +997,35 @@ fn when_a_page_left_for_later_fails_the_last_good_version_is_served_again() {
     assert!(server.get("/notes/n01/").text().contains("<p>By Ann Archer</p>"));
     wait_for_search(&events, &e["version"]);
     assert!(assert_served_equals_fresh_build(&site, &server, "after the fix", &mut BTreeMap::new()));
+}
+
+#[test]
+fn when_a_build_fails_while_pages_are_left_for_later_the_version_before_is_served_whole() {
+    // Slow enough that the break arrives long before the notes are rendered.
+    let site = slower_notes("", 1_200_000);
+    let server = Server::start_with(&site.root, &["-v"], &[("INNOBIEB_RENDER_NOW", "0")]);
+    let events = server.events();
+    server.pages_rendered_last(0);
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\n");
+    assert_eq!(next_build_event(&events)["type"], "built");
+    // While the notes render in the background, a template breaks.
+    site.write("templates/page.html", "{% if %}");
+    let e = loop {
+        let e = next_build_event(&events);
+        if e["type"] == "errors" {
+            break e;
+        }
+    };
+    assert!(e["errors"][0]["rendered"].as_str().unwrap_or("").contains("templates/page.html"), "{e}");
+    assert!(
+        !server.stdout_lines().iter().any(|l| l.starts_with("Rendered ")),
+        "the notes were all rendered before the template broke: {:?}",
+        server.stdout_lines()
+    );
+    // Not half the notes with the new name and half with the old: all of them as before.
+    for i in 1..=20 {
+        let page = server.get(&format!("/notes/n{i:02}/")).text();
+        assert!(page.contains("<p>By Ann</p>"), "n{i:02}: {page}");
+    }
+    assert!(server.get("/people/ann/").text().contains("<h1>Ann</h1>"));
 }

@@ -73,10 +73,8 @@ pub(super) struct Cache {
     /// The last successful build: its resolved site (reused as it is when only page bodies
     /// changed, updated by `resolve::resolve_again` otherwise) and what `patch` needs.
     pub(super) last: Option<LastBuild>,
-    /// The pages of the last build left for later (`Rebuilder::render_later`), and the
-    /// problems found rendering them so far (reported when the last one is done).
+    /// The pages of the last build left for later (`Rebuilder::render_later`).
     pub(super) deferred: Option<render::Deferred>,
-    late_problems: Vec<Diagnostic>,
 }
 
 /// What the last successful build resolved and rendered, and what its inputs looked like.
@@ -116,18 +114,18 @@ impl Rebuilder {
     }
 
     /// Renders the pages the last build left for later, in parallel on a thread of its own,
-    /// and hands them to `publish` as they are done (a few dozen at a time, from that
-    /// thread). Meanwhile `wait` is called again and again on this thread: it waits a little
-    /// for something to do, may render single pages at once with the function it is given
-    /// (a request for a pending page: it renders on this thread and publishes before it
-    /// returns; a page already published is not rendered again), and returns false to stop
-    /// the rendering (a file changed), which keeps the pages not yet rendered for later.
+    /// and hands them to `publish` as they are done (64 at a time, from that thread), with
+    /// whether some page failed so far. Meanwhile `wait` is called again and again on this
+    /// thread: it waits a little for something to do, may render single pages at once with
+    /// the function it is given (for a request for a pending page: when that function
+    /// returns, the page is published, by it or by the other thread), and returns false to
+    /// stop the rendering (a file changed), which keeps the pages not yet rendered for later.
     /// `None` when pages are left, else what the whole deferred rendering found: no
-    /// problems, or every one. Then the last build counts as failed: the next one starts
-    /// over, as after any failed build.
+    /// problems, or every one, grouped. If there are problems, the last build counts as
+    /// failed: the next one starts over, as after any failed build.
     pub fn render_later(
         &mut self,
-        publish: &(dyn Fn(Vec<crate::output::Output>, Vec<String>) + Sync),
+        publish: &(dyn Fn(Vec<crate::output::Output>, Vec<String>, bool) + Sync),
         mut wait: impl FnMut(&dyn Fn(&str)) -> bool,
     ) -> Option<Vec<Diagnostic>> {
         const CHUNK: usize = 64;
@@ -139,14 +137,22 @@ impl Rebuilder {
         };
         let (site, values, fps) = (&*last.site, &*last.values, &last.fingerprints);
         let stop = AtomicBool::new(false);
+        let failed = AtomicBool::new(deferred.has_failed());
         let done: Mutex<Vec<render::LateDone>> = Mutex::default();
-        let published: Mutex<HashSet<String>> = Mutex::default();
+        // The pages rendered so far. The lock is held while they are published, so a page
+        // found here is a published page.
+        let taken: Mutex<HashSet<String>> = Mutex::default();
         let list = &*deferred;
-        // Publishes rendered pages, unless they were published already.
+        // Publishes rendered pages, unless the other thread took them first.
         let hand_over = |rendered: Vec<render::LateDone>| {
-            let Ok(mut seen) = published.lock() else { return };
+            let Ok(mut seen) = taken.lock() else { return };
             let fresh: Vec<render::LateDone> = rendered.into_iter().filter(|d| seen.insert(d.path.clone())).collect();
-            drop(seen);
+            if fresh.is_empty() {
+                return;
+            }
+            if fresh.iter().any(render::LateDone::failed) {
+                failed.store(true, Ordering::Relaxed);
+            }
             let mut outputs = Vec::with_capacity(fresh.len());
             let mut paths = Vec::with_capacity(fresh.len());
             let mut kept = Vec::with_capacity(fresh.len());
@@ -155,7 +161,8 @@ impl Rebuilder {
                 outputs.extend(d.output.take());
                 kept.push(d);
             }
-            publish(outputs, paths);
+            publish(outputs, paths, failed.load(Ordering::Relaxed));
+            drop(seen);
             if let Ok(mut all) = done.lock() {
                 all.extend(kept);
             }
@@ -166,7 +173,7 @@ impl Rebuilder {
                     let rendered: Vec<render::LateDone> = chunk
                         .par_iter()
                         .filter(|_| !stop.load(Ordering::Relaxed))
-                        .filter(|j| published.lock().is_ok_and(|seen| !seen.contains(j.path())))
+                        .filter(|j| taken.lock().is_ok_and(|seen| !seen.contains(j.path())))
                         .map(|j| list.render(j, site, values, set, fps))
                         .collect();
                     hand_over(rendered);
@@ -178,7 +185,7 @@ impl Rebuilder {
             let by_path: HashMap<&str, &render::DeferredJob> = list.jobs().iter().map(|j| (j.path(), j)).collect();
             let now = |path: &str| {
                 if let Some(job) = by_path.get(path) {
-                    if published.lock().is_ok_and(|seen| !seen.contains(path)) {
+                    if taken.lock().is_ok_and(|seen| !seen.contains(path)) {
                         hand_over(vec![list.render(job, site, values, set, fps)]);
                     }
                 }
@@ -191,17 +198,23 @@ impl Rebuilder {
             }
         });
         let done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-        let problems = deferred.finish(done, &mut cache.rendered_pages, set);
-        cache.late_problems.extend(problems);
+        deferred.finish(done, &mut cache.rendered_pages);
         if !deferred.is_empty() {
             return None;
         }
+        let problems = sorted(deferred.take_problems(set));
         cache.deferred = None;
-        let failed = sorted(std::mem::take(&mut cache.late_problems));
-        if !failed.is_empty() {
+        if !problems.is_empty() {
             cache.last = None;
         }
-        Some(failed)
+        Some(problems)
+    }
+
+    /// Forgets the last build, so that the next one neither patches it nor leaves pages
+    /// for later (`serve` went back to an older version after it failed).
+    pub fn start_over(&mut self) {
+        self.cache.last = None;
+        self.cache.deferred = None;
     }
 
     /// Forgets what is known about a content file (path relative to `content/`), so the
@@ -235,7 +248,6 @@ impl Rebuilder {
         if let Some(last) = &self.cache.last {
             last.values.detach();
         }
-        self.cache.late_problems.clear();
         let defer =
             self.render_now.filter(|_| self.cache.last.is_some()).map(|limit| render::Defer { limit, first: open });
         if let Some(rels) = changed {

@@ -74,19 +74,21 @@ pub struct Source {
 impl Values {
     /// Page `id`'s full value, made now if it has not been.
     pub fn full(&self, id: PageId) -> Value {
-        self.full[id]
-            .get_or_init(|| {
-                let source = self.source.read().unwrap_or_else(|e| e.into_inner());
-                match source.as_ref() {
-                    Some(s) => full(&s.site, &s.site.pages[id], &s.rendered[id], &self.stubs),
-                    // Values are detached only when a rebuild begins, after the last render.
-                    None => {
-                        debug_assert!(false, "the full value of page {id} was asked for after `detach`");
-                        Value::none()
-                    }
-                }
-            })
-            .clone()
+        if let Some(v) = self.full[id].get() {
+            return v.clone();
+        }
+        let source = self.source.read().unwrap_or_else(|e| e.into_inner());
+        match source.as_ref() {
+            Some(s) => {
+                self.full[id].get_or_init(|| full(&s.site, &s.site.pages[id], &s.rendered[id], &self.stubs)).clone()
+            }
+            // Values are detached only when a rebuild begins, after the last render. The slot
+            // stays empty: later builds that share it make the value themselves.
+            None => {
+                debug_assert!(false, "the full value of page {id} was asked for after `detach`");
+                Value::none()
+            }
+        }
     }
 
     /// Page `id`'s full value for its own render (see `keep_own`).
@@ -99,9 +101,7 @@ impl Values {
         }
         let source = self.source.read().unwrap_or_else(|e| e.into_inner());
         match source.as_ref() {
-            Some(s) if !s.site.pages[id].is_section() => {
-                full(&s.site, &s.site.pages[id], &s.rendered[id], &self.stubs)
-            }
+            Some(s) if !s.site.pages[id].is_section() => full(&s.site, &s.site.pages[id], &s.rendered[id], &self.stubs),
             _ => {
                 drop(source);
                 self.full(id)

@@ -95,13 +95,14 @@ fn record(site: &Site, id: crate::model::PageId) -> Vec<u8> {
     serde_json::to_vec_pretty(&record).unwrap_or_default()
 }
 
-/// Everything a page's record contains: its fields (references by the target's path),
-/// title, date, description, and the paths of the pages that reference it.
+/// Everything a page's record contains: the site's address, its fields (references by the
+/// target's path), title, date, description, and the paths of the pages that reference it.
 fn record_fingerprint(site: &Site, id: crate::model::PageId) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::hash::hasher();
     let p = &site.pages[id];
-    (&p.slug, &p.title, &p.path, p.common.date, &p.common.description).hash(&mut h);
+    // URLs are written whole (`permalink`).
+    (&site.config.base_url, &p.slug, &p.title, &p.path, p.common.date, &p.common.description).hash(&mut h);
     for (k, v) in &p.fields {
         k.hash(&mut h);
         // A reference counts by the path of the page it points to.

@@ -98,6 +98,8 @@ pub struct Deferred {
     /// In job order.
     jobs: Vec<DeferredJob>,
     missing: Vec<(String, String)>,
+    /// The pages that failed to render so far (reported together, grouped, at the end).
+    failures: Vec<templates::Failure>,
 }
 
 /// A page left for later: its job, output path and job fingerprint.
@@ -120,6 +122,13 @@ pub struct LateDone {
     pub output: Option<Output>,
     memo: Option<Memoized>,
     failure: Option<templates::Failure>,
+}
+
+impl LateDone {
+    /// Whether the page failed to render.
+    pub fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
 }
 
 impl Deferred {
@@ -160,19 +169,27 @@ impl Deferred {
         }
     }
 
-    /// Takes rendered jobs off the list, puts them in the memo, and returns the problems of
-    /// those that failed.
-    pub fn finish(&mut self, done: Vec<LateDone>, memo: &mut RenderMemo, set: &TemplateSet) -> Vec<Diagnostic> {
+    /// Takes rendered jobs off the list and puts them in the memo (those that failed: in
+    /// the list of failures).
+    pub fn finish(&mut self, done: Vec<LateDone>, memo: &mut RenderMemo) {
         let paths: std::collections::HashSet<&str> = done.iter().map(|d| d.path.as_str()).collect();
         self.jobs.retain(|j| !paths.contains(j.path.as_str()));
-        let mut failures = Vec::new();
         for d in done {
             if let Some(m) = d.memo {
                 memo.insert(d.path, m);
             }
-            failures.extend(d.failure);
+            self.failures.extend(d.failure);
         }
-        templates::template_errors(failures, set)
+    }
+
+    /// Whether some page failed to render so far.
+    pub fn has_failed(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
+    /// The problems of the pages that failed, grouped as a build reports them.
+    pub fn take_problems(&mut self, set: &TemplateSet) -> Vec<Diagnostic> {
+        templates::template_errors(std::mem::take(&mut self.failures), set)
     }
 }
 
@@ -202,6 +219,11 @@ fn all_jobs(site: &Site) -> Vec<Job> {
         jobs.push(Job::Search);
     }
     jobs
+}
+
+/// Whether a job has output: a taxonomy's pages have none when their template does not exist.
+fn renders_something(site: &Site, set: &TemplateSet, job: &Job) -> bool {
+    !matches!(job, Job::Taxonomy(_) | Job::TermPage { .. }) || set.tera.contains_template(job_template(site, job))
 }
 
 /// The template a job renders with.
@@ -360,6 +382,8 @@ fn render_jobs(
 ) -> (Vec<Done>, Vec<DeferredJob>) {
     let checked: Vec<Result<Done, (Job, String, u64)>> = jobs
         .into_par_iter()
+        // A taxonomy without its template renders nothing: no output, no memo entry, never pending.
+        .filter(|(job, _)| renders_something(site, set, job))
         .map(|(job, path)| {
             let fp = job_fingerprint(site, &job, site_fp, inc);
             reused(site, values, set, (&job, &path), fp, inc, missing).ok_or((job, path, fp))
@@ -449,7 +473,7 @@ pub fn render_patch(
         diagnostics: templates::template_errors(failures, set),
         metrics: Metrics(std::sync::Mutex::new(metrics)).slowest(),
         write_error: None,
-        deferred: (!later.is_empty()).then_some(Deferred { jobs: later, missing }),
+        deferred: (!later.is_empty()).then_some(Deferred { jobs: later, missing, failures: Vec::new() }),
     }
 }
 
@@ -502,7 +526,7 @@ pub fn render_site(
                 .collect();
             let (done, later) = render_jobs(site, &values, set, jobs, site_fp, inc, &missing, metrics);
             if !later.is_empty() {
-                deferred = Some(Deferred { jobs: later, missing: missing.clone() });
+                deferred = Some(Deferred { jobs: later, missing: missing.clone(), failures: Vec::new() });
             }
             let mut memo = RenderMemo::with_capacity(done.len());
             let mut results = Vec::with_capacity(done.len());

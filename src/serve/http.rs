@@ -209,6 +209,13 @@ pub async fn handle(request: Request<hyper::body::Incoming>, shared: Arc<Shared>
         let _ = tokio::task::spawn_blocking(move || rx.recv_timeout(RENDER_WAIT)).await;
         state = shared.snapshot();
     }
+    // A new page that was pending and did not render (it failed; the errors are shown).
+    let (status, path) = match path {
+        Some(p) if status == StatusCode::OK && !state.files.contains_key(&p) => {
+            (StatusCode::NOT_FOUND, state.files.contains_key("404.html").then(|| "404.html".to_string()))
+        }
+        other => (status, other),
+    };
     let body: Vec<u8> = match path.as_deref().and_then(|p| state.files.get(p)) {
         Some(Served::Bytes(b)) => b.to_vec(),
         Some(Served::File(f)) => {

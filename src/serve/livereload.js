@@ -112,7 +112,8 @@
     });
     el.focus();
   }
-  var lastVersion = null;
+  // What is served changes with every build and every page rendered after one.
+  var lastRevision = null;
   function connect() {
     // The page it shows: the server renders it first when it changes.
     var es = new EventSource("/__innobieb/events?page=" + encodeURIComponent(location.pathname));
@@ -120,12 +121,12 @@
       var msg = JSON.parse(e.data);
       if (msg.type === "hello") {
         overlay(msg.errors);
-        if (lastVersion !== null && msg.version !== lastVersion) reload();
-        lastVersion = msg.version;
+        if (lastRevision !== null && msg.revision !== lastRevision) reload();
+        lastRevision = msg.revision;
       } else if (msg.type === "errors") {
         overlay(msg.errors);
       } else if (msg.type === "built") {
-        lastVersion = msg.version;
+        lastRevision = msg.revision;
         var hadOverlay = !!document.getElementById("innobieb-overlay");
         overlay([]);
         if (msg.css_only) reloadStyles();

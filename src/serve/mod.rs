@@ -8,10 +8,12 @@
 //! HTML responses only, never into `build` output.
 //!
 //! One thread (the watch loop) owns the `Rebuilder`. When an edit changes many pages (a
-//! title shown on hundreds of them), a rebuild renders the pages open in a browser and a
-//! few others, publishes, and leaves the rest pending: the watch loop renders them between
-//! its messages, and a request for a pending page asks it (`Message::Render`) to render that
-//! page first. A request never sees a page older than the version it asks.
+//! title shown on hundreds of them), a rebuild renders only the pages open in a browser,
+//! publishes, and leaves the rest pending: a thread of the watch loop renders them while the
+//! loop answers requests for pending pages (`Message::Render`) by rendering those at once. A
+//! request is answered with the page of the version published when it asked, or of a later
+//! one. If a pending page fails to render, or the next build fails before the pending pages
+//! are done, the last version whose pages all rendered is served again, with the problems.
 
 pub mod classify;
 pub mod http;
@@ -264,9 +266,14 @@ fn next_batch(
     const MAX_WAIT: Duration = Duration::from_millis(400);
     let mut paths = first;
     let start = Instant::now();
+    // Only file changes make the burst longer; requests for pending pages wait for the build.
+    let mut quiet_until = start + QUIET;
     while start.elapsed() < MAX_WAIT {
-        match rx.recv_timeout(QUIET) {
-            Ok(Message::Files(Ok(e))) if is_change(&e) => paths.extend(e.paths),
+        match rx.recv_timeout(quiet_until.saturating_duration_since(Instant::now())) {
+            Ok(Message::Files(Ok(e))) if is_change(&e) => {
+                paths.extend(e.paths);
+                quiet_until = Instant::now() + QUIET;
+            }
             Ok(Message::Render(path, answer)) => session.waiting.push((path, answer)),
             Ok(_) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
@@ -357,10 +364,8 @@ impl Session {
         let start = Instant::now();
         let open = shared.open_pages();
         // The last version whose pages all rendered (this one, unless it still has pending pages).
-        let good = match self.late.take() {
-            Some(late) => late.good,
-            None => shared.snapshot(),
-        };
+        let late = self.late.take();
+        let good = late.as_ref().map_or_else(|| shared.snapshot(), |l| l.good.clone());
         match self.pipeline.rebuild(changed, &open) {
             Ok(built) => {
                 let pages = built.page_count;
@@ -376,17 +381,20 @@ impl Session {
                 if pending > 0 {
                     self.late = Some(Late { started: Instant::now(), rendered: 0, changed: 0, good });
                 }
-                let version = shared.snapshot().version;
+                let state = shared.snapshot();
+                let version = state.version;
                 // Open tabs reload everything only when pages disappeared or very many changed.
                 let all =
                     diff.changed.len() > 500 || diff.removed.iter().any(|p| p.ends_with('/') || p.ends_with(".html"));
                 shared.broadcast(&serde_json::json!({
                     "type": "built",
                     "version": version,
+                    "revision": state.revision,
                     "paths": if all { Vec::new() } else { diff.changed.clone() },
                     "all": all,
                     "css_only": css_only,
                 }));
+                drop(state);
                 // The search index is slow to build (Pagefind is serial): it never holds up the
                 // reload. One worker builds it, always for the newest version waiting.
                 if let Some(search) = built.search {
@@ -411,7 +419,15 @@ impl Session {
             Err(failed) => {
                 print_diagnostics(&failed.diagnostics);
                 eprintln!("The last good version is still being served.");
-                shared.set_errors(failed.diagnostics.clone());
+                if late.is_some() {
+                    // Pages of the version served were still pending: the version before it,
+                    // whole, is the last good one.
+                    shared.restore(&good, failed.diagnostics.clone());
+                    self.pipeline.start_over();
+                    reload_all(shared);
+                } else {
+                    shared.set_errors(failed.diagnostics.clone());
+                }
                 shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
             }
         }
@@ -422,18 +438,33 @@ impl Session {
     /// a file changes (kept in `stash`). After the last one: done, or (when some failed) the
     /// last good version is served again with the problems. False when the channel closed.
     fn render_later(&mut self, rx: &std::sync::mpsc::Receiver<Message>) -> bool {
+        use std::sync::atomic::AtomicBool;
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::sync::mpsc::RecvTimeoutError;
         let (shared, stash) = (&self.shared, &mut self.stash);
         let (rendered, changed) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let publish = |outputs: Vec<crate::output::Output>, paths: Vec<String>| {
+        let good = self.late.as_ref().map(|l| l.good.clone());
+        let restored = AtomicBool::new(false);
+        let publish = |outputs: Vec<crate::output::Output>, paths: Vec<String>, failed: bool| {
+            if failed {
+                // A page of this version failed: the version before comes back at once, and
+                // the pages rendered from now on only collect the problems.
+                if !restored.swap(true, Ordering::Relaxed) {
+                    if let Some(good) = &good {
+                        shared.restore(good, Vec::new());
+                        reload_all(shared);
+                    }
+                }
+                return;
+            }
             rendered.fetch_add(outputs.len(), Ordering::Relaxed);
             let diff = shared.publish_later(outputs, &paths);
             if !diff.changed.is_empty() {
                 changed.fetch_add(diff.changed.len(), Ordering::Relaxed);
-                let version = shared.snapshot().version;
+                let state = shared.snapshot();
                 shared.broadcast(&serde_json::json!({
-                    "type": "built", "version": version, "paths": diff.changed, "all": false, "css_only": false,
+                    "type": "built", "version": state.version, "revision": state.revision,
+                    "paths": diff.changed, "all": false, "css_only": false,
                 }));
             }
         };
@@ -463,6 +494,10 @@ impl Session {
             }
         });
         self.waiting.extend(waiting);
+        if restored.into_inner() {
+            // What is served is no longer what the last build made.
+            self.pipeline.start_over();
+        }
         if let Some(late) = self.late.as_mut() {
             late.rendered += rendered.into_inner();
             late.changed += changed.into_inner();
@@ -486,6 +521,15 @@ impl Session {
         }
         open
     }
+}
+
+/// Tells every open tab to reload (the version served went back to an earlier one).
+fn reload_all(shared: &Shared) {
+    let state = shared.snapshot();
+    shared.broadcast(&serde_json::json!({
+        "type": "built", "version": state.version, "revision": state.revision,
+        "paths": Vec::<String>::new(), "all": true, "css_only": false,
+    }));
 }
 
 /// Lets rebuilds win the CPU from the search worker: on Linux the nice value belongs to

@@ -66,7 +66,11 @@ pub struct State {
     /// `files` holds what an earlier version made of them, if anything.
     pub pending: HashSet<String>,
     pub errors: Vec<Diagnostic>,
+    /// The build this version is (the search worker publishes an index for one build).
     pub version: u64,
+    /// Counts every change of what is served, pages rendered later too: a tab that
+    /// reconnects reloads when it differs from the one it saw.
+    pub revision: u64,
 }
 
 impl State {
@@ -201,8 +205,8 @@ impl Shared {
         }
         diff.changed.sort();
         diff.removed.sort();
-        let version = guard.version + 1;
-        *guard = Arc::new(State { files, hashes, pending, errors: Vec::new(), version });
+        let (version, revision) = (guard.version + 1, guard.revision + 1);
+        *guard = Arc::new(State { files, hashes, pending, errors: Vec::new(), version, revision });
         diff
     }
 
@@ -230,9 +234,9 @@ impl Shared {
             files.insert(path, served);
         }
         diff.changed.sort();
-        let version = guard.version + 1;
+        let (version, revision) = (guard.version + 1, guard.revision + 1);
         let pending = pending.into_iter().collect();
-        *guard = Arc::new(State { files, hashes, pending, errors: Vec::new(), version });
+        *guard = Arc::new(State { files, hashes, pending, errors: Vec::new(), version, revision });
         diff
     }
 
@@ -261,6 +265,9 @@ impl Shared {
         for p in paths {
             state.pending.remove(p);
         }
+        if !diff.changed.is_empty() {
+            state.revision += 1;
+        }
         diff.changed.sort();
         diff
     }
@@ -269,9 +276,9 @@ impl Shared {
     /// for later failed to render, so the version they belong to was not good after all.
     pub fn restore(&self, before: &State, errors: Vec<Diagnostic>) {
         if let Ok(mut guard) = self.state.write() {
-            let version = guard.version + 1;
+            let (version, revision) = (guard.version + 1, guard.revision + 1);
             let (files, hashes) = (before.files.clone(), before.hashes.clone());
-            *guard = Arc::new(State { files, hashes, pending: HashSet::new(), errors, version });
+            *guard = Arc::new(State { files, hashes, pending: HashSet::new(), errors, version, revision });
         }
     }
 
@@ -292,8 +299,8 @@ impl Shared {
             next_hashes.insert(o.path.clone(), h);
             next_files.insert(o.path, served);
         }
-        let (errors, pending) = (guard.errors.clone(), guard.pending.clone());
-        *guard = Arc::new(State { files: next_files, hashes: next_hashes, pending, errors, version });
+        let (errors, pending, revision) = (guard.errors.clone(), guard.pending.clone(), guard.revision);
+        *guard = Arc::new(State { files: next_files, hashes: next_hashes, pending, errors, version, revision });
         true
     }
 
@@ -319,8 +326,9 @@ impl Shared {
     pub fn subscribe(&self, max: usize, page: String) -> Option<mpsc::UnboundedReceiver<String>> {
         let (tx, rx) = mpsc::unbounded_channel();
         let state = self.snapshot();
-        let hello =
-            serde_json::json!({ "type": "hello", "version": state.version, "errors": errors_json(&state.errors) });
+        let hello = serde_json::json!({
+            "type": "hello", "version": state.version, "revision": state.revision, "errors": errors_json(&state.errors),
+        });
         tx.send(hello.to_string()).ok()?;
         let mut subs = self.subscribers.lock().ok()?;
         // Closed streams are found by sending them a message they ignore.
