@@ -8,7 +8,10 @@ Starts the server on a free port, then repeatedly (a) edits a leaf page (a timel
 entry) and polls over HTTP until the new text is served, and (b) renames a hub
 (the most referenced person, and the least referenced person with more than 600
 references) and polls until the new title is served on the person's page and on a page
-that references them. Prints median and maximum per kind.
+that references them. Prints median and maximum per kind. innobieb's serve publishes a
+rebuild that changes many pages before they are all rendered (a requested page is rendered
+first); for the hubs it also prints how long until the last page was rendered ("Rendered N
+more pages" in serve's output), and waits for that before the next edit.
 
 With --hugo the same edits are made to a site written by bench/hugo.py while `hugo server`
 (by default: pages rendered to memory, fast render mode, live reload) serves it.
@@ -69,7 +72,7 @@ def main():
                "--baseURL", f"http://127.0.0.1:{port}/", "--appendPort=false", *args.hugo_arg]
         ready = "Web Server is available"
     else:
-        cmd = [os.path.abspath(args.binary), "serve", "-q", "--port", str(port)]
+        cmd = [os.path.abspath(args.binary), "serve", "--port", str(port)]
         ready = "Serving"
     proc = subprocess.Popen(cmd, cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
@@ -80,8 +83,15 @@ def main():
                 break
         else:
             raise SystemExit(f"the server stopped before it was ready: {' '.join(cmd)}")
-        # Keep reading the server's output so that it never blocks on a full pipe.
-        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+        # Keep reading the server's output so that it never blocks on a full pipe; note when
+        # serve says it rendered the pages it left for later.
+        printed = []  # (when, line)
+
+        def read_output():
+            for line in proc.stdout:
+                printed.append((time.perf_counter(), line))
+
+        threading.Thread(target=read_output, daemon=True).start()
         print(f"initial build + start: {time.perf_counter() - t0:.2f} s")
 
         leaf = os.path.join(site, "content", "tijdlijn", "bericht-7.md")
@@ -104,7 +114,7 @@ def main():
             hubs.append(min(above, key=counts.get))
         leaf_text = open(leaf, encoding="utf-8").read()
         hub_texts = {h: open(os.path.join(site, "content", "personen", f"{h}.md"), encoding="utf-8").read() for h in hubs}
-        leaf_times, hub_times = [], {h: [] for h in hubs}
+        leaf_times, hub_times, all_times = [], {h: [] for h in hubs}, {h: [] for h in hubs}
         for i in range(args.runs):
             token = f"Meetpunt{i}x{int(time.time() * 1000) % 100000}"
             with open(leaf, "w", encoding="utf-8") as f:
@@ -119,8 +129,23 @@ def main():
                 title = f"Hubnaam {hub_slug} {token}"
                 with open(hub, "w", encoding="utf-8") as f:
                     f.write(re.sub(r'^title: .*$', f'title: "{title}"', hub_text, count=1, flags=re.M))
+                start = time.perf_counter()
+                seen = len(printed)
                 hub_times[hub_slug].append(
                     wait_for([f"{base}/personen/{hub_slug}/", f"{base}/tijdlijn/{referrer}/"], title))
+                if not args.hugo:
+                    # Until every page is rendered: serve says "N pages still rendering" when it
+                    # published first, and "Rendered N more pages" when they are done.
+                    deadline = time.perf_counter() + 30
+                    while time.perf_counter() < deadline:
+                        lines = [l for _, l in printed[seen:]]
+                        if any(l.startswith("Built ") and "still rendering" not in l for l in lines):
+                            break
+                        done = [t for t, l in printed[seen:] if l.startswith("Rendered ")]
+                        if done:
+                            all_times[hub_slug].append(done[0] - start)
+                            break
+                        time.sleep(0.005)
                 time.sleep(0.1)
         with open(leaf, "w", encoding="utf-8") as f:
             f.write(leaf_text)
@@ -131,6 +156,9 @@ def main():
         print(f"leaf edit  ({args.runs} runs): {ms(leaf_times)}")
         for hub_slug, times in hub_times.items():
             print(f"hub title  ({args.runs} runs, {hub_slug}, referenced by {counts[hub_slug]} pages): {ms(times)}")
+            if all_times[hub_slug]:
+                n = len(all_times[hub_slug])
+                print(f"  every page rendered ({n} of {args.runs} runs): {ms(all_times[hub_slug])}")
     finally:
         proc.terminate()
         proc.wait()

@@ -102,8 +102,9 @@ impl Rebuilder {
 
     /// Lets rebuilds publish before every changed page is rendered: when more than `limit`
     /// pages must be rendered again, only those at the paths a rebuild is given as open are
-    /// rendered at once, the rest are left for [`Rebuilder::render_later`]. The first build, and the first after site.yaml changed or
-    /// a build failed, render everything (their problems are reported before anything is served).
+    /// rendered at once, the rest are left for [`Rebuilder::render_later`]. The first build,
+    /// and the first after site.yaml changed or a build failed, render everything (their
+    /// problems are reported before anything is served).
     pub fn defer_rendering(&mut self, limit: usize) {
         self.render_now = Some(limit);
     }
@@ -248,10 +249,9 @@ impl Rebuilder {
         if let Some(last) = &self.cache.last {
             last.values.detach();
         }
-        let defer =
-            self.render_now.filter(|_| self.cache.last.is_some()).map(|limit| render::Defer { limit, first: open });
+        let defer = self.render_now.filter(|_| self.cache.last.is_some()).map(|limit| render::Defer { limit, open });
         if let Some(rels) = changed {
-            let defer = defer.as_ref().map(|d| render::Defer { limit: d.limit, first: d.first });
+            let defer = defer.as_ref().map(|d| render::Defer { limit: d.limit, open: d.open });
             if let Some(result) = patch::patch(&self.root, &mut self.cache, rels, defer) {
                 return result;
             }

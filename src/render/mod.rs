@@ -84,11 +84,11 @@ pub struct Incremental<'a> {
 }
 
 /// Which of the pages that must be rendered again are rendered before a rebuild is
-/// published: all of them when they are at most `limit`, else only those at the `first`
+/// published: all of them when they are at most `limit`, else only those at the `open`
 /// output paths (pages open in a browser). The rest are left for later ([`Deferred`]).
 pub struct Defer<'a> {
     pub limit: usize,
-    pub first: &'a std::collections::HashSet<String>,
+    pub open: &'a std::collections::HashSet<String>,
 }
 
 /// Pages an incremental render left for later, with their job fingerprints: they have no
@@ -367,8 +367,8 @@ fn render_recording(
 
 /// The incremental render of `jobs` (with their output paths): each is taken from the memo
 /// when it would render the same, else rendered, now or (as `inc.defer` says) later.
-/// Returns what was done and the jobs left for later. When a page
-/// rendered now fails, the others are rendered too, so that every problem is reported at once.
+/// Returns what was done and the jobs left for later. When a page rendered now fails, the
+/// others are rendered too, so that every problem is reported at once.
 #[allow(clippy::too_many_arguments)]
 fn render_jobs(
     site: &Site,
@@ -399,7 +399,7 @@ fn render_jobs(
     }
     let mut later = Vec::new();
     if let Some(defer) = inc.defer.as_ref().filter(|d| now.len() > d.limit) {
-        (now, later) = now.into_iter().partition(|(_, path, _)| defer.first.contains(path));
+        (now, later) = now.into_iter().partition(|(_, path, _)| defer.open.contains(path));
     }
     let render = |(job, _, fp): (Job, String, u64)| {
         render_recording(site, values, set, &job, fp, inc.fingerprints, missing, metrics)
