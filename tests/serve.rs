@@ -1029,3 +1029,23 @@ fn when_a_build_fails_while_pages_are_left_for_later_the_version_before_is_serve
     }
     assert!(server.get("/people/ann/").text().contains("<h1>Ann</h1>"));
 }
+
+#[test]
+fn the_last_search_index_is_served_until_the_next_one_is_ready() {
+    let site = kb();
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.get("/pagefind/pagefind.js").status != 200 {
+        assert!(Instant::now() < deadline, "no search index");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A new title: the pages are published at once, the index some time after.
+    let text = site.read("content/personen/ilona-ebels.md");
+    site.write("content/personen/ilona-ebels.md", &text.replacen("title:", "title: Dr.", 1));
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert_eq!(server.get("/pagefind/pagefind.js").status, 200, "the index went missing");
+    wait_for_search(&events, &e["version"]);
+    assert!(assert_served_equals_fresh_build(&site, &server, "with the new index", &mut BTreeMap::new()));
+}

@@ -376,7 +376,7 @@ impl Session {
                 let diff = if built.patch {
                     shared.publish_patch(built.outputs, built.pending)
                 } else {
-                    shared.publish(built.outputs, built.pending)
+                    shared.publish(built.outputs, built.pending, built.search.is_some())
                 };
                 if pending > 0 {
                     self.late = Some(Late { started: Instant::now(), rendered: 0, changed: 0, good });

@@ -166,7 +166,9 @@ impl Shared {
 
     /// Installs a successful build; returns what changed. `pending`: output paths of pages
     /// it left for later; they keep what the last version served until they are rendered.
-    pub fn publish(&self, outputs: Vec<Output>, pending: Vec<String>) -> Diff {
+    /// `index_follows`: the build's search index is being made; until it is published, the
+    /// last one is served (not none).
+    pub fn publish(&self, outputs: Vec<Output>, pending: Vec<String>, index_follows: bool) -> Diff {
         // Hashing reads the last version only to reuse known hashes: done outside the lock.
         let old = self.snapshot();
         let hashed: Vec<(String, Served, u64)> = {
@@ -192,10 +194,13 @@ impl Shared {
             hashes.insert(path, h);
         }
         let pending: HashSet<String> = pending.into_iter().collect();
-        for path in &pending {
-            if let (Some(f), Some(&h)) = (guard.files.get(path), guard.hashes.get(path)) {
+        let index = format!("{}/", crate::search::OUTPUT_DIR);
+        let kept = guard.files.keys().filter(|p| pending.contains(*p) || (index_follows && p.starts_with(&index)));
+        let kept: Vec<String> = kept.filter(|p| !files.contains_key(*p)).cloned().collect();
+        for path in kept {
+            if let (Some(f), Some(&h)) = (guard.files.get(&path), guard.hashes.get(&path)) {
                 files.insert(path.clone(), f.clone());
-                hashes.insert(path.clone(), h);
+                hashes.insert(path, h);
             }
         }
         for path in guard.hashes.keys() {
@@ -411,7 +416,7 @@ mod tests {
     #[test]
     fn a_search_index_published_while_errors_are_recorded_is_kept() {
         let shared = Arc::new(Shared::default());
-        shared.publish(vec![output("index.html", "home")], Vec::new());
+        shared.publish(vec![output("index.html", "home")], Vec::new(), false);
         let version = shared.snapshot().version;
         let rounds = Arc::new(AtomicU64::new(0));
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
