@@ -138,6 +138,9 @@ impl Rebuilder {
         };
         let (site, values, fps) = (&*last.site, &*last.values, &last.fingerprints);
         let stop = AtomicBool::new(false);
+        // Pages being rendered for a request: the other thread waits meanwhile (it would
+        // take two cores of two from the page someone is waiting for).
+        let requested = std::sync::atomic::AtomicUsize::new(0);
         let failed = AtomicBool::new(deferred.has_failed());
         let done: Mutex<Vec<render::LateDone>> = Mutex::default();
         // The pages rendered so far. The lock is held while they are published, so a page
@@ -173,7 +176,12 @@ impl Rebuilder {
                 for chunk in list.jobs().chunks(CHUNK) {
                     let rendered: Vec<render::LateDone> = chunk
                         .par_iter()
-                        .filter(|_| !stop.load(Ordering::Relaxed))
+                        .filter(|_| {
+                            while requested.load(Ordering::Relaxed) > 0 && !stop.load(Ordering::Relaxed) {
+                                std::thread::sleep(std::time::Duration::from_micros(200));
+                            }
+                            !stop.load(Ordering::Relaxed)
+                        })
                         .filter(|j| taken.lock().is_ok_and(|seen| !seen.contains(j.path())))
                         .map(|j| list.render(j, site, values, set, fps))
                         .collect();
@@ -187,7 +195,10 @@ impl Rebuilder {
             let now = |path: &str| {
                 if let Some(job) = by_path.get(path) {
                     if taken.lock().is_ok_and(|seen| !seen.contains(path)) {
-                        hand_over(vec![list.render(job, site, values, set, fps)]);
+                        requested.fetch_add(1, Ordering::Relaxed);
+                        let page = list.render(job, site, values, set, fps);
+                        requested.fetch_sub(1, Ordering::Relaxed);
+                        hand_over(vec![page]);
                     }
                 }
             };
