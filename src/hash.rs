@@ -7,6 +7,10 @@
 
 use std::hash::{BuildHasher, Hash, Hasher};
 
+/// A hash map keyed with foldhash (fixed seed) instead of SipHash, for maps built or read on
+/// every rebuild whose keys come from the site, not from a network.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
 /// What [`hasher`] returns.
 pub type FixedHasher = foldhash::quality::FoldHasher<'static>;
 

@@ -343,20 +343,6 @@ fn dedupe_outputs(outputs: &mut Vec<Output>) {
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
-/// Drops `value` on a thread of its own, at a low priority: freeing the values of thousands
-/// of pages takes tens of milliseconds that a rebuild (and the pages rendered after it)
-/// need not wait for.
-fn drop_elsewhere<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new().name("innobieb-free".into()).spawn(move || {
-        #[cfg(target_os = "linux")]
-        // SAFETY: setpriority only reads its arguments; 0 names the calling thread on Linux.
-        unsafe {
-            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
-        }
-        drop(value)
-    });
-}
-
 fn sorted(mut warnings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     normalize(&mut warnings);
     warnings

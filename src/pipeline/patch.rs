@@ -148,7 +148,7 @@ pub(super) fn patch(
         defer,
     };
     let result = render::render_patch(site, values, set, incremental, &pages, &taxonomies_changed);
-    super::drop_elsewhere(retired);
+    render::drop_elsewhere(retired);
     let (collection_count, page_count) = (site.collections.len(), site.pages.len());
     t.lap("render");
     if !result.diagnostics.is_empty() {

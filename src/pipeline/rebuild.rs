@@ -290,29 +290,35 @@ impl Rebuilder {
         // 3. Resolve; when only page bodies changed since the last good build, its resolved
         // site is reused, and otherwise updated where the changed documents say.
         let inputs = diags.is_empty().then(|| resolve_inputs(&config, self.drafts, &docs, &assets, &statics));
-        // The last build's values, freed on another thread once the templates hold new ones.
+        // The last build's values, freed on another thread once the templates hold new ones;
+        // its other per-page results (this build makes its own) are freed there at once.
         let retired = cache.last.as_ref().map(|l| l.values.clone());
+        let last = cache.last.take().map(|last| {
+            let LastBuild { site, memo, inputs, rendered, content_keys, fingerprints, .. } = last;
+            render::drop_elsewhere((rendered, content_keys, fingerprints));
+            (site, memo, inputs)
+        });
         let mut warnings = config.warnings.clone();
-        let (site, memo) = match (cache.last.take(), inputs) {
-            (Some(mut last), Some(i)) if last.inputs == i => {
+        let (site, memo) = match (last, inputs) {
+            (Some((mut site, mut memo, last_inputs)), Some(i)) if last_inputs == i => {
                 let dates = cache.dates.as_ref().and_then(|d| d.as_ref());
-                let site = Arc::make_mut(&mut last.site);
+                let pages = Arc::make_mut(&mut site);
                 for doc in &docs {
-                    if let Some(&id) = site.by_rel.get(&doc.rel) {
-                        site.pages[id].take_body(doc);
-                        site.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
+                    if let Some(&id) = pages.by_rel.get(&doc.rel) {
+                        pages.pages[id].take_body(doc);
+                        pages.pages[id].updated = dates.and_then(|d| d.get(&doc.rel)).cloned();
                     }
                 }
-                last.memo.bodies_changed(&docs);
-                warnings.extend(last.memo.warnings().cloned());
-                (last.site, last.memo)
+                memo.bodies_changed(&docs);
+                warnings.extend(memo.warnings().cloned());
+                (site, memo)
             }
             (last, _) => {
                 let opts = ResolveOptions { drafts: self.drafts, updated: cache.content_dates(&self.root) };
                 let (site, resolve_diags, memo) = match last {
-                    Some(last) if inputs.is_some() => {
-                        let site = Arc::try_unwrap(last.site).unwrap_or_else(|shared| (*shared).clone());
-                        resolve::resolve_again(&config, docs, &assets, &statics, &opts, (site, last.memo))
+                    Some((site, memo, _)) if inputs.is_some() => {
+                        let site = Arc::try_unwrap(site).unwrap_or_else(|shared| (*shared).clone());
+                        resolve::resolve_again(&config, docs, &assets, &statics, &opts, (site, memo))
                     }
                     _ => resolve::resolve_keeping(&config, docs, &assets, &statics, &opts),
                 };
@@ -365,7 +371,7 @@ impl Rebuilder {
             defer,
         };
         let result = render::render_site(&site, values.clone(), &mut set, Some(incremental), None);
-        super::drop_elsewhere(retired);
+        render::drop_elsewhere(retired);
         cache.templates = Some((template_hash, set));
         let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, deferred, .. } = result;
         diags.extend(diagnostics);

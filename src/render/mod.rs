@@ -541,7 +541,7 @@ pub fn render_site(
     };
     let data_memo = match (incremental, new_memo) {
         (Some(inc), Some(memo)) => {
-            *inc.memo = memo;
+            drop_elsewhere(std::mem::replace(inc.memo, memo));
             Some(inc.data)
         }
         _ => None,
@@ -670,6 +670,20 @@ fn render_job(
         Ok(html) => Ok(Output { path: output_path(&path), data: OutputData::Bytes(html.into_bytes()) }),
         Err(error) => Err(templates::Failure { source, template, error }),
     })
+}
+
+/// Drops `value` on a thread of its own, at a low priority: freeing what thousands of pages
+/// were made of takes tens of milliseconds that a rebuild (and the pages rendered after it)
+/// need not wait for.
+pub fn drop_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new().name("innobieb-free".into()).spawn(move || {
+        #[cfg(target_os = "linux")]
+        // SAFETY: setpriority only reads its arguments; 0 names the calling thread on Linux.
+        unsafe {
+            libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+        }
+        drop(value)
+    });
 }
 
 /// (template, total render time, pages rendered with it).

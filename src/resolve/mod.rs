@@ -935,7 +935,8 @@ fn assign_assets(
 pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &SortBy, order: Order) {
     use std::cmp::Ordering;
     let title_key = |p: &Page| deunicode::deunicode(&p.title).to_lowercase();
-    let keys: HashMap<PageId, String> = ids.iter().map(|&i| (i, title_key(&pages[i]))).collect();
+    // Each page's title key once, next to its id (not looked up on every comparison).
+    let mut keyed: Vec<(PageId, String)> = ids.iter().map(|&i| (i, title_key(&pages[i]))).collect();
     let primary = |a: &Page, b: &Page| -> Ordering {
         match sort_by {
             SortBy::Date => cmp_opt(a.common.date.as_ref(), b.common.date.as_ref()),
@@ -946,15 +947,18 @@ pub fn sort_pages(ids: &mut [PageId], pages: &[Page], sort_by: &SortBy, order: O
             }
         }
     };
-    ids.sort_by(|&a, &b| {
-        let (pa, pb) = (&pages[a], &pages[b]);
+    keyed.sort_by(|(a, ka), (b, kb)| {
+        let (pa, pb) = (&pages[*a], &pages[*b]);
         let mut o = primary(pa, pb);
         if order == Order::Desc {
             o = o.reverse();
         }
-        o.then_with(|| if *sort_by == SortBy::None { Ordering::Equal } else { keys[&a].cmp(&keys[&b]) })
+        o.then_with(|| if *sort_by == SortBy::None { Ordering::Equal } else { ka.cmp(kb) })
             .then_with(|| pa.rel.cmp(&pb.rel))
     });
+    for (slot, (id, _)) in ids.iter_mut().zip(keyed) {
+        *slot = id;
+    }
 }
 
 /// Missing values sort last, in either order.
@@ -1150,7 +1154,7 @@ fn term_names(v: &Value, titles: &[String], out: &mut Vec<String>) {
 pub(crate) struct RelatedIndex {
     /// Per page, sorted by [`feature_key`].
     features: Vec<Vec<Feature>>,
-    postings: HashMap<Feature, Vec<PageId>>,
+    postings: crate::hash::FastMap<Feature, Vec<PageId>>,
 }
 
 #[derive(Hash, PartialEq, Eq, Clone, Copy, Debug)]
@@ -1187,7 +1191,7 @@ impl RelatedIndex {
                 f
             })
             .collect();
-        let mut postings: HashMap<Feature, Vec<PageId>> = HashMap::new();
+        let mut postings: crate::hash::FastMap<Feature, Vec<PageId>> = Default::default();
         for (id, fs) in features.iter().enumerate() {
             for &f in fs {
                 postings.entry(f).or_default().push(id);
