@@ -109,7 +109,9 @@ pub(super) fn patch(
         }
         let key = markdown_key(*next_version, page, *template_hash, words);
         let rendered = markdown::render(&page.body, &page.links, &page.headings, &i18n);
-        parsed.insert(page.rel.clone(), Parsed { stamp, version: *next_version, result: Ok(Arc::new(doc)) });
+        let resolve_key = doc.resolve_key();
+        let parse = Parsed { stamp, version: *next_version, result: Ok(Arc::new(doc)), key: resolve_key };
+        parsed.insert(page.rel.clone(), parse);
         md_cache.insert(page.rel.clone(), (key, rendered.clone()));
         texts[id] = rendered;
         last.content_keys[id] = key;

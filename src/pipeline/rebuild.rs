@@ -24,7 +24,6 @@ use crate::render::{self, TemplateSet};
 use crate::resolve::{self, ResolveOptions};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,6 +49,8 @@ pub(super) struct Parsed {
     /// Changes whenever the file is parsed again.
     pub(super) version: u64,
     pub(super) result: ParseResult,
+    /// `ParsedDoc::resolve_key` of the parse (0 when it failed), made once.
+    pub(super) key: u64,
 }
 
 /// Results of earlier builds, reused when their inputs are unchanged.
@@ -284,12 +285,12 @@ impl Rebuilder {
 
         // 2. Parse the files that were read.
         let load::Sources { content, assets, templates, statics } = sources;
-        let docs = parse_cached(content, cache, &mut diags);
+        let (docs, keys) = parse_cached(content, cache, &mut diags);
         t.lap("parse");
 
         // 3. Resolve; when only page bodies changed since the last good build, its resolved
         // site is reused, and otherwise updated where the changed documents say.
-        let inputs = diags.is_empty().then(|| resolve_inputs(&config, self.drafts, &docs, &assets, &statics));
+        let inputs = diags.is_empty().then(|| resolve_inputs(&config, self.drafts, &keys, &assets, &statics));
         // The last build's values, freed on another thread once the templates hold new ones;
         // its other per-page results (this build makes its own) are freed there at once.
         let retired = cache.last.as_ref().map(|l| l.values.clone());
@@ -418,43 +419,48 @@ impl Cache {
 
 /// Fingerprint of what `resolve` reads, leaving out the page bodies (which it only moves
 /// into the pages).
+/// `keys`: the documents' `ParsedDoc::resolve_key`s.
 fn resolve_inputs(
     config: &crate::config::Config,
     drafts: bool,
-    docs: &[Arc<ParsedDoc>],
+    keys: &[u64],
     assets: &[load::Asset],
     statics: &[load::StaticFile],
 ) -> u64 {
-    let mut h = crate::hash::hasher();
-    (resolve::inputs_key(config, drafts, assets, statics), docs.len()).hash(&mut h);
-    for d in docs {
-        d.resolve_key().hash(&mut h);
-    }
-    h.finish()
+    crate::hash::hash_of(&(resolve::inputs_key(config, drafts, assets, statics), keys))
 }
 
-/// Parses the files that were read again (the others keep their parse).
-fn parse_cached(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagnostic>) -> Vec<Arc<ParsedDoc>> {
-    let results: Vec<(Option<load::Stamp>, Option<ParseResult>)> = files
+/// Parses the files that were read again (the others keep their parse). Returns the
+/// documents and their `resolve_key`s.
+fn parse_cached(
+    files: Vec<SourceFile>,
+    cache: &mut Cache,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Arc<ParsedDoc>>, Vec<u64>) {
+    let results: Vec<(Option<load::Stamp>, Option<(ParseResult, u64)>)> = files
         .par_iter()
         .map(|f| {
             if !f.fresh && cache.parsed.contains_key(&f.rel) {
                 return (f.stamp, None);
             }
             // Unread files always have a cached parse: stamps are stored with the parses.
-            (f.stamp, Some(parse::parse(f).map(Arc::new)))
+            let result = parse::parse(f).map(Arc::new);
+            let key = result.as_ref().map_or(0, |d| d.resolve_key());
+            (f.stamp, Some((result, key)))
         })
         .collect();
     let mut docs = Vec::with_capacity(files.len());
+    let mut keys = Vec::with_capacity(files.len());
     let mut next = HashMap::with_capacity(files.len());
     for (f, (stamp, fresh)) in files.iter().zip(results) {
-        let (version, result) = match fresh {
-            Some(r) => {
+        let (version, result, key) = match fresh {
+            Some((r, key)) => {
                 cache.next_version += 1;
-                (cache.next_version, r)
+                (cache.next_version, r, key)
             }
-            None => cache.parsed.remove(&f.rel).map(|p| (p.version, p.result)).expect("checked above"),
+            None => cache.parsed.remove(&f.rel).map(|p| (p.version, p.result, p.key)).expect("checked above"),
         };
+        keys.push(key);
         match &result {
             Ok(doc) => docs.push(doc.clone()),
             Err(d) => {
@@ -462,10 +468,10 @@ fn parse_cached(files: Vec<SourceFile>, cache: &mut Cache, diags: &mut Vec<Diagn
                 docs.push(Arc::new(ParsedDoc::placeholder(&f.rel)));
             }
         }
-        next.insert(f.rel.clone(), Parsed { stamp, version, result });
+        next.insert(f.rel.clone(), Parsed { stamp, version, result, key });
     }
     cache.parsed = next;
-    docs
+    (docs, keys)
 }
 
 /// Renders the Markdown of pages whose key (file version, link targets, heading ids,

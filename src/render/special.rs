@@ -109,14 +109,13 @@ pub(super) fn outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &m
     render("sitemap.xml", "sitemap.xml", ctx, &mut out);
     render("robots.txt", "robots.txt", base_ctx(), &mut out);
 
-    // Atom feeds for collections and taxonomies that ask for one (a taxonomy: one per term).
+    // Atom feeds for collections and taxonomies that ask for one (a taxonomy: one per term),
+    // made and rendered in parallel, in this order.
+    let mut feeds: Vec<(String, &[PageId], String)> = Vec::new();
     for (name, idx) in &site.collections {
         if site.config.collections[name].feed {
             let section = &site.pages[idx.section];
-            let (path, feed) = feed_value(site, &section.title, &section.path, &idx.pages);
-            let mut ctx = base_ctx();
-            ctx.insert_value("feed", feed);
-            render("atom.xml", &path, ctx, &mut out);
+            feeds.push((section.title.clone(), &idx.pages, section.path.clone()));
         }
     }
     for (t, tax) in site.taxonomies.iter().enumerate() {
@@ -125,10 +124,27 @@ pub(super) fn outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &m
         }
         for (i, term) in tax.terms.iter().enumerate() {
             let title = format!("{}: {}", tax.def.title.as_deref().unwrap_or(&tax.name), term.name);
-            let (path, feed) = feed_value(site, &title, &site.term_path(t, i), &term.pages);
-            let mut ctx = base_ctx();
-            ctx.insert_value("feed", feed);
-            render("atom.xml", &path, ctx, &mut out);
+            feeds.push((title, &term.pages, site.term_path(t, i)));
+        }
+    }
+    let rendered: Vec<(String, Result<String, tera::Error>)> = {
+        use rayon::prelude::*;
+        feeds
+            .par_iter()
+            .map(|(title, pages, list_path)| {
+                let (path, feed) = feed_value(site, title, list_path, pages);
+                let mut ctx = base_ctx();
+                ctx.insert_value("feed", feed);
+                let result = set.tera.render("atom.xml", &ctx);
+                (path, result)
+            })
+            .collect()
+    };
+    let mut feed_failures = Vec::new();
+    for (path, result) in rendered {
+        match result {
+            Ok(s) => out.push(Output { path, data: OutputData::Bytes(s.into_bytes()) }),
+            Err(error) => feed_failures.push(templates::Failure { source: path, template: "atom.xml".into(), error }),
         }
     }
 
@@ -160,5 +176,6 @@ pub(super) fn outputs(site: &Site, values: &Values, set: &TemplateSet, diags: &m
             render("alias.html", alias, ctx, &mut out);
         }
     }
+    diags.extend(templates::template_errors(feed_failures, set));
     out
 }
