@@ -437,7 +437,9 @@ fn parse_cached(
     cache: &mut Cache,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Arc<ParsedDoc>>, Vec<u64>) {
-    let results: Vec<(Option<load::Stamp>, Option<(ParseResult, u64)>)> = files
+    // Per file: its stamp, and (if it was read again) its parse and resolve key.
+    type Fresh = Option<(ParseResult, u64)>;
+    let results: Vec<(Option<load::Stamp>, Fresh)> = files
         .par_iter()
         .map(|f| {
             if !f.fresh && cache.parsed.contains_key(&f.rel) {
