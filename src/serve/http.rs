@@ -366,6 +366,17 @@ mod tests {
     }
 
     #[test]
+    fn an_event_stream_names_the_output_path_of_its_tabs_page() {
+        // As the live-reload script sends it: encodeURIComponent(location.pathname).
+        assert_eq!(page_of("?page=%2Fa%2F"), "a/index.html");
+        assert_eq!(page_of("?page=%2F"), "index.html");
+        assert_eq!(page_of("?page=%2Fcaf%25C3%25A9%2F"), "caf\u{e9}/index.html");
+        assert_eq!(page_of("?x=1&page=%2Fb%2F"), "b/index.html");
+        assert_eq!(page_of(""), "");
+        assert_eq!(page_of("?page=%2F..%2Fetc%2F"), "");
+    }
+
+    #[test]
     fn the_busy_answer_states_its_length() {
         let text = std::str::from_utf8(BUSY).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();

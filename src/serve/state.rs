@@ -277,8 +277,9 @@ impl Shared {
         diff
     }
 
-    /// Goes back to `before` (a version whose pages all rendered) with `errors`: pages left
-    /// for later failed to render, so the version they belong to was not good after all.
+    /// Goes back to `before` (a version whose pages all rendered) with `errors`: a page left
+    /// for later failed to render (so the version it belongs to was not good after all), or
+    /// the next build failed before the pending pages were done.
     pub fn restore(&self, before: &State, errors: Vec<Diagnostic>) {
         if let Ok(mut guard) = self.state.write() {
             let (version, revision) = (guard.version + 1, guard.revision + 1);
@@ -309,8 +310,8 @@ impl Shared {
         true
     }
 
-    /// Keeps the last good files and records the errors. Pages still pending keep what
-    /// they showed (the failed build forgot which pages its predecessor left for later).
+    /// Keeps the last good files and records the errors. (A build that fails while pages
+    /// are pending goes back to the version before instead: `restore`.)
     /// Read and written under one lock: a search index published meanwhile is kept.
     pub fn set_errors(&self, errors: Vec<Diagnostic>) {
         if let Ok(mut guard) = self.state.write() {
