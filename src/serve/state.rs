@@ -215,18 +215,23 @@ impl Shared {
         diff
     }
 
-    /// Installs the files a patched build changed (`Built::patch`); all others stay.
-    /// `pending`: as for [`Shared::publish`].
-    pub fn publish_patch(&self, outputs: Vec<Output>, pending: Vec<String>) -> Diff {
+    /// What to serve for a few outputs, with their hashes (outside the lock: hashing reads
+    /// the current version only to reuse known hashes).
+    fn prepare(&self, outputs: Vec<Output>) -> Vec<(String, Served, u64)> {
         let old = self.snapshot();
-        let prepared: Vec<(String, Served, u64)> = outputs
+        outputs
             .into_iter()
             .map(|o| {
                 let (served, h) = served(&o.path, o.data, &old, &self.root);
                 (o.path, served, h)
             })
-            .collect();
-        drop(old);
+            .collect()
+    }
+
+    /// Installs the files a patched build changed (`Built::patch`); all others stay.
+    /// `pending`: as for [`Shared::publish`].
+    pub fn publish_patch(&self, outputs: Vec<Output>, pending: Vec<String>) -> Diff {
+        let prepared = self.prepare(outputs);
         let mut diff = Diff::default();
         // Read-modify-write under the lock: a search index published meanwhile is kept.
         let Ok(mut guard) = self.state.write() else { return diff };
@@ -248,15 +253,7 @@ impl Shared {
     /// Installs pages the build thread rendered later (`Rebuilder::render_later`) into the
     /// current version; `paths` are no longer pending. Returns what changed.
     pub fn publish_later(&self, outputs: Vec<Output>, paths: &[String]) -> Diff {
-        let old = self.snapshot();
-        let prepared: Vec<(String, Served, u64)> = outputs
-            .into_iter()
-            .map(|o| {
-                let (served, h) = served(&o.path, o.data, &old, &self.root);
-                (o.path, served, h)
-            })
-            .collect();
-        drop(old);
+        let prepared = self.prepare(outputs);
         let mut diff = Diff::default();
         let Ok(mut guard) = self.state.write() else { return diff };
         // In place, unless a request holds this version (then it is copied).
