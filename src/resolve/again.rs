@@ -165,7 +165,13 @@ fn again(
     let taxonomies = collect_taxonomies(config, &mut site.pages, &rank, &memo.extra_terms);
     let index = RelatedIndex::new(&site.pages);
     let redo: Vec<PageId> = if term_lists(&taxonomies) == old_terms {
-        index.affected(&memo.related, &changed)
+        let redo = index.affected(&memo.related, &changed);
+        if index.features == memo.related.features {
+            // Only the changed pages' titles can matter, and a title only breaks ties.
+            redo.into_iter().filter(|&x| !index.keeps_related(&site.pages, x, &changed)).collect()
+        } else {
+            redo
+        }
     } else {
         (0..site.pages.len()).collect()
     };
@@ -195,6 +201,40 @@ fn term_lists(taxonomies: &[Taxonomy]) -> Vec<Vec<(&str, &str)>> {
 }
 
 impl RelatedIndex {
+    /// How often page `p` is among page `x`'s candidates: its score in `related` (a page
+    /// `x` links to, or that links to `x`, counts twice; each feature both share that is
+    /// not over-common, once).
+    fn score(&self, pages: &[Page], x: PageId, p: PageId) -> usize {
+        let direct = if self.has(x, &Feature::Page(p)) && !pages[p].is_section() { 2 } else { 0 };
+        direct + self.features[x].iter().filter(|f| self.counts(f) && self.has(p, f)).count()
+    }
+
+    /// Whether page `x`'s related pages stay as they are (`pages[x].related`, from the last
+    /// resolve) when every page has the features it had and only the titles of `changed`
+    /// pages may differ. Pages are ranked by score, then title: a changed page's title
+    /// matters only where its score ties with another listed page's, or with the last one's
+    /// (where a page outside the list may come in or go out).
+    fn keeps_related(&self, pages: &[Page], x: PageId, changed: &[PageId]) -> bool {
+        let list = &pages[x].related;
+        if pages[x].is_section() || list.is_empty() {
+            return pages[x].is_section();
+        }
+        let scores: Vec<usize> = list.iter().map(|&p| self.score(pages, x, p)).collect();
+        let last = scores[scores.len() - 1];
+        let full = list.len() == super::RELATED_COUNT;
+        changed.iter().filter(|&&c| c != x && !pages[c].is_section()).all(|&c| {
+            let k = self.score(pages, x, c);
+            match list.iter().position(|&p| p == c) {
+                // Not a candidate, or below the last of a full list.
+                None => k == 0 || (full && k < last),
+                Some(i) => {
+                    let alone = scores.iter().enumerate().all(|(j, &s)| j == i || s != k);
+                    k > 0 && alone && (!full || k > last)
+                }
+            }
+        })
+    }
+
     /// The pages whose related pages may differ between `old` and this index (term indices
     /// meaning the same terms in both), when `changed` pages may also have new titles: the
     /// pages whose features changed or that changed, everything that has one of those pages
