@@ -11,7 +11,9 @@
 //!   collection (where it ties with the collection's sections); the others keep theirs: two
 //!   unchanged pages of one collection keep their relative order.
 //! - Related pages are scored again only for pages whose features, postings or candidates
-//!   changed ([`RelatedIndex::affected`]).
+//!   changed ([`RelatedIndex::affected`]); when every page's features are as they were, only
+//!   where a changed page's score ties with another's in the list or with its last
+//!   ([`RelatedIndex::keeps_related`]: a title only breaks ties).
 //!
 //! Anything else falls back to the full [`resolve_keeping`]: pages added, removed or turned
 //! into drafts, a changed URL, slug or heading id, and any error (so that error messages are
