@@ -912,6 +912,16 @@ fn slower_notes(extra: &str, steps: usize) -> TestSite {
     site
 }
 
+/// The next `errors` event (after any `built` ones: pages published before the problem).
+fn next_errors_event(events: &std::sync::mpsc::Receiver<serde_json::Value>) -> serde_json::Value {
+    loop {
+        let e = next_build_event(events);
+        if e["type"] == "errors" {
+            return e;
+        }
+    }
+}
+
 /// The build's event and the last "(N pages rendered, M left for later)" line.
 fn left_for_later(server: &Server, builds_before: usize) -> (usize, String) {
     let rendered = server.pages_rendered_last(builds_before);
@@ -976,12 +986,7 @@ fn when_a_page_left_for_later_fails_the_last_good_version_is_served_again() {
     site.write("content/people/ann.md", "---\ntitle: Boom\n---\n");
     // Published with every page left for later, then the errors of all twenty notes at once.
     assert_eq!(next_build_event(&events)["type"], "built");
-    let e = loop {
-        let e = next_build_event(&events);
-        if e["type"] == "errors" {
-            break e;
-        }
-    };
+    let e = next_errors_event(&events);
     let errors = e["errors"].as_array().unwrap();
     let text: String = errors.iter().map(|d| d["rendered"].as_str().unwrap_or("").to_string()).collect();
     assert_eq!(errors.len(), 1, "{text}");
@@ -1010,12 +1015,7 @@ fn when_a_build_fails_while_pages_are_left_for_later_the_version_before_is_serve
     assert_eq!(next_build_event(&events)["type"], "built");
     // While the notes render in the background, a template breaks.
     site.write("templates/page.html", "{% if %}");
-    let e = loop {
-        let e = next_build_event(&events);
-        if e["type"] == "errors" {
-            break e;
-        }
-    };
+    let e = next_errors_event(&events);
     assert!(e["errors"][0]["rendered"].as_str().unwrap_or("").contains("templates/page.html"), "{e}");
     assert!(
         !server.stdout_lines().iter().any(|l| l.starts_with("Rendered ")),

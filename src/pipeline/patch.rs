@@ -162,7 +162,7 @@ pub(super) fn patch(
     *deferred = result.deferred;
     Some(Ok(Built {
         outputs: result.outputs,
-        pending: deferred.as_ref().map(|d| d.paths().map(str::to_string).collect()).unwrap_or_default(),
+        pending: deferred.as_ref().map(render::Deferred::paths).unwrap_or_default(),
         search,
         written: None,
         collection_count,

@@ -391,7 +391,7 @@ impl Rebuilder {
         }
         Ok(Built {
             outputs,
-            pending: cache.deferred.as_ref().map(|d| d.paths().map(str::to_string).collect()).unwrap_or_default(),
+            pending: cache.deferred.as_ref().map(render::Deferred::paths).unwrap_or_default(),
             search,
             written: None,
             collection_count,

@@ -144,9 +144,9 @@ impl Deferred {
         &self.jobs
     }
 
-    /// The output paths still to render.
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.jobs.iter().map(DeferredJob::path)
+    /// The output paths still to render (what `serve` marks pending).
+    pub fn paths(&self) -> Vec<String> {
+        self.jobs.iter().map(|j| j.path.clone()).collect()
     }
 
     /// Renders one of its jobs with the values and templates of the build that left it

@@ -381,20 +381,10 @@ impl Session {
                 if pending > 0 {
                     self.late = Some(Late { started: Instant::now(), rendered: 0, changed: 0, good });
                 }
-                let state = shared.snapshot();
-                let version = state.version;
                 // Open tabs reload everything only when pages disappeared or very many changed.
                 let all =
                     diff.changed.len() > 500 || diff.removed.iter().any(|p| p.ends_with('/') || p.ends_with(".html"));
-                shared.broadcast(&serde_json::json!({
-                    "type": "built",
-                    "version": version,
-                    "revision": state.revision,
-                    "paths": if all { Vec::new() } else { diff.changed.clone() },
-                    "all": all,
-                    "css_only": css_only,
-                }));
-                drop(state);
+                let version = announce_built(shared, if all { &[] } else { &diff.changed }, all, css_only);
                 // The search index is slow to build (Pagefind is serial): it never holds up the
                 // reload. One worker builds it, always for the newest version waiting.
                 if let Some(search) = built.search {
@@ -417,18 +407,16 @@ impl Session {
                 }
             }
             Err(failed) => {
-                print_diagnostics(&failed.diagnostics);
-                eprintln!("The last good version is still being served.");
                 if late.is_some() {
                     // Pages of the version served were still pending: the version before it,
                     // whole, is the last good one.
                     shared.restore(&good, failed.diagnostics.clone());
                     self.pipeline.start_over();
-                    reload_all(shared);
+                    announce_built(shared, &[], true, false);
                 } else {
                     shared.set_errors(failed.diagnostics.clone());
                 }
-                shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed.diagnostics) }));
+                report_failure(shared, &failed.diagnostics);
             }
         }
     }
@@ -452,7 +440,7 @@ impl Session {
                 if !restored.swap(true, Ordering::Relaxed) {
                     if let Some(good) = &good {
                         shared.restore(good, Vec::new());
-                        reload_all(shared);
+                        announce_built(shared, &[], true, false);
                     }
                 }
                 return;
@@ -461,11 +449,7 @@ impl Session {
             let diff = shared.publish_later(outputs, &paths);
             if !diff.changed.is_empty() {
                 changed.fetch_add(diff.changed.len(), Ordering::Relaxed);
-                let state = shared.snapshot();
-                shared.broadcast(&serde_json::json!({
-                    "type": "built", "version": state.version, "revision": state.revision,
-                    "paths": diff.changed, "all": false, "css_only": false,
-                }));
+                announce_built(shared, &diff.changed, false, false);
             }
         };
         let mut waiting = std::mem::take(&mut self.waiting).into_iter();
@@ -514,22 +498,35 @@ impl Session {
                 );
             }
         } else {
-            print_diagnostics(&failed);
-            eprintln!("The last good version is still being served.");
             self.shared.restore(&late.good, failed.clone());
-            self.shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(&failed) }));
+            report_failure(&self.shared, &failed);
         }
         open
     }
 }
 
-/// Tells every open tab to reload (the version served went back to an earlier one).
-fn reload_all(shared: &Shared) {
+/// Tells the open tabs what the version now served changed: the tabs showing one of
+/// `paths` reload (all of them with `all`; only their stylesheets with `css_only`).
+/// Returns the version.
+fn announce_built(shared: &Shared, paths: &[String], all: bool, css_only: bool) -> u64 {
     let state = shared.snapshot();
     shared.broadcast(&serde_json::json!({
-        "type": "built", "version": state.version, "revision": state.revision,
-        "paths": Vec::<String>::new(), "all": true, "css_only": false,
+        "type": "built",
+        "version": state.version,
+        "revision": state.revision,
+        "paths": paths,
+        "all": all,
+        "css_only": css_only,
     }));
+    state.version
+}
+
+/// Reports a failed build (or pages that failed after it was published) in the terminal and
+/// to the open tabs; what is served was settled by the caller.
+fn report_failure(shared: &Shared, problems: &[crate::diagnostic::Diagnostic]) {
+    print_diagnostics(problems);
+    eprintln!("The last good version is still being served.");
+    shared.broadcast(&serde_json::json!({ "type": "errors", "errors": errors_json(problems) }));
 }
 
 /// Lets rebuilds win the CPU from the search worker: on Linux the nice value belongs to

@@ -169,19 +169,7 @@ impl Shared {
     /// `index_follows`: the build's search index is being made; until it is published, the
     /// last one is served (not none).
     pub fn publish(&self, outputs: Vec<Output>, pending: Vec<String>, index_follows: bool) -> Diff {
-        // Hashing reads the last version only to reuse known hashes: done outside the lock.
-        let old = self.snapshot();
-        let hashed: Vec<(String, Served, u64)> = {
-            use rayon::prelude::*;
-            outputs
-                .into_par_iter()
-                .map(|o| {
-                    let (served, h) = served(&o.path, o.data, &old, &self.root);
-                    (o.path, served, h)
-                })
-                .collect()
-        };
-        drop(old);
+        let hashed = self.prepare(outputs);
         let mut diff = Diff::default();
         let mut files = HashMap::with_capacity(hashed.len());
         let mut hashes = HashMap::with_capacity(hashed.len());
@@ -215,12 +203,13 @@ impl Shared {
         diff
     }
 
-    /// What to serve for a few outputs, with their hashes (outside the lock: hashing reads
-    /// the current version only to reuse known hashes).
+    /// What to serve for outputs, with their hashes, in parallel (outside the lock: hashing
+    /// reads the current version only to reuse known hashes).
     fn prepare(&self, outputs: Vec<Output>) -> Vec<(String, Served, u64)> {
+        use rayon::prelude::*;
         let old = self.snapshot();
         outputs
-            .into_iter()
+            .into_par_iter()
             .map(|o| {
                 let (served, h) = served(&o.path, o.data, &old, &self.root);
                 (o.path, served, h)
