@@ -12,8 +12,9 @@
 //!   unchanged pages of one collection keep their relative order.
 //! - Related pages are scored again only for pages whose features, postings or candidates
 //!   changed ([`RelatedIndex::affected`]); when every page's features are as they were, only
-//!   where a changed page's score ties with another's in the list or with its last
-//!   ([`RelatedIndex::keeps_related`]: a title only breaks ties).
+//!   where a changed page's new title moves it past a page it ties with in the list, or may
+//!   move it into or out of the list ([`RelatedIndex::keeps_related`]: a title only breaks
+//!   ties).
 //!
 //! Anything else falls back to the full [`resolve_keeping`]: pages added, removed or turned
 //! into drafts, a changed URL, slug or heading id, and any error (so that error messages are
@@ -84,6 +85,8 @@ fn again(
     // 1. The changed pages' skeletons, in place; what later steps fill in is kept for now.
     let mut diags = Vec::new();
     let mut before: Vec<PageId> = Vec::new();
+    // The changed pages' titles before: where a title breaks a tie, the order may stay.
+    let mut titles_before: Vec<(PageId, String)> = Vec::with_capacity(changed.len());
     for &i in &changed {
         let doc = &docs[i];
         let mut page = skeleton(config, doc, i, &mut diags);
@@ -98,6 +101,7 @@ fn again(
             v.visit_refs("", None, &mut |t, _, _| before.push(t));
         }
         before.extend(&memo.body_targets[i]);
+        titles_before.push((i, std::mem::take(&mut old.title)));
         page.updated = old.updated.take();
         page.parent = old.parent;
         page.assets = std::mem::take(&mut old.assets);
@@ -170,7 +174,8 @@ fn again(
         let redo = index.affected(&memo.related, &changed);
         if index.features == memo.related.features {
             // Only the changed pages' titles can matter, and a title only breaks ties.
-            redo.into_iter().filter(|&x| !index.keeps_related(&site.pages, x, &changed)).collect()
+            let pages = &site.pages;
+            redo.into_par_iter().filter(|&x| !index.keeps_related(pages, x, &titles_before)).collect()
         } else {
             redo
         }
@@ -212,26 +217,38 @@ impl RelatedIndex {
     }
 
     /// Whether page `x`'s related pages stay as they are (`pages[x].related`, from the last
-    /// resolve) when every page has the features it had and only the titles of `changed`
-    /// pages may differ. Pages are ranked by score, then title: a changed page's title
-    /// matters only where its score ties with another listed page's, or with the last one's
-    /// (where a page outside the list may come in or go out).
-    fn keeps_related(&self, pages: &[Page], x: PageId, changed: &[PageId]) -> bool {
+    /// resolve) when every page has the features it had and only the titles of the `changed`
+    /// pages (with their titles before) may differ. Pages rank by score, then title, then
+    /// id, and only a changed page's rank can move. The list stays when each changed
+    /// candidate that is listed keeps its side of every other listed page and, in a full
+    /// list, does not move down unless it scores above the last (a page below the list
+    /// scores at most the last's score: moving down past one, it would come in); and when
+    /// each unlisted one stays below the last of a full list. Where two changed pages meet,
+    /// the page is scored again.
+    fn keeps_related(&self, pages: &[Page], x: PageId, changed: &[(PageId, String)]) -> bool {
         let list = &pages[x].related;
         if pages[x].is_section() || list.is_empty() {
             return pages[x].is_section();
         }
-        let scores: Vec<usize> = list.iter().map(|&p| self.score(pages, x, p)).collect();
-        let last = scores[scores.len() - 1];
+        let is_changed = |p: PageId| changed.iter().any(|&(c, _)| c == p);
+        let key = |p: PageId| (std::cmp::Reverse(self.score(pages, x, p)), pages[p].title.as_str(), p);
+        let listed: Vec<_> = list.iter().map(|&p| key(p)).collect();
         let full = list.len() == super::RELATED_COUNT;
-        changed.iter().filter(|&&c| c != x && !pages[c].is_section()).all(|&c| {
-            let k = self.score(pages, x, c);
+        changed.iter().filter(|&&(c, _)| c != x && !pages[c].is_section()).all(|(c, was)| {
+            let (c, now) = (*c, key(*c));
+            let before = (now.0, was.as_str(), c);
             match list.iter().position(|&p| p == c) {
-                // Not a candidate, or below the last of a full list.
-                None => k == 0 || (full && k < last),
+                // Not a candidate (then it was not one before either), or below a full list's last.
+                None => {
+                    let last = list[list.len() - 1];
+                    now.0.0 == 0 || (full && !is_changed(last) && listed[list.len() - 1] < now)
+                }
                 Some(i) => {
-                    let alone = scores.iter().enumerate().all(|(j, &s)| j == i || s != k);
-                    k > 0 && alone && (!full || k > last)
+                    now.0.0 > 0
+                        && (!full || now <= before || now.0 < listed[list.len() - 1].0)
+                        && list.iter().zip(&listed).enumerate().all(|(j, (&p, k))| {
+                            j == i || (!is_changed(p) && (*k < now) == (*k < before))
+                        })
                 }
             }
         })
