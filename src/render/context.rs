@@ -235,12 +235,15 @@ pub fn build_reusing(source: Source, fps: &super::fingerprint::Fingerprints, mem
     use rayon::prelude::*;
     let (site, rendered) = (&*source.site, &*source.rendered);
     let old = |p: &Page| memo.get(&p.rel);
+    // Only changed stubs are made, so links are made when one needs them, once each (the
+    // stubs of every page that references a renamed page are made again).
+    let links: Vec<std::sync::OnceLock<Value>> = site.pages.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let link = |id: PageId| links[id].get_or_init(|| link_value(site, &site.pages[id])).clone();
     let stubs: Vec<Value> = site
         .pages
         .par_iter()
         .map(|p| {
-            // Only changed stubs are made, so their links are made when needed.
-            let make = || stub(site, p, &rendered[p.id], &|id| link_value(site, &site.pages[id]));
+            let make = || stub(site, p, &rendered[p.id], &link);
             match old(p) {
                 Some((fp, v, _, _)) if *fp == fps.stub[p.id] => reuse(v, make, "stub", &p.rel),
                 _ => make(),
