@@ -976,6 +976,23 @@ fn a_page_open_in_a_browser_is_rendered_before_the_build_is_published() {
 }
 
 #[test]
+fn the_page_of_the_file_that_changed_is_rendered_before_the_build_is_published() {
+    let site = slow_notes("");
+    // At most one page renders before the publish, besides the open ones and the changed ones.
+    let server = Server::start_with(&site.root, &["-v"], &[("INNOBIEB_RENDER_NOW", "1")]);
+    let events = server.events();
+    server.pages_rendered_last(0);
+    site.write("content/people/ann.md", "---\ntitle: Ann Archer\n---\n");
+    // No tab is open; Ann's own page is published with the build, the notes follow.
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert_eq!(changed_paths(&e), ["/data/people.json", "/people/ann/"]);
+    let (rendered, line) = left_for_later(&server, 1);
+    assert_eq!(rendered, 1, "{line}");
+    assert!(line.contains(", 22 left for later)"), "{line}");
+}
+
+#[test]
 fn when_a_page_left_for_later_fails_the_last_good_version_is_served_again() {
     // A note whose person is called "Boom" reads a field that does not exist: an error.
     let site =

@@ -151,7 +151,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failed> {
     let source = render::context::Source { site: site.clone(), rendered: Arc::new(rendered) };
     let values = Arc::new(render::context::build_once(source));
     t.lap("values");
-    let result = render::render_site(&site, values, &mut set, None, staging.as_ref());
+    let result = render::render_site(&site, values, &mut set, None, None, staging.as_ref());
     // The template values (held by the site functions) are not needed while the search
     // index is finished: free them before it grows.
     drop(set);

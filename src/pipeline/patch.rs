@@ -84,7 +84,6 @@ pub(super) fn patch(
         templates,
         values: value_memo,
         rendered_pages,
-        data,
         records,
         last,
         deferred,
@@ -146,7 +145,6 @@ pub(super) fn patch(
         fingerprints: &last.fingerprints,
         templates: *template_hash,
         memo: rendered_pages,
-        data,
         defer,
     };
     let result = render::render_patch(site, values, set, incremental, &pages, &taxonomies_changed);

@@ -252,8 +252,9 @@ impl Rebuilder {
     /// watcher reported, when nothing else changed: if they are existing pages whose new text
     /// leaves their front matter, links and headings as they were, the last build is patched
     /// ([`Built::patch`]); anything else is a full build that reuses what it can. `open`: the
-    /// output paths of pages open in a browser, rendered at once (see `defer_rendering`).
-    /// Pages the last build left for later are considered again.
+    /// output paths of pages open in a browser, rendered at once (see `defer_rendering`), as
+    /// are the pages of the changed files (when they are at most the limit). Pages the last
+    /// build left for later are considered again.
     pub fn rebuild(&mut self, changed: Option<&[String]>, open: &HashSet<String>) -> Result<Built, Failed> {
         // A left page has no memo entry: whatever this build changes, it renders it again.
         self.cache.deferred = None;
@@ -261,6 +262,16 @@ impl Rebuilder {
         if let Some(last) = &self.cache.last {
             last.values.detach();
         }
+        // The pages of the files that changed are rendered at once too, as if open: the page
+        // an editor changed is the one they look at next.
+        let mut now = open.clone();
+        if let (Some(rels), Some(last), Some(limit)) = (changed, &self.cache.last, self.render_now) {
+            if rels.len() <= limit {
+                let pages = rels.iter().filter_map(|rel| last.site.by_rel.get(rel.as_str()));
+                now.extend(pages.map(|&id| crate::model::output_path(&last.site.pages[id].path)));
+            }
+        }
+        let open = &now;
         let defer = self.render_now.filter(|_| self.cache.last.is_some()).map(|limit| render::Defer { limit, open });
         if let Some(rels) = changed {
             let defer = defer.as_ref().map(|d| render::Defer { limit: d.limit, open: d.open });
@@ -368,10 +379,10 @@ impl Rebuilder {
             fingerprints: &fps,
             templates: template_hash,
             memo: &mut cache.rendered_pages,
-            data: &mut cache.data,
             defer,
         };
-        let result = render::render_site(&site, values.clone(), &mut set, Some(incremental), None);
+        let result =
+            render::render_site(&site, values.clone(), &mut set, Some(incremental), Some(&mut cache.data), None);
         render::drop_elsewhere(retired);
         cache.templates = Some((template_hash, set));
         let render::RenderResult { mut outputs, diagnostics, metrics: template_metrics, deferred, .. } = result;

@@ -78,7 +78,6 @@ pub struct Incremental<'a> {
     /// Fingerprint of the compiled template set.
     pub templates: u64,
     pub memo: &'a mut RenderMemo,
-    pub data: &'a mut data::DataMemo,
     /// Render only some of the pages that changed now, and leave the others for later.
     pub defer: Option<Defer<'a>>,
 }
@@ -484,6 +483,7 @@ pub fn render_site(
     values: Arc<Values>,
     set: &mut TemplateSet,
     incremental: Option<Incremental<'_>>,
+    data_memo: Option<&mut data::DataMemo>,
     sink: Option<&Staging>,
 ) -> RenderResult {
     let write_error: std::sync::Mutex<Option<OutputError>> = Default::default();
@@ -495,8 +495,7 @@ pub fn render_site(
     // Missing templates are reported once per template, naming a page that uses it.
     let (missing, mut diags) = missing_templates(site, set);
     let site_fp = site_fingerprint(&values);
-    let mut deferred = None;
-    let (results, new_memo): (Vec<JobResult>, Option<RenderMemo>) = match &incremental {
+    let pages = || match &incremental {
         // A one-off build streams rendered pages straight to the output stage's staging
         // folder instead of holding them all in memory.
         None => (
@@ -515,6 +514,7 @@ pub fn render_site(
                 })
                 .collect(),
             None,
+            None,
         ),
         Some(inc) => {
             let jobs: Vec<(Job, String)> = jobs
@@ -525,9 +525,8 @@ pub fn render_site(
                 })
                 .collect();
             let (done, later) = render_jobs(site, &values, set, jobs, site_fp, inc, &missing, metrics);
-            if !later.is_empty() {
-                deferred = Some(Deferred { jobs: later, missing: missing.clone(), failures: Vec::new() });
-            }
+            let deferred =
+                (!later.is_empty()).then(|| Deferred { jobs: later, missing: missing.clone(), failures: Vec::new() });
             let mut memo = RenderMemo::with_capacity(done.len());
             let mut results = Vec::with_capacity(done.len());
             for Done { result, memo: m, .. } in done {
@@ -536,17 +535,22 @@ pub fn render_site(
                 }
                 results.push(result);
             }
-            (results, Some(memo))
+            (results, Some(memo), deferred)
         }
     };
-    let data_memo = match (incremental, new_memo) {
-        (Some(inc), Some(memo)) => {
-            drop_elsewhere(std::mem::replace(inc.memo, memo));
-            Some(inc.data)
-        }
-        _ => None,
+    // The other files read no page's HTML: they are made while the pages render.
+    let others = || {
+        let mut diags = Vec::new();
+        let mut outputs = special::outputs(site, &values, set, &mut diags);
+        outputs.extend(data::open_data(site, data_memo));
+        (outputs, diags)
     };
-    let mut outputs = Vec::with_capacity(results.len() + 64);
+    let ((results, new_memo, deferred), (others, other_diags)): ((Vec<JobResult>, Option<RenderMemo>, _), _) =
+        rayon::join(pages, others);
+    if let (Some(inc), Some(memo)) = (incremental, new_memo) {
+        drop_elsewhere(std::mem::replace(inc.memo, memo));
+    }
+    let mut outputs = Vec::with_capacity(results.len() + others.len() + 64);
     let mut failures: Vec<templates::Failure> = Vec::new();
     for r in results {
         match r {
@@ -555,9 +559,8 @@ pub fn render_site(
         }
     }
     diags.extend(templates::template_errors(failures, set));
-
-    outputs.extend(special::outputs(site, &values, set, &mut diags));
-    outputs.extend(data::open_data(site, data_memo));
+    diags.extend(other_diags);
+    outputs.extend(others);
     for p in &site.pages {
         for asset in &p.assets {
             outputs

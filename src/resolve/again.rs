@@ -246,9 +246,11 @@ impl RelatedIndex {
                 Some(i) => {
                     now.0.0 > 0
                         && (!full || now <= before || now.0 < listed[list.len() - 1].0)
-                        && list.iter().zip(&listed).enumerate().all(|(j, (&p, k))| {
-                            j == i || (!is_changed(p) && (*k < now) == (*k < before))
-                        })
+                        && list
+                            .iter()
+                            .zip(&listed)
+                            .enumerate()
+                            .all(|(j, (&p, k))| j == i || (!is_changed(p) && (*k < now) == (*k < before)))
                 }
             }
         })
