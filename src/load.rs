@@ -250,6 +250,7 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
         }
         true
     });
+    let ignored = |name: &std::ffi::OsStr| is_ignored_name(&name.to_string_lossy());
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
@@ -261,6 +262,9 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
                 found.push((order, rel, e.into_path()));
             }
             Ok(_) => {}
+            // walkdir reports a broken link before `filter_entry` sees it: Emacs's lock files
+            // (`.#page.md`, links to nothing) are skipped like other hidden names.
+            Err(err) if err.path().and_then(Path::file_name).is_some_and(ignored) => {}
             Err(err) => {
                 let path = err.path().map(|p| display_path(p, root)).unwrap_or_else(|| display_path(dir, root));
                 let (msg, help) = if err.loop_ancestor().is_some() {

@@ -10,17 +10,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = Cli::parse();
-    if matches!(cli.command, Command::Serve(_)) {
+    // (Unless the user chose a purge delay: mimalloc reads its environment variables itself.)
+    if matches!(cli.command, Command::Serve(_)) && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         keep_freed_memory();
     }
     std::process::exit(innobieb::cli::run(cli));
 }
 
 /// `serve` rebuilds in memory again and again, freeing most of what the last build made.
-/// By default mimalloc gives freed memory back to the system after 10 ms, so every rebuild
-/// took fresh pages, which the kernel zeroes on first touch: the largest single cost of a
-/// 10,000-page rebuild in `perf` (9% of the samples). Kept, the server's resident memory
-/// stays near its peak (5% more after a few rebuilds at 10,000 pages, see bench/README.md).
+/// By default mimalloc (v3) gives freed memory back to the system after a second, so a
+/// rebuild after a pause took fresh pages, which the kernel zeroes on first touch: the
+/// largest single cost of a 10,000-page rebuild in `perf` (9% of the samples). Kept, the
+/// server's resident memory stays near its peak (5% more after four rebuilds at 10,000
+/// pages, see bench/README.md).
 fn keep_freed_memory() {
     /// `mi_option_purge_delay` in mimalloc's `mi_option_e` (the same in v2 and v3): how many
     /// milliseconds freed memory is kept before it is returned; -1 keeps it.

@@ -221,6 +221,18 @@ fn symlink_to_nothing() {
     });
 }
 
+/// Emacs marks a file it edits with a link to nothing next to it (`.#name.md`): hidden, so
+/// skipped like every hidden name, not an error.
+#[cfg(unix)]
+#[test]
+fn an_editors_lock_link_is_not_an_error() {
+    let site = good_site();
+    std::os::unix::fs::symlink("user@host.1234:1700000000", site.path("content/personen/.#nieuw.md")).unwrap();
+    let run = run_with_timeout(&site, &["check"], Duration::from_secs(20)).expect("check still running after 20 s");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("symbolic link"), "{}", run.stderr);
+}
+
 #[test]
 fn slug_escape() {
     check_case("slug_escape", |s| {

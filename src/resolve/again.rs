@@ -11,8 +11,8 @@
 //!   collection (where it ties with the collection's sections); the others keep theirs: two
 //!   unchanged pages of one collection keep their relative order.
 //! - Related pages are scored again only for pages whose features, postings or candidates
-//!   changed ([`RelatedIndex::affected`]); when every page's features are as they were, only
-//!   where a changed page's new title moves it past a page it ties with in the list, or may
+//!   changed ([`RelatedIndex::affected`]); when every page's features are as they were (and
+//!   few pages changed), only where a changed page's new title moves it past a page it ties with in the list, or may
 //!   move it into or out of the list ([`RelatedIndex::keeps_related`]: a title only breaks
 //!   ties).
 //!
@@ -172,7 +172,9 @@ fn again(
     let index = RelatedIndex::new(&site.pages);
     let redo: Vec<PageId> = if term_lists(&taxonomies) == old_terms {
         let redo = index.affected(&memo.related, &changed);
-        if index.features == memo.related.features {
+        // Checking costs each page about a score per changed page: for many changed titles
+        // (a checkout), scoring the pages again is as cheap.
+        if index.features == memo.related.features && titles_before.len() <= KEEPS_RELATED_MAX {
             // Only the changed pages' titles can matter, and a title only breaks ties.
             let pages = &site.pages;
             redo.into_par_iter().filter(|&x| !index.keeps_related(pages, x, &titles_before)).collect()
@@ -201,6 +203,9 @@ fn again(
     memo.incremental = true;
     Some((site, memo))
 }
+
+/// At most this many changed pages for [`RelatedIndex::keeps_related`] to be worth asking.
+const KEEPS_RELATED_MAX: usize = 16;
 
 /// Each taxonomy's terms (name and slug), in order: what term indices mean.
 fn term_lists(taxonomies: &[Taxonomy]) -> Vec<Vec<(&str, &str)>> {
