@@ -12,9 +12,9 @@
 //!   unchanged pages of one collection keep their relative order.
 //! - Related pages are scored again only for pages whose features, postings or candidates
 //!   changed ([`RelatedIndex::affected`]); when every page's features are as they were (and
-//!   few pages changed), only where a changed page's new title moves it past a page it ties with in the list, or may
-//!   move it into or out of the list ([`RelatedIndex::keeps_related`]: a title only breaks
-//!   ties).
+//!   few pages changed), only where a changed page's new title moves it past a page it ties
+//!   with in the list, or may move it into or out of the list
+//!   ([`RelatedIndex::keeps_related`]: a title only breaks ties).
 //!
 //! Anything else falls back to the full [`resolve_keeping`]: pages added, removed or turned
 //! into drafts, a changed URL, slug or heading id, and any error (so that error messages are
