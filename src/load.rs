@@ -238,8 +238,9 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
     // Walked in the folders' own order, then sorted: walkdir's `sort_by_file_name` reads each
     // folder into a list of entries first, which took up to 40 ms instead of 9 for the
     // 10,000 files of the benchmark site (bench/), most of it in fresh memory for the lists.
+    let ignored = |name: &std::ffi::OsStr| is_ignored_name(&name.to_string_lossy());
     let walker = WalkDir::new(dir).follow_links(true).into_iter().filter_entry(|e| {
-        if e.depth() > 0 && is_ignored_name(&e.file_name().to_string_lossy()) {
+        if e.depth() > 0 && ignored(e.file_name()) {
             return false;
         }
         if e.path_is_symlink() {
@@ -250,7 +251,6 @@ pub fn walk_files(dir: &Path, root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<(
         }
         true
     });
-    let ignored = |name: &std::ffi::OsStr| is_ignored_name(&name.to_string_lossy());
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {

@@ -239,25 +239,17 @@ impl RelatedIndex {
         let key = |p: PageId| (std::cmp::Reverse(self.score(pages, x, p)), pages[p].title.as_str(), p);
         let listed: Vec<_> = list.iter().map(|&p| key(p)).collect();
         let full = list.len() == super::RELATED_COUNT;
+        let (last, last_key) = (list[list.len() - 1], listed[listed.len() - 1]);
         changed.iter().filter(|&&(c, _)| c != x && !pages[c].is_section()).all(|(c, was)| {
             let (c, now) = (*c, key(*c));
             let before = (now.0, was.as_str(), c);
-            match list.iter().position(|&p| p == c) {
+            if !list.contains(&c) {
                 // Not a candidate (then it was not one before either), or below a full list's last.
-                None => {
-                    let last = list[list.len() - 1];
-                    now.0.0 == 0 || (full && !is_changed(last) && listed[list.len() - 1] < now)
-                }
-                Some(i) => {
-                    now.0.0 > 0
-                        && (!full || now <= before || now.0 < listed[list.len() - 1].0)
-                        && list
-                            .iter()
-                            .zip(&listed)
-                            .enumerate()
-                            .all(|(j, (&p, k))| j == i || (!is_changed(p) && (*k < now) == (*k < before)))
-                }
+                return now.0.0 == 0 || (full && !is_changed(last) && last_key < now);
             }
+            now.0.0 > 0
+                && (!full || now <= before || now.0 < last_key.0)
+                && list.iter().zip(&listed).all(|(&p, k)| p == c || (!is_changed(p) && (*k < now) == (*k < before)))
         })
     }
 
