@@ -10,7 +10,9 @@
 //!   now, and those referenced by a page that came to or left the first place of its
 //!   collection (where it ties with the collection's sections); the others keep theirs: two
 //!   unchanged pages of one collection keep their relative order.
-//! - Related pages are scored again only for pages whose features, postings or candidates
+//! - The related-pages index is updated for the pages whose features may differ: the changed
+//!   pages and those whose backlinks were grouped again ([`RelatedIndex::update`]). Related
+//!   pages are scored again only for pages whose features, postings or candidates
 //!   changed ([`RelatedIndex::affected`]); when every page's features are as they were (and
 //!   few pages changed), only where a changed page's new title moves it past a page it ties
 //!   with in the list, or may move it into or out of the list
@@ -162,34 +164,36 @@ fn again(
     }
     let mut targets: Vec<(PageId, Vec<Incoming>)> = incoming.into_iter().collect();
     targets.sort_by_key(|(t, _)| *t);
+    // The pages whose features (references, backlinks, terms) may differ.
+    let mut candidates = changed.clone();
     for (target, edges) in targets {
         site.pages[target].backlinks = group_backlinks(config, &site.pages, &rank, edges);
+        candidates.push(target);
     }
 
     // 5. Taxonomies; then related pages, where they may have changed.
     let old_terms = term_lists(&site.taxonomies);
     let taxonomies = collect_taxonomies(config, &mut site.pages, &rank, &memo.extra_terms);
-    let index = RelatedIndex::new(&site.pages);
+    let index = &mut memo.related;
     let redo: Vec<PageId> = if term_lists(&taxonomies) == old_terms {
-        let redo = index.affected(&memo.related, &changed);
-        // Checking costs each page about a score per changed page: for many changed titles
+        let before = index.update(&site.pages, &candidates);
+        let redo = index.affected(&before, &changed);
+        // Checking costs each page up to a score per changed page: for many changed titles
         // (a checkout), scoring the pages again is as cheap.
-        if index.features == memo.related.features && titles_before.len() <= KEEPS_RELATED_MAX {
+        if before.is_empty() && titles_before.len() <= KEEPS_RELATED_MAX {
             // Only the changed pages' titles can matter, and a title only breaks ties.
-            let pages = &site.pages;
+            let (index, pages) = (&*index, &site.pages);
             redo.into_par_iter().filter(|&x| !index.keeps_related(pages, x, &titles_before)).collect()
         } else {
             redo
         }
     } else {
+        *index = RelatedIndex::new(&site.pages);
         (0..site.pages.len()).collect()
     };
-    let related: Vec<(PageId, Vec<(PageId, Shared)>)> =
-        redo.into_par_iter().map(|id| (id, index.related(&site.pages, id))).collect();
-    for (id, r) in related {
-        (site.pages[id].related, site.pages[id].related_shared) = r.into_iter().unzip();
-    }
-    memo.related = index;
+    index.set_related(&mut site.pages, redo);
+    #[cfg(debug_assertions)]
+    index.check_against_new(&site.pages);
     memo.rank = rank;
     site.collections = collections;
     site.taxonomies = taxonomies;
@@ -236,44 +240,48 @@ impl RelatedIndex {
             return pages[x].is_section();
         }
         let is_changed = |p: PageId| changed.iter().any(|&(c, _)| c == p);
-        let key = |p: PageId| (std::cmp::Reverse(self.score(pages, x, p)), pages[p].title.as_str(), p);
-        let listed: Vec<_> = list.iter().map(|&p| key(p)).collect();
+        // The listed pages' scores are as they were: every page has the features it had.
+        let key = |p: PageId, score: usize| (std::cmp::Reverse(score), pages[p].title.as_str(), p);
+        let listed: Vec<_> = list.iter().zip(&self.scores[x]).map(|(&p, &score)| key(p, score)).collect();
+        debug_assert!(list.iter().zip(&self.scores[x]).all(|(&p, &score)| score == self.score(pages, x, p)));
         let full = list.len() == super::RELATED_COUNT;
         let (last, last_key) = (list[list.len() - 1], listed[listed.len() - 1]);
         changed.iter().filter(|&&(c, _)| c != x && !pages[c].is_section()).all(|(c, was)| {
-            let (c, now) = (*c, key(*c));
-            let before = (now.0, was.as_str(), c);
-            if !list.contains(&c) {
+            let Some(at) = list.iter().position(|&p| p == *c) else {
                 // Not a candidate (then it was not one before either), or below a full list's last.
+                let now = key(*c, self.score(pages, x, *c));
                 return now.0.0 == 0 || (full && !is_changed(last) && last_key < now);
-            }
-            now.0.0 > 0
-                && (!full || now <= before || now.0 < last_key.0)
-                && list.iter().zip(&listed).all(|(&p, k)| p == c || (!is_changed(p) && (*k < now) == (*k < before)))
+            };
+            let now = listed[at];
+            let before = (now.0, was.as_str(), *c);
+            (!full || now <= before || now.0 < last_key.0)
+                && list.iter().zip(&listed).all(|(&p, k)| p == *c || (!is_changed(p) && (*k < now) == (*k < before)))
         })
     }
 
-    /// The pages whose related pages may differ between `old` and this index (term indices
-    /// meaning the same terms in both), when `changed` pages may also have new titles: the
-    /// pages whose features changed or that changed, everything that has one of those pages
-    /// as a feature or shares a counted feature with it, before or now.
-    fn affected(&self, old: &RelatedIndex, changed: &[PageId]) -> Vec<PageId> {
-        let mut moved: Vec<PageId> = changed.to_vec();
-        moved.extend((0..self.features.len()).filter(|&p| self.features[p] != old.features[p]));
+    /// The pages whose related pages may differ since [`RelatedIndex::update`] made
+    /// `before` (term indices meaning the same terms on both sides), when `changed` pages
+    /// may also have new titles: the pages whose features changed or that changed, and
+    /// everything that has one of those pages as a feature or shares a counted feature with
+    /// it, before or now.
+    fn affected(&self, before: &IndexBefore, changed: &[PageId]) -> Vec<PageId> {
+        let mut moved: Vec<PageId> = changed.iter().chain(before.features.keys()).copied().collect();
         moved.sort_unstable();
         moved.dedup();
-        let mut out: HashSet<PageId> = moved.iter().copied().collect();
-        let members = |f: &Feature| {
-            let (new, was) = (self.postings.get(f), old.postings.get(f));
-            new.into_iter().chain(was).flatten().copied()
+        let was_posting = |f: &Feature| match before.postings.get(f) {
+            Some(saved) => saved.as_ref(),
+            None => self.postings.get(f),
         };
+        let mut out: HashSet<PageId> = moved.iter().copied().collect();
+        let members = |f: &Feature| self.postings.get(f).into_iter().chain(was_posting(f)).flatten().copied();
         for &p in &moved {
             out.extend(members(&Feature::Page(p)));
-            for f in self.features[p].iter().chain(&old.features[p]) {
+            let was = before.features.get(&p).unwrap_or(&self.features[p]);
+            for f in self.features[p].iter().chain(was) {
                 if let Feature::Page(q) = f {
                     out.insert(*q);
                 }
-                if self.counts(f) || old.counts(f) {
+                if self.counts(f) || was_posting(f).is_some_and(|l| l.len() <= RELATED_MAX_POSTING) {
                     out.extend(members(f));
                 }
             }
@@ -281,6 +289,21 @@ impl RelatedIndex {
         let mut out: Vec<PageId> = out.into_iter().collect();
         out.sort_unstable();
         out
+    }
+
+    /// Debug builds: an updated index must be the one made from the pages anew.
+    #[cfg(debug_assertions)]
+    fn check_against_new(&self, pages: &[Page]) {
+        let new = RelatedIndex::new(pages);
+        assert!(self.features == new.features, "the updated index has other features than a new one");
+        assert!(self.postings == new.postings, "the updated index has other postings than a new one");
+    }
+}
+
+impl IndexBefore {
+    /// Whether every page kept its features.
+    fn is_empty(&self) -> bool {
+        self.features.is_empty()
     }
 }
 

@@ -75,10 +75,9 @@ pub fn resolve_keeping(
     let (collections, rank) = sort_collections(config, &mut pages, &folder_section);
     add_backlinks(config, &mut pages, &rank, &body_targets);
     let taxonomies = collect_taxonomies(config, &mut pages, &rank, &extra_terms);
-    let related = RelatedIndex::new(&pages);
-    for (id, related) in related.all(&pages).into_iter().enumerate() {
-        (pages[id].related, pages[id].related_shared) = related.into_iter().unzip();
-    }
+    let mut related = RelatedIndex::new(&pages);
+    let all = (0..pages.len()).collect();
+    related.set_related(&mut pages, all);
     let site = Site { config: config.clone(), pages, home, by_rel, collections, taxonomies };
     // Two sources written to one file, or a file where a folder is needed.
     diags.extend(crate::collisions::check(&site, &docs, &asset_outputs, statics));
@@ -1154,13 +1153,47 @@ fn term_names(v: &Value, titles: &[String], out: &mut Vec<String>) {
 pub(crate) struct RelatedIndex {
     /// Per page, sorted by [`feature_key`].
     features: Vec<Vec<Feature>>,
+    /// Per feature, the pages that have it, in page order.
     postings: crate::hash::FastMap<Feature, Vec<PageId>>,
+    /// Per page, the scores of its related pages (`Page::related`) as they were listed.
+    scores: Vec<Vec<usize>>,
+}
+
+/// A related page, its score and what it shares with the page it is related to.
+type Scored = (PageId, usize, Shared);
+
+/// What [`RelatedIndex::update`] changed: the features of the pages whose features differ,
+/// and the postings of their features, as they were before.
+#[derive(Default)]
+pub(crate) struct IndexBefore {
+    features: HashMap<PageId, Vec<Feature>>,
+    /// `None`: no page had the feature.
+    postings: crate::hash::FastMap<Feature, Option<Vec<PageId>>>,
 }
 
 #[derive(Hash, PartialEq, Eq, Clone, Copy, Debug)]
 enum Feature {
     Page(PageId),
     Term(usize, usize),
+}
+
+/// A page's features: the pages it references and is referenced by, and its terms, sorted
+/// by [`feature_key`] (none for a section).
+fn features_of(p: &Page) -> Vec<Feature> {
+    let mut f = Vec::new();
+    if p.is_section() {
+        return f;
+    }
+    for v in p.fields.values() {
+        v.visit_refs("", None, &mut |t, _, _| f.push(Feature::Page(t)));
+    }
+    for g in &p.backlinks {
+        f.extend(g.links.iter().map(|l| Feature::Page(l.source)));
+    }
+    f.extend(p.terms.iter().map(|&(t, i)| Feature::Term(t, i)));
+    f.sort_by_key(feature_key);
+    f.dedup();
+    f
 }
 
 fn feature_key(x: &Feature) -> (u8, usize, usize) {
@@ -1172,32 +1205,50 @@ fn feature_key(x: &Feature) -> (u8, usize, usize) {
 
 impl RelatedIndex {
     fn new(pages: &[Page]) -> RelatedIndex {
-        let features: Vec<Vec<Feature>> = pages
-            .par_iter()
-            .map(|p| {
-                let mut f = Vec::new();
-                if p.is_section() {
-                    return f;
-                }
-                for v in p.fields.values() {
-                    v.visit_refs("", None, &mut |t, _, _| f.push(Feature::Page(t)));
-                }
-                for g in &p.backlinks {
-                    f.extend(g.links.iter().map(|l| Feature::Page(l.source)));
-                }
-                f.extend(p.terms.iter().map(|&(t, i)| Feature::Term(t, i)));
-                f.sort_by_key(feature_key);
-                f.dedup();
-                f
-            })
-            .collect();
+        let features: Vec<Vec<Feature>> = pages.par_iter().map(features_of).collect();
         let mut postings: crate::hash::FastMap<Feature, Vec<PageId>> = Default::default();
         for (id, fs) in features.iter().enumerate() {
             for &f in fs {
                 postings.entry(f).or_default().push(id);
             }
         }
-        RelatedIndex { features, postings }
+        RelatedIndex { features, postings, scores: vec![Vec::new(); pages.len()] }
+    }
+
+    /// Brings the index up to date with `pages` (the same pages, with term indices that
+    /// mean the same terms) when only the `candidates` may have other features: a page's
+    /// features are its own references and terms and its backlinks' sources. Returns what
+    /// it changed, for [`RelatedIndex::affected`].
+    pub(crate) fn update(&mut self, pages: &[Page], candidates: &[PageId]) -> IndexBefore {
+        let mut before = IndexBefore::default();
+        for &p in candidates {
+            let now = features_of(&pages[p]);
+            if now == self.features[p] {
+                continue;
+            }
+            let was = std::mem::replace(&mut self.features[p], now);
+            for f in was.iter().chain(&self.features[p]) {
+                before.postings.entry(*f).or_insert_with(|| self.postings.get(f).cloned());
+            }
+            for f in &was {
+                if let Some(list) = self.postings.get_mut(f) {
+                    if let Ok(at) = list.binary_search(&p) {
+                        list.remove(at);
+                    }
+                    if list.is_empty() {
+                        self.postings.remove(f);
+                    }
+                }
+            }
+            for f in &self.features[p] {
+                let list = self.postings.entry(*f).or_default();
+                if let Err(at) = list.binary_search(&p) {
+                    list.insert(at, p);
+                }
+            }
+            before.features.insert(p, was);
+        }
+        before
     }
 
     /// Whether a feature is shared by few enough pages to count.
@@ -1224,13 +1275,20 @@ impl RelatedIndex {
         s
     }
 
-    /// Every page's related pages.
-    fn all(&self, pages: &[Page]) -> Vec<Vec<(PageId, Shared)>> {
-        (0..pages.len()).into_par_iter().map(|id| self.related(pages, id)).collect()
+    /// Sets the related pages of every page in `ids` (each once), keeping their scores.
+    fn set_related(&mut self, pages: &mut [Page], ids: Vec<PageId>) {
+        let view: &[Page] = pages;
+        let lists: Vec<(PageId, Vec<Scored>)> = ids.into_par_iter().map(|id| (id, self.related(view, id))).collect();
+        for (id, list) in lists {
+            let page = &mut pages[id];
+            (page.related, page.related_shared) = list.iter().map(|(p, _, s)| (*p, s.clone())).unzip();
+            self.scores[id] = list.into_iter().map(|(_, score, _)| score).collect();
+        }
     }
 
-    /// The pages most related to page `id`, best first, with what each shares with it.
-    fn related(&self, pages: &[Page], id: PageId) -> Vec<(PageId, Shared)> {
+    /// The pages most related to page `id`, best first, with their scores and what each
+    /// shares with it.
+    fn related(&self, pages: &[Page], id: PageId) -> Vec<Scored> {
         if pages[id].is_section() {
             return Vec::new();
         }
@@ -1266,6 +1324,6 @@ impl RelatedIndex {
             ranked.truncate(RELATED_COUNT);
         }
         ranked.sort_by(order);
-        ranked.into_iter().map(|(_, p)| (p, self.shared(id, p))).collect()
+        ranked.into_iter().map(|(score, p)| (p, score as usize, self.shared(id, p))).collect()
     }
 }
