@@ -340,12 +340,23 @@ fn sort_collections(
 ) -> (IndexMap<String, CollectionIndex>, Vec<usize>) {
     let mut collections = IndexMap::new();
     let mut rank = vec![usize::MAX; pages.len()];
-    for (name, def) in &config.collections {
+    let view: &[Page] = pages;
+    let defs: Vec<_> = config.collections.iter().collect();
+    let sorted: Vec<Vec<PageId>> = defs
+        .par_iter()
+        .map(|&(name, def)| {
+            let mut members: Vec<PageId> = view
+                .iter()
+                .filter(|p| !p.is_section() && p.collection.as_deref() == Some(name))
+                .map(|p| p.id)
+                .collect();
+            sort_pages(&mut members, view, &def.sort_by, def.order());
+            members
+        })
+        .collect();
+    for ((name, def), members) in defs.into_iter().zip(sorted) {
         let folder = def.folder.clone().unwrap_or_else(|| name.clone());
         let section = folder_section[&folder];
-        let mut members: Vec<PageId> =
-            pages.iter().filter(|p| !p.is_section() && p.collection.as_deref() == Some(name)).map(|p| p.id).collect();
-        sort_pages(&mut members, pages, &def.sort_by, def.order());
         for (r, &id) in members.iter().enumerate() {
             rank[id] = r;
         }
@@ -364,12 +375,24 @@ fn sort_collections(
             if p.is_section() { entry.1.push(p.id) } else { entry.0.push(p.id) }
         }
     }
-    for (section, (mut kids, mut subs)) in children {
-        match pages[section].collection.as_ref().and_then(|c| config.collections.get(c)) {
-            Some(def) => sort_pages(&mut kids, pages, &def.sort_by, def.order()),
-            None => sort_pages(&mut kids, pages, &SortBy::Weight, Order::Asc),
-        }
-        sort_pages(&mut subs, pages, &SortBy::Weight, Order::Asc);
+    let view: &[Page] = pages;
+    let children: Vec<(PageId, Vec<PageId>, Vec<PageId>)> = children
+        .into_par_iter()
+        .map(|(section, (mut kids, mut subs))| {
+            let collection = view[section].collection.as_ref();
+            match collection.and_then(|c| config.collections.get(c)) {
+                // Pages of the section's collection sort as in the collection: by rank.
+                Some(_) if kids.iter().all(|&k| view[k].collection.as_ref() == collection) => {
+                    kids.sort_unstable_by_key(|&k| rank[k])
+                }
+                Some(def) => sort_pages(&mut kids, view, &def.sort_by, def.order()),
+                None => sort_pages(&mut kids, view, &SortBy::Weight, Order::Asc),
+            }
+            sort_pages(&mut subs, view, &SortBy::Weight, Order::Asc);
+            (section, kids, subs)
+        })
+        .collect();
+    for (section, kids, subs) in children {
         pages[section].pages = kids;
         pages[section].subsections = subs;
     }
@@ -1046,53 +1069,54 @@ fn collect_taxonomies(
         .iter()
         .map(|(name, def)| Taxonomy { name: name.clone(), def: def.clone(), terms: Vec::new() })
         .collect();
-    let mut term_index: Vec<HashMap<String, usize>> = vec![HashMap::new(); taxonomies.len()];
-    // A reference field feeds the titles of the pages it references.
-    let titles: Vec<String> = pages.iter().map(|p| p.title.clone()).collect();
-    for p in pages.iter_mut() {
-        if p.is_section() {
-            continue;
-        }
-        let def = p.collection.as_ref().and_then(|c| config.collections.get(c));
-        let mut page_terms: Vec<(usize, usize)> = Vec::new();
-        // Terms from fields that feed a taxonomy, then from a `[taxonomies]` table.
-        let mut feeds: Vec<(usize, Vec<String>)> = Vec::new();
-        for (fname, fdef) in def.map(|d| &d.fields).into_iter().flatten() {
-            let Some(tax_name) = &fdef.taxonomy else {
-                continue;
-            };
-            let Some(tax) = config.taxonomies.get_index_of(tax_name) else {
-                continue;
-            };
-            let mut names = Vec::new();
-            if fname == "date" {
-                if let Some(d) = p.common.date {
-                    names.push(d.year.to_string());
-                }
-            } else if let Some(v) = p.fields.get(fname) {
-                term_names(v, &titles, &mut names);
+    // Per page, in parallel: the terms (taxonomy, name, slug) from fields that feed a
+    // taxonomy (a reference field feeds the titles of the pages it references), then from a
+    // `[taxonomies]` table.
+    let view: &[Page] = pages;
+    let found: Vec<Vec<(usize, String, String)>> = view
+        .par_iter()
+        .map(|p| {
+            let mut feeds: Vec<(usize, String)> = Vec::new();
+            if p.is_section() {
+                return Vec::new();
             }
-            feeds.push((tax, names));
-        }
-        for (tax_name, term) in extra_terms.get(p.id).into_iter().flatten() {
-            if let Some(tax) = config.taxonomies.get_index_of(tax_name) {
-                feeds.push((tax, vec![term.clone()]));
-            }
-        }
-        for (tax, names) in feeds {
-            for name in names {
-                let slug = slugify(&name);
-                if slug.is_empty() {
+            let def = p.collection.as_ref().and_then(|c| config.collections.get(c));
+            for (fname, fdef) in def.map(|d| &d.fields).into_iter().flatten() {
+                let Some(tax) = fdef.taxonomy.as_ref().and_then(|t| config.taxonomies.get_index_of(t)) else {
                     continue;
+                };
+                let mut names = Vec::new();
+                if fname == "date" {
+                    names.extend(p.common.date.map(|d| d.year.to_string()));
+                } else if let Some(v) = p.fields.get(fname) {
+                    term_names(v, view, &mut names);
                 }
-                let idx = *term_index[tax].entry(slug.clone()).or_insert_with(|| {
-                    taxonomies[tax].terms.push(Term { name: name.clone(), slug, pages: Vec::new() });
+                feeds.extend(names.into_iter().map(|name| (tax, name)));
+            }
+            for (tax_name, term) in extra_terms.get(p.id).into_iter().flatten() {
+                if let Some(tax) = config.taxonomies.get_index_of(tax_name) {
+                    feeds.push((tax, term.clone()));
+                }
+            }
+            let slugged = feeds.into_iter().map(|(tax, name)| (tax, slugify(&name), name));
+            slugged.filter(|(_, slug, _)| !slug.is_empty()).collect()
+        })
+        .collect();
+    let mut term_index: Vec<HashMap<String, usize>> = vec![HashMap::new(); taxonomies.len()];
+    for (p, terms) in pages.iter_mut().zip(found) {
+        let mut page_terms: Vec<(usize, usize)> = Vec::new();
+        for (tax, slug, name) in terms {
+            let idx = match term_index[tax].get(&slug) {
+                Some(&idx) => idx,
+                None => {
+                    taxonomies[tax].terms.push(Term { name, slug: slug.clone(), pages: Vec::new() });
+                    term_index[tax].insert(slug, taxonomies[tax].terms.len() - 1);
                     taxonomies[tax].terms.len() - 1
-                });
-                if !page_terms.contains(&(tax, idx)) {
-                    page_terms.push((tax, idx));
-                    taxonomies[tax].terms[idx].pages.push(p.id);
                 }
+            };
+            if !page_terms.contains(&(tax, idx)) {
+                page_terms.push((tax, idx));
+                taxonomies[tax].terms[idx].pages.push(p.id);
             }
         }
         p.terms = page_terms;
@@ -1101,13 +1125,14 @@ fn collect_taxonomies(
     for (t, tax) in taxonomies.iter_mut().enumerate() {
         let mut order: Vec<usize> = (0..tax.terms.len()).collect();
         let by_count = tax.def.sort_by == TermOrder::Count;
+        // Names compare without accents and case, made once per term.
+        let names: Vec<String> = match by_count {
+            true => Vec::new(),
+            false => tax.terms.iter().map(|t| deunicode::deunicode(&t.name).to_lowercase()).collect(),
+        };
         order.sort_by(|&a, &b| {
             let (ta, tb) = (&tax.terms[a], &tax.terms[b]);
-            let o = if by_count {
-                ta.pages.len().cmp(&tb.pages.len())
-            } else {
-                deunicode::deunicode(&ta.name).to_lowercase().cmp(&deunicode::deunicode(&tb.name).to_lowercase())
-            };
+            let o = if by_count { ta.pages.len().cmp(&tb.pages.len()) } else { names[a].cmp(&names[b]) };
             let o = if tax.def.order == Order::Desc { o.reverse() } else { o };
             o.then_with(|| ta.slug.cmp(&tb.slug))
         });
@@ -1115,15 +1140,17 @@ fn collect_taxonomies(
         for (new, &old) in order.iter().enumerate() {
             new_pos[old] = new;
         }
-        let mut terms: Vec<Term> = order.iter().map(|&i| tax.terms[i].clone()).collect();
-        for term in terms.iter_mut() {
+        let mut unsorted: Vec<Option<Term>> = std::mem::take(&mut tax.terms).into_iter().map(Some).collect();
+        let mut terms: Vec<Term> = order.iter().filter_map(|&i| unsorted[i].take()).collect();
+        let view: &[Page] = pages;
+        terms.par_iter_mut().for_each(|term| {
             // Newest first, then by collection rank.
             term.pages.sort_by(|&a, &b| {
-                cmp_opt(pages[b].common.date.as_ref(), pages[a].common.date.as_ref())
-                    .then_with(|| pages[a].title.cmp(&pages[b].title))
+                cmp_opt(view[b].common.date.as_ref(), view[a].common.date.as_ref())
+                    .then_with(|| view[a].title.cmp(&view[b].title))
                     .then_with(|| rank[a].cmp(&rank[b]))
             });
-        }
+        });
         tax.terms = terms;
         for p in pages.iter_mut() {
             for (tt, idx) in p.terms.iter_mut() {
@@ -1136,13 +1163,13 @@ fn collect_taxonomies(
     taxonomies
 }
 
-fn term_names(v: &Value, titles: &[String], out: &mut Vec<String>) {
+fn term_names(v: &Value, pages: &[Page], out: &mut Vec<String>) {
     match v {
         Value::Text(s) => out.push(s.clone()),
         Value::Integer(i) => out.push(i.to_string()),
         Value::Date(d) => out.push(d.year.to_string()),
-        Value::Ref(id) => out.extend(titles.get(*id).cloned()),
-        Value::List(items) => items.iter().for_each(|i| term_names(i, titles, out)),
+        Value::Ref(id) => out.extend(pages.get(*id).map(|p| p.title.clone())),
+        Value::List(items) => items.iter().for_each(|i| term_names(i, pages, out)),
         _ => {}
     }
 }
