@@ -506,8 +506,11 @@ mod tests {
             }
         }
         let rels: Vec<String> = site.pages.iter().filter(|p| !p.implicit).map(|p| p.rel.clone()).collect();
-        let mut rng = Rng(0x5eed_2026_1203);
-        let (steps, mut incremental) = (40, 0);
+        // `INNOBIEB_SEED` and `INNOBIEB_STEPS` run other or longer sequences (as in tests/serve.rs).
+        let env = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
+        let seed: u64 = env("INNOBIEB_SEED").unwrap_or(0x5eed_2026_1203);
+        let mut rng = Rng(seed);
+        let (steps, mut incremental) = (env("INNOBIEB_STEPS").map_or(40, |s: u64| s as usize), 0);
         for step in 0..steps {
             let before = (b.texts.clone(), b.docs.clone());
             for _ in 0..1 + rng.below(2) {
@@ -515,7 +518,7 @@ mod tests {
                 let new = edit(&mut rng, &b.texts[i].1, &slugs, &rels);
                 b.set(i, new);
             }
-            let (diags, again) = b.again(&format!("step {step}"));
+            let (diags, again) = b.again(&format!("step {step} (seed {seed})"));
             incremental += usize::from(again);
             if !diags.is_empty() {
                 // An edit the model rejects: take it back (the next resolve is a full one).
