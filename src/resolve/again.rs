@@ -11,7 +11,9 @@
 //!   collection (where it ties with the collection's sections); the others keep theirs: two
 //!   unchanged pages of one collection keep their relative order.
 //! - The related-pages index is updated for the pages whose features may differ: the changed
-//!   pages and those whose backlinks were grouped again ([`RelatedIndex::update`]). Related
+//!   pages, those whose backlinks were grouped again and those whose terms changed (a
+//!   reference field may feed referenced pages' titles into a taxonomy)
+//!   ([`RelatedIndex::update`]). Related
 //!   pages are scored again only for pages whose features, postings or candidates
 //!   changed ([`RelatedIndex::affected`]); when every page's features are as they were (and
 //!   few pages changed), only where a changed page's new title moves it past a page it ties
@@ -164,7 +166,8 @@ fn again(
     }
     let mut targets: Vec<(PageId, Vec<Incoming>)> = incoming.into_iter().collect();
     targets.sort_by_key(|(t, _)| *t);
-    // The pages whose features (references, backlinks, terms) may differ.
+    // The pages whose features (references, backlinks, terms) may differ; those whose terms
+    // changed are added below.
     let mut candidates = changed.clone();
     for (target, edges) in targets {
         site.pages[target].backlinks = group_backlinks(config, &site.pages, &rank, edges);
@@ -173,9 +176,14 @@ fn again(
 
     // 5. Taxonomies; then related pages, where they may have changed.
     let old_terms = term_lists(&site.taxonomies);
+    // Every page's terms are found again (a reference field may feed the titles of the pages
+    // it references into a taxonomy: an unchanged page may get other terms).
+    let terms_before: Vec<Vec<(usize, usize)>> = site.pages.iter_mut().map(|p| std::mem::take(&mut p.terms)).collect();
     let taxonomies = collect_taxonomies(config, &mut site.pages, &rank, &memo.extra_terms);
     let index = &mut memo.related;
     let redo: Vec<PageId> = if term_lists(&taxonomies) == old_terms {
+        // Term indices mean the same terms as before: pages with other ones have other features.
+        candidates.extend(site.pages.iter().filter(|p| p.terms != terms_before[p.id]).map(|p| p.id));
         let before = index.update(&site.pages, &candidates);
         let redo = index.affected(&before, &changed);
         // Checking costs each page up to a score per changed page: for many changed titles
@@ -439,8 +447,14 @@ mod tests {
 
     impl Bundled {
         fn new() -> Bundled {
+            Bundled::with(|_| {})
+        }
+
+        /// The bundled site with its site.yaml changed by `change`.
+        fn with(change: impl FnOnce(&mut Config)) -> Bundled {
             let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-            let config = Config::load(root).expect("the bundled site.yaml loads");
+            let mut config = Config::load(root).expect("the bundled site.yaml loads");
+            change(&mut config);
             let (sources, diags) = crate::load::load(&config);
             assert!(diags.is_empty(), "{diags:?}");
             let texts: Vec<(String, String)> =
@@ -526,6 +540,37 @@ mod tests {
             }
         }
         assert!(incremental * 3 >= steps * 2, "only {incremental} of {steps} resolves were incremental");
+    }
+
+    #[test]
+    fn pages_whose_terms_come_from_a_renamed_pages_title_get_their_new_terms_and_related_pages() {
+        // `onderdeel_van` feeds the titles of the programmes it references into a taxonomy.
+        // Two of them swap titles: the taxonomy keeps its terms, but a page that references
+        // one of them (and is neither edited nor referenced by them) has the other's term now.
+        let mut b = Bundled::with(|config| {
+            let field = config.collections["programmas"].fields.get_mut("onderdeel_van").expect("a field");
+            field.taxonomy = Some("provincies".into());
+        });
+        let edited = |b: &Bundled, rel: &str, key: &str, value: &str| {
+            let text = &b.texts[b.index(rel)].1;
+            let line = text.lines().find(|l| l.starts_with(&format!("{key}:"))).expect("the key");
+            text.replacen(line, &format!("{key}: {value}"), 1)
+        };
+        let rel = "programmas/actielijn-ondernemen-en-samenwerken.md";
+        let text = edited(&b, rel, "onderdeel_van", "innovatiebieb-nl");
+        let i = b.index(rel);
+        assert!(b.set(i, text));
+        assert!(b.again("a page becomes part of Innovatiebieb.nl").0.is_empty());
+        let referring = b.site().by_rel[rel];
+        let terms_before = b.site().pages[referring].terms.clone();
+        let (one, other) = ("programmas/innovatiebieb-nl.md", "programmas/actieagenda.md");
+        let (one_text, other_text) =
+            (edited(&b, one, "title", "\"Actieagenda\""), edited(&b, other, "title", "\"Innovatiebieb.nl\""));
+        let (i, j) = (b.index(one), b.index(other));
+        assert!(b.set(i, one_text) && b.set(j, other_text));
+        let (diags, incremental) = b.again("two programmes swap titles");
+        assert!(diags.is_empty() && incremental, "{diags:?}");
+        assert_ne!(b.site().pages[referring].terms, terms_before, "the referring page has other terms");
     }
 
     #[test]
