@@ -164,6 +164,43 @@ fn new_text_changes_the_page_and_the_lists_that_show_its_summary_and_nothing_els
 }
 
 #[test]
+fn a_page_saved_through_a_temporary_file_is_patched() {
+    // Editors save through files that are gone once the page is saved: vim probes the folder
+    // with `4913`, others write `x.md___jb_tmp___` and rename it over the page. Those files
+    // changed nothing: the save is new text in one page, patched like any other.
+    let site = kb();
+    let server = Server::start(&site.root, &["-v"]);
+    let events = server.events();
+    server.pages_rendered_last(0);
+    let dir = site.root.join("content/tijdlijn");
+    let (probe, temporary) = (dir.join("4913"), dir.join("bericht-4.md___jb_tmp___"));
+    std::fs::write(&probe, "").expect("write");
+    std::fs::remove_file(&probe).expect("remove");
+    std::fs::write(&temporary, format!("{BERICHT_4_FRONT}{BERICHT_4_LINK}\n\nTweede alinea.\n")).expect("write");
+    std::fs::rename(&temporary, dir.join("bericht-4.md")).expect("rename");
+    let e = next_build_event(&events);
+    assert_eq!(changed_paths(&e), ["/tijdlijn/bericht-4/"]);
+    let (_, line) = left_for_later(&server, 1);
+    assert!(line.contains(", patched"), "{line}");
+    assert!(server.get("/tijdlijn/bericht-4/").text().contains("<p>Tweede alinea.</p>"));
+}
+
+#[test]
+fn a_folder_moved_out_of_content_takes_its_pages_with_it() {
+    // The watcher reports only the folder, which is gone: it is not an editor's temporary file.
+    let site = kb();
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    site.write("content/over/team.md", "---\ntitle: Het team\n---\nWie wij zijn.\n");
+    assert_eq!(next_build_event(&events)["type"], "built");
+    assert_eq!(server.get("/over/team/").status, 200);
+    std::fs::rename(site.root.join("content/over"), site.root.join("over-elders")).expect("rename");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+    assert_eq!(server.get("/over/team/").status, 404);
+}
+
+#[test]
 fn a_page_follows_the_summary_of_the_page_before_it_in_its_collection() {
     let site = kb();
     site.write(

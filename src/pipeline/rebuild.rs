@@ -63,6 +63,9 @@ pub(super) struct Cache {
     /// not read again; the parses are shared with `resolve`, so a rebuild does not copy
     /// unchanged documents.
     pub(super) parsed: HashMap<String, Parsed>,
+    /// The content files that are not pages (relative to `content/`), as the last full
+    /// build found them.
+    assets: HashSet<String>,
     pub(super) next_version: u64,
     /// Per page: (key of the Markdown input, rendered Markdown).
     pub(super) markdown: HashMap<String, (u64, Rendered)>,
@@ -243,6 +246,13 @@ impl Rebuilder {
         }
     }
 
+    /// Whether the last build found a content file at `rel` (relative to `content/`), or
+    /// one in a folder there.
+    pub fn had_content(&self, rel: &str) -> bool {
+        let at = |known: &String| known.strip_prefix(rel).is_some_and(|r| r.is_empty() || r.starts_with('/'));
+        self.cache.parsed.keys().any(at) || self.cache.assets.iter().any(at)
+    }
+
     /// Forgets everything earlier builds made (site.yaml changed: any of it may be stale).
     pub fn reset(&mut self) {
         self.cache = Cache::default();
@@ -296,6 +306,7 @@ impl Rebuilder {
 
         // 2. Parse the files that were read.
         let load::Sources { content, assets, templates, statics } = sources;
+        cache.assets = assets.iter().map(|a| a.rel.clone()).collect();
         let (docs, keys) = parse_cached(content, cache, &mut diags);
         t.lap("parse");
 

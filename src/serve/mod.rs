@@ -213,7 +213,9 @@ fn watch_loop(
                 }
             }
         };
-        let Some(paths) = next_batch(first, rx, session) else { return 0 };
+        let Some(mut paths) = next_batch(first, rx, session) else { return 0 };
+        let content = root_abs.join("content");
+        paths.retain(|p| !is_transient(p, &content, &session.pipeline));
         let mut changes = classify::classify(&root_abs, &paths);
         if changes.is_empty() {
             let abs: Vec<PathBuf> = paths.iter().map(|p| p.canonicalize().unwrap_or_else(|_| p.clone())).collect();
@@ -226,7 +228,6 @@ fn watch_loop(
             watch_all(watcher, root);
         }
         // The watcher saw these change: read them again whatever their stamps say.
-        let content = root_abs.join("content");
         let mut content_files = Vec::new();
         for p in &paths {
             let p = p.canonicalize().unwrap_or_else(|_| p.clone());
@@ -251,6 +252,24 @@ fn watch_loop(
             || content_files.iter().any(|f| !f.ends_with(".md")));
         session.rebuild(changes.css_only, only_pages.then_some(content_files.as_slice()));
     }
+}
+
+/// Whether a changed path changed nothing: a file in `content/` (the canonical `content`)
+/// that is gone again, is not a page and was not there for the last build, such as the
+/// temporary files editors save through (vim's `4913`, JetBrains' `x.md___jb_tmp___`).
+/// Without it, the save of one page would never be patched.
+fn is_transient(path: &Path, content: &Path, pipeline: &Rebuilder) -> bool {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return false;
+    }
+    // The file is gone, its folder usually not: that one resolves to its canonical path.
+    let canonical = || Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?));
+    let Some(path) = path.starts_with(content).then(|| path.to_path_buf()).or_else(canonical) else {
+        return false;
+    };
+    let Ok(rel) = path.strip_prefix(content) else { return false };
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    !rel.is_empty() && !rel.ends_with(".md") && !pipeline.had_content(&rel)
 }
 
 /// Collects the burst of changes that began with `first` and returns its paths. Editors
