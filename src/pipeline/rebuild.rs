@@ -249,8 +249,10 @@ impl Rebuilder {
     /// Whether the last build found a content file at `rel` (relative to `content/`), or
     /// one in a folder there.
     pub fn had_content(&self, rel: &str) -> bool {
-        let at = |known: &String| known.strip_prefix(rel).is_some_and(|r| r.is_empty() || r.starts_with('/'));
-        self.cache.parsed.keys().any(at) || self.cache.assets.iter().any(at)
+        let (parsed, assets) = (&self.cache.parsed, &self.cache.assets);
+        // A file at once; a folder by a scan (the watcher may report only the folder).
+        let inside = |known: &String| known.strip_prefix(rel).is_some_and(|r| r.starts_with('/'));
+        parsed.contains_key(rel) || assets.contains(rel) || parsed.keys().any(inside) || assets.iter().any(inside)
     }
 
     /// Forgets everything earlier builds made (site.yaml changed: any of it may be stale).
