@@ -5,7 +5,9 @@ Usage: bench/latency.py SITE_DIR [--binary PATH] [--runs N]
        bench/latency.py HUGO_DIR --hugo [--binary PATH_TO_HUGO] [--runs N] [--hugo-arg=--disableFastRender]
 
 Starts the server on a free port, then repeatedly (a) edits a leaf page (a timeline
-entry) and polls over HTTP until the new text is served, and (b) renames a hub
+entry) and polls over HTTP until the new text is served, the same once more saved the way
+vim does (a probe file `4913` made and removed, the page moved to `bericht-7.md~`, written
+anew, the backup removed), and (b) renames a hub
 (the most referenced person, and the least referenced person with more than 600
 references) and polls until the new title is served on the person's page and on a page
 that references them. Prints median and maximum per kind. innobieb's serve publishes a
@@ -114,12 +116,24 @@ def main():
             hubs.append(min(above, key=counts.get))
         leaf_text = open(leaf, encoding="utf-8").read()
         hub_texts = {h: open(os.path.join(site, "content", "personen", f"{h}.md"), encoding="utf-8").read() for h in hubs}
-        leaf_times, hub_times, all_times = [], {h: [] for h in hubs}, {h: [] for h in hubs}
+        leaf_times, vim_times, hub_times, all_times = [], [], {h: [] for h in hubs}, {h: [] for h in hubs}
         for i in range(args.runs):
             token = f"Meetpunt{i}x{int(time.time() * 1000) % 100000}"
             with open(leaf, "w", encoding="utf-8") as f:
                 f.write(leaf_text + f"\n{token}\n")
             leaf_times.append(wait_for([f"{base}/tijdlijn/bericht-7/"], token))
+            time.sleep(0.1)
+            token = f"Vimpunt{i}x{int(time.time() * 1000) % 100000}"
+            start = time.perf_counter()
+            probe = os.path.join(os.path.dirname(leaf), "4913")
+            open(probe, "w").close()
+            os.remove(probe)
+            os.rename(leaf, leaf + "~")
+            with open(leaf, "w", encoding="utf-8") as f:
+                f.write(leaf_text + f"\n{token}\n")
+            os.remove(leaf + "~")
+            wait_for([f"{base}/tijdlijn/bericht-7/"], token)
+            vim_times.append(time.perf_counter() - start)  # from the first file operation
             time.sleep(0.1)
             for hub_slug in hubs:
                 hub = os.path.join(site, "content", "personen", f"{hub_slug}.md")
@@ -154,6 +168,7 @@ def main():
                 f.write(text)
         ms = lambda xs: f"median {statistics.median(xs) * 1000:.0f} ms, max {max(xs) * 1000:.0f} ms"
         print(f"leaf edit  ({args.runs} runs): {ms(leaf_times)}")
+        print(f"leaf edit saved as vim does ({args.runs} runs): {ms(vim_times)}")
         for hub_slug, times in hub_times.items():
             print(f"hub title  ({args.runs} runs, {hub_slug}, referenced by {counts[hub_slug]} pages): {ms(times)}")
             if all_times[hub_slug]:
