@@ -201,6 +201,22 @@ fn a_folder_moved_out_of_content_takes_its_pages_with_it() {
 }
 
 #[test]
+fn removing_a_broken_link_the_last_build_rejected_clears_its_error() {
+    // The build rejected the link, so it is not among the files it found: once it is gone,
+    // it is still a change (not an editor's temporary file).
+    let site = kb();
+    let server = Server::start(&site.root, &[]);
+    let events = server.events();
+    let link = site.root.join("content/kapot.png");
+    std::os::unix::fs::symlink(site.root.join("nergens.png"), &link).expect("symlink");
+    let e = next_errors_event(&events);
+    assert!(!e["errors"].as_array().unwrap().is_empty(), "{e}");
+    std::fs::remove_file(&link).expect("remove");
+    let e = next_build_event(&events);
+    assert_eq!(e["type"], "built", "{e}");
+}
+
+#[test]
 fn a_page_follows_the_summary_of_the_page_before_it_in_its_collection() {
     let site = kb();
     site.write(

@@ -64,7 +64,7 @@ pub(super) struct Cache {
     /// unchanged documents.
     pub(super) parsed: HashMap<String, Parsed>,
     /// The content files that are not pages (relative to `content/`), as the last full
-    /// build found them.
+    /// build that got past loading found them.
     assets: HashSet<String>,
     pub(super) next_version: u64,
     /// Per page: (key of the Markdown input, rendered Markdown).
@@ -246,13 +246,18 @@ impl Rebuilder {
         }
     }
 
-    /// Whether the last build found a content file at `rel` (relative to `content/`), or
-    /// one in a folder there.
-    pub fn had_content(&self, rel: &str) -> bool {
+    /// Whether a content path that is gone now (relative to `content/`) may change the site:
+    /// the last build found a file there or in a folder there, or there is no last good
+    /// build (a file a build rejects, such as a broken symbolic link, is in neither list).
+    pub fn gone_may_matter(&self, rel: &str) -> bool {
         let (parsed, assets) = (&self.cache.parsed, &self.cache.assets);
         // A file at once; a folder by a scan (the watcher may report only the folder).
         let inside = |known: &String| known.strip_prefix(rel).is_some_and(|r| r.starts_with('/'));
-        parsed.contains_key(rel) || assets.contains(rel) || parsed.keys().any(inside) || assets.iter().any(inside)
+        self.cache.last.is_none()
+            || parsed.contains_key(rel)
+            || assets.contains(rel)
+            || parsed.keys().any(inside)
+            || assets.iter().any(inside)
     }
 
     /// Forgets everything earlier builds made (site.yaml changed: any of it may be stale).

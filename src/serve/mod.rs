@@ -215,6 +215,7 @@ fn watch_loop(
         };
         let Some(mut paths) = next_batch(first, rx, session) else { return 0 };
         let content = root_abs.join("content");
+        paths = paths.into_iter().map(|p| under_root(p, &root_abs)).collect();
         paths.retain(|p| !is_transient(p, &content, &session.pipeline));
         let mut changes = classify::classify(&root_abs, &paths);
         if changes.is_empty() {
@@ -254,22 +255,28 @@ fn watch_loop(
     }
 }
 
-/// Whether a changed path changed nothing: a file in `content/` (the canonical `content`)
-/// that is gone again, is not a page and was not there for the last build, such as the
-/// temporary files editors save through (vim's `4913`, JetBrains' `x.md___jb_tmp___`).
+/// `path` under the canonical `root`: the watcher reports paths as it was given them (a
+/// symbolic link or `..` in `--root` stays), and a file that is gone has no canonical path of
+/// its own, so its folder's is taken.
+fn under_root(path: PathBuf, root: &Path) -> PathBuf {
+    if path.starts_with(root) {
+        return path;
+    }
+    let in_folder = || Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?));
+    in_folder().unwrap_or(path)
+}
+
+/// Whether a changed path (under the canonical root) changed nothing: a file in `content/`
+/// that is gone again, does not end in `.md` and was not there for the last build, such as
+/// the temporary files editors save through (vim's `4913`, JetBrains' `x.md___jb_tmp___`).
 /// Without it, the save of one page would never be patched.
 fn is_transient(path: &Path, content: &Path, pipeline: &Rebuilder) -> bool {
-    if std::fs::symlink_metadata(path).is_ok() {
-        return false;
-    }
-    // The file is gone, its folder usually not: that one resolves to its canonical path.
-    let canonical = || Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?));
-    let Some(path) = path.starts_with(content).then(|| path.to_path_buf()).or_else(canonical) else {
-        return false;
-    };
     let Ok(rel) = path.strip_prefix(content) else { return false };
     let rel = rel.to_string_lossy().replace('\\', "/");
-    !rel.is_empty() && !rel.ends_with(".md") && !pipeline.had_content(&rel)
+    std::fs::symlink_metadata(path).is_err()
+        && !rel.is_empty()
+        && !rel.ends_with(".md")
+        && !pipeline.gone_may_matter(&rel)
 }
 
 /// Collects the burst of changes that began with `first` and returns its paths. Editors
