@@ -10,12 +10,11 @@
 //!   now, and those referenced by a page that came to or left the first place of its
 //!   collection (where it ties with the collection's sections); the others keep theirs: two
 //!   unchanged pages of one collection keep their relative order.
-//! - The related-pages index is updated for the pages whose features may differ: the changed
-//!   pages, those whose backlinks were grouped again and those whose terms changed (a
-//!   reference field may feed referenced pages' titles into a taxonomy)
-//!   ([`RelatedIndex::update`]). Related
-//!   pages are scored again only for pages whose features, postings or candidates
-//!   changed ([`RelatedIndex::affected`]); when every page's features are as they were (and
+//! - The related-pages index is updated for the pages whose features may differ
+//!   ([`RelatedIndex::update`]): the changed pages, those whose backlinks were grouped again
+//!   and those whose terms changed (a reference field may feed referenced pages' titles into
+//!   a taxonomy). Related pages are scored again only for pages whose features, postings or
+//!   candidates changed ([`RelatedIndex::affected`]); when every page's features are as they were (and
 //!   few pages changed), only where a changed page's new title moves it past a page it ties
 //!   with in the list, or may move it into or out of the list
 //!   ([`RelatedIndex::keeps_related`]: a title only breaks ties).

@@ -1076,10 +1076,10 @@ fn collect_taxonomies(
     let found: Vec<Vec<(usize, String, String)>> = view
         .par_iter()
         .map(|p| {
-            let mut feeds: Vec<(usize, String)> = Vec::new();
             if p.is_section() {
                 return Vec::new();
             }
+            let mut feeds: Vec<(usize, String)> = Vec::new();
             let def = p.collection.as_ref().and_then(|c| config.collections.get(c));
             for (fname, fdef) in def.map(|d| &d.fields).into_iter().flatten() {
                 let Some(tax) = fdef.taxonomy.as_ref().and_then(|t| config.taxonomies.get_index_of(t)) else {
@@ -1307,9 +1307,13 @@ impl RelatedIndex {
         let view: &[Page] = pages;
         let lists: Vec<(PageId, Vec<Scored>)> = ids.into_par_iter().map(|id| (id, self.related(view, id))).collect();
         for (id, list) in lists {
-            let page = &mut pages[id];
-            (page.related, page.related_shared) = list.iter().map(|(p, _, s)| (*p, s.clone())).unzip();
-            self.scores[id] = list.into_iter().map(|(_, score, _)| score).collect();
+            let (page, scores) = (&mut pages[id], &mut self.scores[id]);
+            (page.related, page.related_shared, *scores) = (Vec::new(), Vec::new(), Vec::new());
+            for (related, score, shared) in list {
+                page.related.push(related);
+                page.related_shared.push(shared);
+                scores.push(score);
+            }
         }
     }
 
